@@ -1,0 +1,68 @@
+import { awscdk, javascript } from 'projen';
+
+// The handlers bundle their own, pinned Proton client instead of the Lambda runtime's SDK:
+// a known version, and a faster cold start than loading the runtime's whole SDK.
+const PROTON_SDK = '@aws-sdk/client-proton@3.1029.0';
+const handlerRuntime = new awscdk.LambdaRuntime('nodejs22.x', 'node22', { defaultExternals: [] });
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-proton',
+  description: 'AWS CDK L2 constructs for AWS Proton: template versions, environments, services and more, deployed through custom resources that wait for Proton.',
+  author: 'cdk-proton contributors',
+  authorAddress: 'cdk-proton@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-proton/cdk-proton.git',
+  keywords: ['cdk', 'aws-cdk', 'proton', 'aws-proton', 'custom-resource'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // 2.233.0 is the first release with aws/aws-cdk#35988: the Provider's waiter no longer reuses
+  // the CloudFormation RequestId as execution name, so a retried deployment can wait again.
+  cdkVersion: '2.233.0',
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  // Runtime dependencies of the construct library are bundled into the published package (jsii rule).
+  bundledDeps: ['yaml@^2.9.1', 'tar@^7.5.23'],
+  devDeps: [PROTON_SDK, 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda'],
+
+  lambdaOptions: {
+    runtime: handlerRuntime,
+    // `minify` is an esbuild option projen passes through to every bundle but does not declare here.
+    bundlingOptions: { externals: [], sourcemap: false, minify: true } as javascript.BundlingOptions,
+  },
+
+  tsconfigDev: { include: ['../examples/**/*.ts', '../scripts/**/*.ts'], compilerOptions: {} },
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // lifecycle tests run a real HTTP emulator and the bundled handlers
+      testTimeout: 120_000,
+    },
+  },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'scripts'] },
+
+  github: false,
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+});
+
+// Lifecycle tests and the demo run the bundled handlers: build them before the tests on a fresh clone.
+const bundleTask = project.tasks.tryFind('bundle');
+if (bundleTask) {
+  project.testTask.prependSpawn(bundleTask);
+}
+
+project.addTask('demo', {
+  description: 'Synthesize the example app and deploy it to the embedded Proton emulator',
+  steps: [
+    ...(bundleTask ? [{ spawn: bundleTask.name }] : []),
+    { exec: 'ts-node --project test/tsconfig.json scripts/demo.ts' },
+  ],
+});
+
+project.gitignore.exclude('/examples/cdk.out', '/.demo');
+project.npmignore?.exclude('/examples', '/scripts', '/.ci');
+
+project.synth();
