@@ -1,1 +1,3 @@
-export {};
+export * from './constructs/bundles/template-bundle';
+export * from './constructs/templates';
+export { ProtonProvider, ProtonProviderProps } from './custom-resources/provider';

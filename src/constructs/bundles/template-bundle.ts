@@ -1,0 +1,134 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { protonError } from '../validation';
+import { listFiles, writeDeterministicArchive } from './archive';
+import { BUNDLE_LIMITS, checkBundle } from './checks';
+
+/** The two kinds of Proton templates. */
+export enum TemplateKind {
+  /** An environment template: `schema/` and `infrastructure/`. */
+  ENVIRONMENT = 'ENVIRONMENT',
+  /** A service template: `schema/`, `instance_infrastructure/` and, with a Proton pipeline, `pipeline_infrastructure/`. */
+  SERVICE = 'SERVICE',
+}
+
+/** What a template version tells its bundle when it binds it. */
+export interface TemplateBundleBindOptions {
+  /** The kind of template the bundle is registered for. */
+  readonly kind: TemplateKind;
+  /**
+   * The template's infrastructure is customer managed: the bundle carries a schema only.
+   * @default false
+   */
+  readonly customerManaged?: boolean;
+  /**
+   * The service template has a Proton pipeline: the bundle must carry `pipeline_infrastructure/`.
+   * @default false
+   */
+  readonly pipeline?: boolean;
+}
+
+/** Where a bound bundle lies in S3. */
+export interface TemplateBundleConfig {
+  /** The bucket holding the bundle. */
+  readonly bucketName: string;
+  /** The bundle's object key. */
+  readonly objectKey: string;
+  /** The bucket's ARN, for the permission to read the bundle. */
+  readonly bucketArn: string;
+  /**
+   * The bundle is a CDK asset of this app (its key is a content hash in the assets bucket).
+   * @default false
+   */
+  readonly isAsset?: boolean;
+}
+
+/** A Proton template bundle: a gzip tar of the template's schema and infrastructure files. */
+export abstract class TemplateBundle {
+  /**
+   * A bundle from a local directory, checked at synth time and uploaded as a deterministic
+   * `.tar.gz` asset: the same files give the same bytes and asset hash, so an unchanged bundle
+   * changes nothing on redeploy.
+   */
+  public static fromDirectory(directory: string): TemplateBundle {
+    return new DirectoryBundle(directory);
+  }
+
+  /** A bundle already uploaded to S3, registered as it is (not checked at synth time). */
+  public static fromBucket(bucket: s3.IBucket, key: string): TemplateBundle {
+    return new BucketBundle(bucket, key);
+  }
+
+  /** Called by a template version to check the bundle for its template and to locate it. */
+  public abstract bind(scope: Construct, options: TemplateBundleBindOptions): TemplateBundleConfig;
+}
+
+class DirectoryBundle extends TemplateBundle {
+  private readonly directory: string;
+
+  constructor(directory: string) {
+    super();
+    this.directory = path.resolve(directory);
+  }
+
+  public bind(scope: Construct, options: TemplateBundleBindOptions): TemplateBundleConfig {
+    const fail = (problems: string[]) => protonError(scope,
+      `template bundle ${this.directory} is not a valid ${options.kind.toLowerCase()} template bundle:\n  - ${problems.join('\n  - ')}`);
+    if (!fs.existsSync(this.directory) || !fs.statSync(this.directory).isDirectory()) {
+      throw fail(['the directory does not exist: pass the folder that holds schema/schema.yaml']);
+    }
+    let files: string[];
+    try {
+      files = listFiles(this.directory);
+    } catch (error) {
+      throw fail([(error as Error).message]);
+    }
+    const problems = checkBundle(this.directory, files, {
+      kind: options.kind,
+      customerManaged: options.customerManaged,
+      pipeline: options.pipeline,
+    });
+    if (problems.length > 0) {
+      throw fail(problems);
+    }
+    const archive = packageBundle(this.directory, files);
+    const size = fs.statSync(archive).size;
+    if (size > BUNDLE_LIMITS.maxArchiveBytes) {
+      throw fail([`the packaged bundle is ${size} bytes, Proton accepts at most ${BUNDLE_LIMITS.maxArchiveBytes}`]);
+    }
+    const asset = new Asset(scope, 'Bundle', { path: archive });
+    return {
+      bucketName: asset.s3BucketName,
+      objectKey: asset.s3ObjectKey,
+      bucketArn: asset.bucket.bucketArn,
+      isAsset: true,
+    };
+  }
+}
+
+/** Writes the archive under a name made of its own hash, so equal bundles share one file. */
+function packageBundle(directory: string, files: string[]): string {
+  const outDir = path.join(os.tmpdir(), 'cdk-proton-bundles');
+  fs.mkdirSync(outDir, { recursive: true });
+  const scratch = path.join(outDir, `.${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.tar.gz`);
+  writeDeterministicArchive(directory, files, scratch);
+  const hash = createHash('sha256').update(fs.readFileSync(scratch)).digest('hex');
+  const target = path.join(outDir, `${hash}.tar.gz`);
+  fs.renameSync(scratch, target);
+  return target;
+}
+
+class BucketBundle extends TemplateBundle {
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
+    super();
+  }
+
+  public bind(_scope: Construct, _options: TemplateBundleBindOptions): TemplateBundleConfig {
+    return { bucketName: this.bucket.bucketName, objectKey: this.key, bucketArn: this.bucket.bucketArn };
+  }
+}

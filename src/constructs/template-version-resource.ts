@@ -1,0 +1,59 @@
+import { CustomResource, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { RemovalMode, TemplateVersionProperties } from '../custom-resources/contract';
+import { ProtonProvider, ProtonResourceFamily } from '../custom-resources/provider';
+import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
+import { TemplateBundleConfig } from './bundles/template-bundle';
+import { stackNamePrefix } from './names';
+import type { TemplateVersionOptions } from './templates';
+import { checkString, protonError } from './validation';
+
+/** What the environment and service template versions share: the custom resource and its permissions. */
+export interface TemplateVersionRegistration {
+  readonly resourceType: string;
+  readonly family: ProtonResourceFamily;
+  readonly templateName: string;
+  readonly bundle: TemplateBundleConfig;
+  readonly options: TemplateVersionOptions;
+  readonly tags: TagManager;
+  readonly extraProperties?: Partial<TemplateVersionProperties>;
+}
+
+export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRegistration): CustomResource {
+  const { options } = reg;
+  if (options.majorVersion !== undefined) {
+    checkString(scope, 'majorVersion', options.majorVersion, TEMPLATE_VERSION_PART,
+      'give the major version as a whole number string without leading zeros, such as "1"');
+  }
+  checkString(scope, 'description', options.description, DESCRIPTION, 'use at most 500 characters');
+
+  const provider = ProtonProvider.of(scope);
+  const name = reg.templateName;
+  provider._grantProtonResource(reg.family, !Token.isUnresolved(name) && name.startsWith(`${stackNamePrefix(scope)}-`) ? `${stackNamePrefix(scope)}-*` : name);
+  provider._grantBundleRead(reg.bundle.bucketArn, reg.bundle.objectKey, reg.bundle.isAsset ?? false);
+
+  const removalPolicy = options.removalPolicy ?? RemovalPolicy.DESTROY;
+  if (removalPolicy !== RemovalPolicy.DESTROY && removalPolicy !== RemovalPolicy.RETAIN) {
+    throw protonError(scope, `removalPolicy ${removalPolicy} is not supported for template versions: use DESTROY or RETAIN`);
+  }
+  const properties: TemplateVersionProperties = {
+    TemplateName: name,
+    MajorVersion: options.majorVersion,
+    Description: options.description,
+    Publish: String(options.publish ?? true),
+    SourceBucket: reg.bundle.bucketName,
+    SourceKey: reg.bundle.objectKey,
+    RemovalPolicy: removalPolicy === RemovalPolicy.RETAIN ? RemovalMode.RETAIN : RemovalMode.DELETE,
+    Tags: Lazy.any({
+      produce: () => Object.entries(reg.tags.renderTags() ?? {}).map(([key, value]) => ({ key, value })),
+    }, { omitEmptyArray: true }) as any,
+    ...reg.extraProperties,
+  };
+  const resource = new CustomResource(scope, 'Resource', {
+    serviceToken: provider.serviceToken,
+    resourceType: reg.resourceType,
+    properties: { ...properties },
+    removalPolicy,
+  });
+  return resource;
+}

@@ -1,0 +1,43 @@
+/**
+ * The framework reports a handler's error message (plus its own stack lines) as the
+ * CloudFormation reason, and the whole response must stay under 4096 bytes: our part
+ * gets at most this many bytes.
+ */
+export const MAX_REASON_BYTES = 2000;
+
+/** An error whose message is already a CloudFormation failure reason. */
+export class ProtonResourceError extends Error {
+  constructor(message: string) {
+    super(truncateUtf8(message, MAX_REASON_BYTES));
+    this.name = 'ProtonResourceError';
+  }
+}
+
+/** Cuts a string to at most `maxBytes` of UTF-8, marking the cut, never splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) {
+    return text;
+  }
+  const marker = ' [truncated]';
+  let out = '';
+  let used = Buffer.byteLength(marker, 'utf8');
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (used + size > maxBytes) break;
+    out += ch;
+    used += size;
+  }
+  return out + marker;
+}
+
+export function errorName(error: unknown): string | undefined {
+  return (error as { name?: string } | undefined)?.name;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return errorName(error) === 'ResourceNotFoundException';
+}
+
+export function isConflict(error: unknown): boolean {
+  return errorName(error) === 'ConflictException';
+}

@@ -1,0 +1,169 @@
+import { ArnFormat, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { IsCompleteFunction } from './is-complete-function';
+import { OnEventFunction } from './on-event-function';
+
+const PROVIDER_ID = 'cdk-proton.ProtonProvider';
+/** CloudFormation waits at most one hour for a custom resource. */
+const MAX_TOTAL_TIMEOUT = Duration.hours(1);
+/** Asset bundles of one bucket are listed one by one up to this count, then granted as `<bucket>/*.gz`. */
+const MAX_LISTED_BUNDLES_PER_BUCKET = 10;
+
+/** Settings of a stack's Proton provider. */
+export interface ProtonProviderProps {
+  /**
+   * How long a Proton resource of this stack may take to register or deploy before the
+   * deployment fails, at most one hour (CloudFormation's limit for a custom resource).
+   * @default Duration.minutes(30)
+   */
+  readonly totalTimeout?: Duration;
+}
+
+/** The Proton resource families whose names the provider may act on. */
+export enum ProtonResourceFamily {
+  /** Environment templates and their versions. */
+  ENVIRONMENT_TEMPLATE = 'environment-template',
+  /** Service templates and their versions. */
+  SERVICE_TEMPLATE = 'service-template',
+}
+
+const ACTIONS: Record<ProtonResourceFamily, string[]> = {
+  [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: [
+    'proton:CreateEnvironmentTemplateVersion',
+    'proton:GetEnvironmentTemplateVersion',
+    'proton:UpdateEnvironmentTemplateVersion',
+    'proton:DeleteEnvironmentTemplateVersion',
+  ],
+  [ProtonResourceFamily.SERVICE_TEMPLATE]: [
+    'proton:CreateServiceTemplateVersion',
+    'proton:GetServiceTemplateVersion',
+    'proton:UpdateServiceTemplateVersion',
+    'proton:DeleteServiceTemplateVersion',
+  ],
+};
+const TAG_ACTIONS = ['proton:TagResource', 'proton:UntagResource', 'proton:ListTagsForResource'];
+
+/**
+ * The custom resource provider behind every Proton construct of a stack: one onEvent and one
+ * isComplete Lambda function (bundled handlers with a pinned Proton client) and one role whose
+ * policy grants Proton actions on the names the stack declares, nothing more.
+ */
+export class ProtonProvider extends Construct {
+  /** The stack's provider, created with default settings on first use. */
+  public static of(scope: IConstruct): ProtonProvider {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(PROVIDER_ID) as ProtonProvider | undefined) ?? new ProtonProvider(stack, PROVIDER_ID, {});
+  }
+
+  /** Creates the stack's provider with these settings; call it before declaring any Proton construct in the stack. */
+  public static configure(scope: IConstruct, props: ProtonProviderProps): ProtonProvider {
+    const stack = Stack.of(scope);
+    if (stack.node.tryFindChild(PROVIDER_ID)) {
+      throw new Error(`${stack.node.path}: the Proton provider of this stack already exists: call ProtonProvider.configure() before declaring any Proton construct in the stack`);
+    }
+    if (props.totalTimeout && props.totalTimeout.toSeconds() > MAX_TOTAL_TIMEOUT.toSeconds()) {
+      throw new Error(`${stack.node.path}: totalTimeout ${props.totalTimeout.toHumanString()} is longer than CloudFormation waits for a custom resource: use at most 1 hour`);
+    }
+    return new ProtonProvider(stack, PROVIDER_ID, props);
+  }
+
+  /** The service token of the provider, for custom resources. */
+  public readonly serviceToken: string;
+  /** The role both handler functions run with. */
+  public readonly role: iam.IRole;
+
+  private readonly namesByFamily = new Map<ProtonResourceFamily, Set<string>>();
+  private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
+
+  private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
+    super(scope, id);
+    const totalTimeout = props.totalTimeout ?? Duration.minutes(30);
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+    });
+    this.role = role;
+    // Rendered at synth time, once every construct of the stack has said what it needs.
+    const policy = new iam.CfnPolicy(this, 'ProtonPolicy', {
+      policyName: 'cdk-proton-resources',
+      roles: [role.roleName],
+      policyDocument: Lazy.any({ produce: () => this.renderPolicy() }),
+    });
+
+    const onEvent = new OnEventFunction(this, 'OnEvent', { role, timeout: Duration.minutes(2) });
+    // isComplete blocks in an SDK waiter for most of its time; the framework polls it again after.
+    const isComplete = new IsCompleteFunction(this, 'IsComplete', { role, timeout: Duration.minutes(10) });
+    onEvent.node.addDependency(policy);
+    isComplete.node.addDependency(policy);
+
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: Duration.seconds(10),
+      totalTimeout,
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the handlers act on the Proton resource of this family named `name` and on what it
+   * contains (its versions). A name ending in `*` is a prefix.
+   * @internal
+   */
+  public _grantProtonResource(family: ProtonResourceFamily, name: string): void {
+    const names = this.namesByFamily.get(family) ?? new Set<string>();
+    names.add(name);
+    this.namesByFamily.set(family, names);
+  }
+
+  /**
+   * Lets the handlers read a template bundle (Proton reads it with the caller's permissions).
+   * @internal
+   */
+  public _grantBundleRead(bucketArn: string, key: string, isAsset: boolean): void {
+    const id = Token.isUnresolved(bucketArn) ? Stack.of(this).resolve(bucketArn) : bucketArn;
+    const bucketKey = JSON.stringify(id);
+    const entry = this.bundleObjects.get(bucketKey) ?? { bucketArn, keys: new Set<string>(), assetKeys: new Set<string>() };
+    (isAsset ? entry.assetKeys : entry.keys).add(key);
+    this.bundleObjects.set(bucketKey, entry);
+  }
+
+  private renderPolicy(): any {
+    const stack = Stack.of(this);
+    const statements: iam.PolicyStatement[] = [];
+    for (const [family, names] of this.namesByFamily) {
+      const resources = [...names].sort().flatMap((name) => {
+        const arn = (resourceName: string) => stack.formatArn({
+          service: 'proton',
+          resource: family,
+          resourceName,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        });
+        // A prefix grant already covers the versions (`name:major.minor`).
+        return name.endsWith('*') ? [arn(name)] : [arn(name), arn(`${name}:*`)];
+      });
+      statements.push(new iam.PolicyStatement({ actions: [...ACTIONS[family], ...TAG_ACTIONS], resources }));
+    }
+    const objects: string[] = [];
+    for (const { bucketArn, keys, assetKeys } of this.bundleObjects.values()) {
+      objects.push(...[...keys].sort().map((key) => `${bucketArn}/${key}`));
+      if (assetKeys.size > MAX_LISTED_BUNDLES_PER_BUCKET) {
+        // Asset keys are content hashes: beyond a few, grant the bundle pattern rather than each one.
+        objects.push(`${bucketArn}/*.gz`);
+      } else {
+        objects.push(...[...assetKeys].sort().map((key) => `${bucketArn}/${key}`));
+      }
+    }
+    if (objects.length > 0) {
+      statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects }));
+    }
+    if (statements.length === 0) {
+      // A policy needs one statement; this one allows nothing.
+      statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
+    }
+    return new iam.PolicyDocument({ statements }).toJSON();
+  }
+}

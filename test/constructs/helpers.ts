@@ -1,0 +1,19 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+
+export const ENV_BUNDLE = path.join(__dirname, '..', 'fixtures', 'env-bundle');
+
+export function newStack(id = 'TestStack'): Stack {
+  const app = new App();
+  return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+/** A copy of the environment bundle fixture in a fresh temp dir, changed by `mutate`. */
+export function bundleCopy(mutate: (dir: string) => void = () => {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bundle-'));
+  fs.cpSync(ENV_BUNDLE, dir, { recursive: true });
+  mutate(dir);
+  return dir;
+}

@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { bundleCopy, ENV_BUNDLE, newStack } from './helpers';
+import { EnvironmentTemplate, ProtonProvider, TemplateBundle } from '../../src';
+
+/** The Proton policy of the stack's provider role, resolved. */
+function protonPolicy(template: Template): any {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } });
+  expect(Object.keys(policies)).toHaveLength(1);
+  return Object.values(policies)[0].Properties.PolicyDocument;
+}
+
+describe('ProtonProvider permissions', () => {
+  test('grants template version actions on the declared templates only, and s3:GetObject on their bundles', () => {
+    const stack = newStack();
+    new EnvironmentTemplate(stack, 'T', { templateName: 'vpc-env' }).addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    const doc = protonPolicy(Template.fromStack(stack));
+    const json = JSON.stringify(doc);
+
+    const proton = doc.Statement.find((s: any) => [].concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
+    expect(proton.Effect).toBe('Allow');
+    expect(proton.Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment-template/vpc-env']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment-template/vpc-env:*']] },
+    ]);
+    const s3 = doc.Statement.find((s: any) => s.Action === 's3:GetObject');
+    expect([].concat(s3.Resource)).toHaveLength(1);
+    expect(JSON.stringify(s3.Resource)).toMatch(/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.gz/);
+    // Never proton:* nor anything on "*".
+    expect(json).not.toMatch(/"proton:\*"/);
+    expect(doc.Statement.every((s: any) => s.Resource !== '*')).toBe(true);
+  });
+
+  test('the handler functions do not run before their policy exists', () => {
+    const stack = newStack();
+    new EnvironmentTemplate(stack, 'T').addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    const t = Template.fromStack(stack);
+    const policyId = Object.keys(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0];
+    const handlers = Object.values(t.findResources('AWS::Lambda::Function'))
+      .filter((f) => String(f.Properties.Description ?? '').startsWith('src/custom-resources/'));
+    expect(handlers).toHaveLength(2);
+    for (const handler of handlers) expect(handler.DependsOn).toContain(policyId);
+  });
+
+  test('stays within IAM inline policy limits with 400 Proton objects in one stack', () => {
+    const stack = newStack();
+    for (let i = 0; i < 200; i++) {
+      // Distinct bundles: each one is a separate asset object to read.
+      const dir = bundleCopy((d) => fs.appendFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), `# ${i}\n`));
+      new EnvironmentTemplate(stack, `Template${i}`).addVersion('V1', { bundle: TemplateBundle.fromDirectory(dir) });
+    }
+    const doc = protonPolicy(Template.fromStack(stack));
+    // IAM counts the policy without white space; tokens are still CloudFormation functions here,
+    // which are longer than the ARNs they become, so this over-estimates.
+    const size = JSON.stringify({ PolicyName: 'cdk-proton-resources', PolicyDocument: doc }).length;
+    expect(size).toBeLessThan(10_240);
+    const proton = doc.Statement.find((s: any) => [].concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
+    // One prefix grant covers every generated name of the stack.
+    expect(JSON.stringify(proton.Resource)).toMatch(/environment-template\/TestStack-[0-9a-f]{8}-\*/);
+    expect([].concat(proton.Resource)).toHaveLength(1);
+  });
+
+  test('totalTimeout is configurable up to one hour, before the first Proton construct', () => {
+    const stack = newStack();
+    expect(() => ProtonProvider.configure(stack, { totalTimeout: Duration.minutes(61) }))
+      .toThrow(/totalTimeout 1 hour 1 minute is longer than CloudFormation waits for a custom resource: use at most 1 hour/);
+    const provider = ProtonProvider.configure(stack, { totalTimeout: Duration.hours(1) });
+    expect(ProtonProvider.of(stack)).toBe(provider);
+    expect(() => ProtonProvider.configure(stack, {})).toThrow(/call ProtonProvider.configure\(\) before declaring any Proton construct/);
+  });
+});

@@ -1,0 +1,187 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { bundleCopy, ENV_BUNDLE, newStack } from './helpers';
+import { EnvironmentTemplate, EnvironmentTemplateVersion, TemplateBundle } from '../../src';
+
+const VERSION_TYPE = 'Custom::ProtonEnvironmentTemplateVersion';
+
+describe('EnvironmentTemplate', () => {
+  test('declares the native template and a version registered from a tar.gz asset', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'VpcEnv', { templateName: 'vpc-env', displayName: 'VPC environment' });
+    const v1 = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), description: 'first' });
+
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Proton::EnvironmentTemplate', { Name: 'vpc-env', DisplayName: 'VPC environment' });
+    const versions = t.findResources(VERSION_TYPE);
+    expect(Object.keys(versions)).toHaveLength(1);
+    const [version] = Object.values(versions);
+    expect(version.Properties).toMatchObject({
+      TemplateName: 'vpc-env',
+      Description: 'first',
+      Publish: 'true',
+      RemovalPolicy: 'delete',
+      SourceKey: expect.stringMatching(/^[0-9a-f]{64}\.gz$/),
+    });
+    expect(version.Properties.MajorVersion).toBeUndefined();
+    expect(version.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^VpcEnv/)]));
+    // Proton assigns the numbers: they are attributes of the custom resource.
+    expect(stack.resolve(v1.majorVersion)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VpcEnvV1/), 'MajorVersion'] });
+    expect(stack.resolve(v1.minorVersion)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VpcEnvV1/), 'MinorVersion'] });
+  });
+
+  test('runs the bundled handlers on a supported Node.js runtime behind one provider per stack', () => {
+    const stack = newStack();
+    const a = new EnvironmentTemplate(stack, 'A');
+    a.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    a.addVersion('V2', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '1' });
+
+    const t = Template.fromStack(stack);
+    const handlers = t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('src/custom-resources/') } });
+    expect(Object.values(handlers).map((f) => f.Properties.Runtime).sort()).toEqual(['nodejs22.x', 'nodejs22.x']);
+    const tokens = new Set(Object.values(t.findResources(VERSION_TYPE)).map((r) => JSON.stringify(r.Properties.ServiceToken)));
+    expect(tokens.size).toBe(1);
+  });
+
+  test('generates a unique name starting with the stack prefix when none is given', () => {
+    const stack = newStack('Platform');
+    const a = new EnvironmentTemplate(stack, 'VpcEnv');
+    const b = new EnvironmentTemplate(stack, 'Other');
+    expect(a.templateName).toMatch(/^Platform-[0-9a-f]{8}-VpcEnv-[0-9a-f]{8}$/);
+    expect(a.templateName).not.toEqual(b.templateName);
+    expect(a.templateName.length).toBeLessThanOrEqual(100);
+    // Stable across synths of the same app.
+    expect(new EnvironmentTemplate(newStack('Platform'), 'VpcEnv').templateName).toEqual(a.templateName);
+  });
+
+  test('imports a template by name and by ARN, and registers versions of it', () => {
+    const stack = newStack();
+    const byName = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'ByName', 'shared-env');
+    const byArn = EnvironmentTemplate.fromEnvironmentTemplateArn(stack, 'ByArn',
+      'arn:aws:proton:us-east-1:111111111111:environment-template/other-env');
+    expect(byArn.templateName).toBe('other-env');
+    expect(stack.resolve(byName.templateArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment-template/shared-env']],
+    });
+    new EnvironmentTemplateVersion(stack, 'V', { template: byName, bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    Template.fromStack(stack).hasResourceProperties(VERSION_TYPE, { TemplateName: 'shared-env' });
+    Template.fromStack(stack).resourceCountIs('AWS::Proton::EnvironmentTemplate', 0);
+  });
+
+  test('retains template and versions in Proton with RemovalPolicy.RETAIN', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'T', { removalPolicy: RemovalPolicy.RETAIN });
+    template.addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), removalPolicy: RemovalPolicy.RETAIN, publish: false });
+    const t = Template.fromStack(stack);
+    t.hasResource('AWS::Proton::EnvironmentTemplate', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    t.hasResource(VERSION_TYPE, { DeletionPolicy: 'Retain', Properties: Match.objectLike({ RemovalPolicy: 'retain', Publish: 'false' }) });
+  });
+
+  test('passes tags to the template and its versions', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'T');
+    template.addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    Tags.of(stack).add('team', 'platform');
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Proton::EnvironmentTemplate', { Tags: [{ Key: 'team', Value: 'platform' }] });
+    t.hasResourceProperties(VERSION_TYPE, { Tags: [{ key: 'team', value: 'platform' }] });
+  });
+
+  test('registers a bundle from a bucket as it is', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-bundles');
+    new EnvironmentTemplate(stack, 'T', { templateName: 'from-bucket' })
+      .addVersion('V', { bundle: TemplateBundle.fromBucket(bucket, 'env/v1.tar.gz') });
+    Template.fromStack(stack).hasResourceProperties(VERSION_TYPE, { SourceBucket: 'my-bundles', SourceKey: 'env/v1.tar.gz' });
+  });
+
+  test('customer-managed templates take a schema-only bundle', () => {
+    const stack = newStack();
+    const schemaOnly = bundleCopy((dir) => fs.rmSync(path.join(dir, 'infrastructure'), { recursive: true }));
+    const template = new EnvironmentTemplate(stack, 'T', { customerManaged: true });
+    template.addVersion('V', { bundle: TemplateBundle.fromDirectory(schemaOnly) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Proton::EnvironmentTemplate', { Provisioning: 'CUSTOMER_MANAGED' });
+    expect(() => new EnvironmentTemplate(stack, 'Standard').addVersion('V', { bundle: TemplateBundle.fromDirectory(schemaOnly) }))
+      .toThrow(/infrastructure\/manifest\.yaml is missing/);
+  });
+});
+
+describe('synth-time checks', () => {
+  const addVersion = (stack: Stack, dir: string) => new EnvironmentTemplate(stack, 'T').addVersion('V1', { bundle: TemplateBundle.fromDirectory(dir) });
+
+  test('fails on a template name Proton refuses, naming the construct, the value and the fix', () => {
+    expect(() => new EnvironmentTemplate(newStack(), 'Bad', { templateName: 'vpc env!' }))
+      .toThrow(/TestStack\/Bad: templateName "vpc env!" does not match .* use 1 to 100 letters, digits, hyphens and underscores/);
+    expect(() => new EnvironmentTemplate(newStack(), 'Long', { templateName: 'a'.repeat(101) }))
+      .toThrow(/templateName "a{101}" is longer than 100 characters/);
+    expect(() => new EnvironmentTemplate(newStack(), 'Dash', { templateName: '-leading' })).toThrow(/does not match/);
+  });
+
+  test('fails on a major version that is not a number string', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'T');
+    expect(() => template.addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: 'v1' }))
+      .toThrow(/TestStack\/T\/V: majorVersion "v1" does not match .*whole number string/);
+    expect(() => template.addVersion('W', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '01' })).toThrow(/majorVersion "01"/);
+  });
+
+  test('fails on a missing schema', () => {
+    const dir = bundleCopy((d) => fs.rmSync(path.join(d, 'schema'), { recursive: true }));
+    expect(() => addVersion(newStack(), dir)).toThrow(/TestStack\/T\/V1: template bundle .* is not a valid environment template bundle:\n {2}- schema\/schema\.yaml is missing: add the schema/);
+  });
+
+  test('fails on a manifest naming a missing file', () => {
+    const dir = bundleCopy((d) => fs.rmSync(path.join(d, 'infrastructure', 'cloudformation.yaml')));
+    expect(() => addVersion(newStack(), dir)).toThrow(/infrastructure\/manifest\.yaml names cloudformation\.yaml but infrastructure\/cloudformation\.yaml does not exist/);
+  });
+
+  test('fails on a schema that is not OpenAPI 3.0.0 or names a missing input type, reporting every problem', () => {
+    const dir = bundleCopy((d) => fs.writeFileSync(path.join(d, 'schema', 'schema.yaml'),
+      'schema:\n  format:\n    openapi: "2.0"\n  environment_input_type: Missing\n  types:\n    Other: {type: object}\n'));
+    expect(() => addVersion(newStack(), dir)).toThrow(/openapi to "3\.0\.0" \(found "2\.0"\)[\s\S]*environment_input_type "Missing" but schema\.types has no such type \(it has: Other\)/);
+  });
+
+  test('fails on YAML that does not parse', () => {
+    const dir = bundleCopy((d) => fs.writeFileSync(path.join(d, 'schema', 'schema.yaml'), 'schema: [unclosed\n'));
+    expect(() => addVersion(newStack(), dir)).toThrow(/schema\/schema\.yaml is not valid YAML/);
+  });
+
+  test('fails on more files than Proton accepts and on oversized files', () => {
+    const many = bundleCopy((d) => {
+      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(d, 'infrastructure', `extra${i}.yaml`), 'x: 1\n');
+    });
+    expect(() => addVersion(newStack(), many)).toThrow(/it has 11 files, Proton accepts at most 10/);
+    const big = bundleCopy((d) => fs.writeFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), 'x'.repeat(200 * 1024 + 1)));
+    expect(() => addVersion(newStack(), big)).toThrow(/infrastructure\/cloudformation\.yaml is 204801 bytes, Proton accepts at most 204800/);
+  });
+
+  test('fails on a directory that does not exist', () => {
+    expect(() => addVersion(newStack(), '/nonexistent/bundle')).toThrow(/the directory does not exist/);
+  });
+});
+
+describe('deterministic bundles', () => {
+  const sourceKey = (dir: string) => {
+    const stack = newStack();
+    new EnvironmentTemplate(stack, 'T', { templateName: 't' }).addVersion('V', { bundle: TemplateBundle.fromDirectory(dir) });
+    return Object.values(Template.fromStack(stack).findResources(VERSION_TYPE))[0].Properties.SourceKey;
+  };
+
+  test('the same content gives the same asset whatever the times and permissions', () => {
+    const a = bundleCopy();
+    const b = bundleCopy((d) => {
+      const file = path.join(d, 'infrastructure', 'cloudformation.yaml');
+      fs.utimesSync(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
+      fs.chmodSync(file, 0o600);
+    });
+    expect(sourceKey(a)).toEqual(sourceKey(b));
+  });
+
+  test('a changed file gives a new asset', () => {
+    const changed = bundleCopy((d) => fs.appendFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), '# changed\n'));
+    expect(sourceKey(changed)).not.toEqual(sourceKey(ENV_BUNDLE));
+  });
+});
