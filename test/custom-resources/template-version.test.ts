@@ -1,0 +1,206 @@
+import {
+  ConflictException,
+  CreateEnvironmentTemplateVersionCommand,
+  DeleteEnvironmentTemplateVersionCommand,
+  GetEnvironmentTemplateVersionCommand,
+  ListTagsForResourceCommand,
+  ProtonClient,
+  ResourceNotFoundException,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateEnvironmentTemplateVersionCommand,
+} from '@aws-sdk/client-proton';
+import { mockClient } from 'aws-sdk-client-mock';
+import { environmentTemplateVersionHandler as handler } from '../../src/custom-resources/handlers/environment-template-version';
+import { MAX_REASON_BYTES, truncateUtf8 } from '../../src/custom-resources/handlers/errors';
+import { clientTokenFor, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
+import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
+
+const proton = mockClient(ProtonClient);
+const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
+const ARN = 'arn:aws:proton:us-east-1:111111111111:environment-template/vpc-env';
+
+const props = (overrides: Record<string, any> = {}) => ({
+  ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:provider',
+  TemplateName: 'vpc-env',
+  Publish: 'true',
+  SourceBucket: 'assets',
+  SourceKey: 'aaaa.gz',
+  RemovalPolicy: 'delete',
+  ...overrides,
+});
+
+function event(requestType: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventRequest> = {}): OnEventRequest {
+  return {
+    RequestType: requestType,
+    RequestId: 'request-1',
+    StackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/s/1',
+    LogicalResourceId: 'Version',
+    ResourceType: 'Custom::ProtonEnvironmentTemplateVersion',
+    ResourceProperties: props(),
+    ...extra,
+  };
+}
+
+function version(major: string, minor: string, status = 'REGISTRATION_IN_PROGRESS', statusMessage?: string) {
+  return {
+    environmentTemplateVersion: {
+      templateName: 'vpc-env', majorVersion: major, minorVersion: minor, arn: `${ARN}:${major}.${minor}`,
+      status, statusMessage, createdAt: new Date(), lastModifiedAt: new Date(),
+    },
+  } as any;
+}
+
+beforeEach(() => proton.reset());
+
+describe('onEvent', () => {
+  test('Create registers the bundle with a client token derived from the request, and answers the Proton identity', async () => {
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '0'));
+    const first = await handler.onEvent(event('Create'), context);
+    expect(first.PhysicalResourceId).toBe('vpc-env:1.0');
+
+    const input = proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input;
+    expect(input).toMatchObject({ templateName: 'vpc-env', source: { s3: { bucket: 'assets', key: 'aaaa.gz' } } });
+    expect(input.majorVersion).toBeUndefined();
+    expect(input.clientToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(input.tags).toContainEqual({ key: SOURCE_TAG, value: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // The replayed request carries the same token; another request does not.
+    await handler.onEvent(event('Create'), context);
+    const tokens = proton.commandCalls(CreateEnvironmentTemplateVersionCommand).map((c) => c.args[0].input.clientToken);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(clientTokenFor(event('Create', { RequestId: 'request-2' }))).not.toBe(tokens[0]);
+  });
+
+  test('Update with a new bundle registers a new minor version of the current major', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(ListTagsForResourceCommand).resolves({ tags: [{ key: SOURCE_TAG, value: 'fingerprint-of-old-bundle' }] });
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '1'));
+    const out = await handler.onEvent(event('Update', {
+      PhysicalResourceId: 'vpc-env:1.0',
+      ResourceProperties: props({ SourceKey: 'bbbb.gz' }),
+      OldResourceProperties: props(),
+    }), context);
+    expect(out.PhysicalResourceId).toBe('vpc-env:1.1');
+    expect(proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input).toMatchObject({ majorVersion: '1', source: { s3: { key: 'bbbb.gz' } } });
+  });
+
+  test('Update with the bundle the version came from (a rollback, or new metadata) changes it in place', async () => {
+    // Learn the fingerprint the handler writes for this bundle.
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '0'));
+    await handler.onEvent(event('Create'), context);
+    const sourceTag = proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input.tags!.find((t) => t.key === SOURCE_TAG)!;
+    proton.reset();
+
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(ListTagsForResourceCommand).resolves({ tags: [sourceTag, { key: 'old', value: 'x' }] });
+    const out = await handler.onEvent(event('Update', {
+      PhysicalResourceId: 'vpc-env:1.0',
+      ResourceProperties: props({ Description: 'now described', Tags: [{ key: 'team', value: 'platform' }] }),
+      OldResourceProperties: props({ SourceKey: 'bbbb.gz' }),
+    }), context);
+    expect(out.PhysicalResourceId).toBe('vpc-env:1.0');
+    expect(proton.commandCalls(CreateEnvironmentTemplateVersionCommand)).toHaveLength(0);
+    expect(proton.commandCalls(UpdateEnvironmentTemplateVersionCommand)[0].args[0].input).toEqual({
+      templateName: 'vpc-env', majorVersion: '1', minorVersion: '0', description: 'now described',
+    });
+    expect(proton.commandCalls(UntagResourceCommand)[0].args[0].input.tagKeys).toEqual(['old']);
+    expect(proton.commandCalls(TagResourceCommand)[0].args[0].input.tags).toEqual([{ key: 'team', value: 'platform' }]);
+  });
+
+  test('Update to another template registers a version there (a replacement)', async () => {
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves({
+      environmentTemplateVersion: { ...version('1', '0').environmentTemplateVersion, templateName: 'other' },
+    } as any);
+    const out = await handler.onEvent(event('Update', {
+      PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ TemplateName: 'other' }), OldResourceProperties: props(),
+    }), context);
+    expect(out.PhysicalResourceId).toBe('other:1.0');
+    expect(proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input.majorVersion).toBeUndefined();
+  });
+
+  test('Delete tolerates a version already gone and keeps one Proton refuses to delete', async () => {
+    proton.on(DeleteEnvironmentTemplateVersionCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
+      .rejectsOnce(new ConflictException({ message: 'in use by environment beta', $metadata: {} }))
+      .rejectsOnce(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.0' }), context)).resolves.toEqual({ PhysicalResourceId: 'vpc-env:1.0' });
+    await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.1' }), context)).resolves.toEqual({ PhysicalResourceId: 'vpc-env:1.1' });
+    await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.2' }), context)).rejects.toThrow('not authorized');
+  });
+
+  test('Delete makes no Proton call when retained or for an id it did not make', async () => {
+    await handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
+    await handler.onEvent(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
+    expect(proton.calls()).toHaveLength(0);
+  });
+
+  test('rejects properties CloudFormation could not have sent', async () => {
+    await expect(handler.onEvent(event('Create', { ResourceProperties: props({ Publish: 'yes' }) }), context))
+      .rejects.toThrow('property Publish must be "true" or "false" (got "yes")');
+    await expect(handler.onEvent(event('Create', { ResourceProperties: props({ TemplateName: '' }) }), context))
+      .rejects.toThrow('property TemplateName is required');
+  });
+});
+
+describe('isComplete', () => {
+  const completeEvent = (overrides: Record<string, any> = {}) => ({ ...event('Create'), PhysicalResourceId: 'vpc-env:1.0', ...overrides });
+
+  test('publishes a registered version and returns the numbers Proton assigned', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'DRAFT'));
+    const out = await handler.isComplete(completeEvent(), context);
+    expect(out).toEqual({ IsComplete: true, Data: { MajorVersion: '1', MinorVersion: '0', Arn: `${ARN}:1.0` } });
+    expect(proton.commandCalls(UpdateEnvironmentTemplateVersionCommand)[0].args[0].input).toEqual({
+      templateName: 'vpc-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED',
+    });
+  });
+
+  test('leaves a draft unpublished with Publish false', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'DRAFT'));
+    const out = await handler.isComplete(completeEvent({ ResourceProperties: props({ Publish: 'false' }) }), context);
+    expect(out.IsComplete).toBe(true);
+    expect(proton.commandCalls(UpdateEnvironmentTemplateVersionCommand)).toHaveLength(0);
+  });
+
+  test('waits with the SDK waiter while registration is in progress', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand)
+      .resolvesOnce(version('1', '0'))
+      .resolvesOnce(version('1', '0'))
+      .resolves(version('1', '0', 'PUBLISHED'));
+    const out = await handler.isComplete(completeEvent(), context);
+    expect(out.IsComplete).toBe(true);
+    expect(proton.commandCalls(GetEnvironmentTemplateVersionCommand).length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('is not complete yet when the invocation has no time left to wait', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0'));
+    const out = await handler.isComplete(completeEvent(), { ...context, remainingTimeMs: () => 15_000 });
+    expect(out).toEqual({ IsComplete: false });
+  });
+
+  test('fails with Proton\'s status message, truncated, and removes the failed version', async () => {
+    const longMessage = `schema/schema.yaml: ${'é'.repeat(5000)}`;
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'REGISTRATION_FAILED', longMessage));
+    const error: Error = await handler.isComplete(completeEvent(), context).then(() => { throw new Error('expected a failure'); }, (e) => e);
+    expect(error.message).toMatch(/^Proton could not register environment template version vpc-env:1\.0: schema\/schema\.yaml: é+ \[truncated\]$/);
+    expect(Buffer.byteLength(error.message, 'utf8')).toBeLessThanOrEqual(MAX_REASON_BYTES);
+    expect(proton.commandCalls(DeleteEnvironmentTemplateVersionCommand)).toHaveLength(1);
+  });
+
+  test('surfaces errors the waiter would swallow, such as a missing permission', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await expect(handler.isComplete(completeEvent(), context)).rejects.toThrow('not authorized');
+  });
+
+  test('Delete is complete at once', async () => {
+    await expect(handler.isComplete({ ...completeEvent(), RequestType: 'Delete' }, context)).resolves.toEqual({ IsComplete: true });
+    expect(proton.calls()).toHaveLength(0);
+  });
+});
+
+test('truncateUtf8 never splits a character and marks the cut', () => {
+  expect(truncateUtf8('short', 10)).toBe('short');
+  const cut = truncateUtf8('€'.repeat(100), 50);
+  expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(50);
+  expect(cut).toMatch(/^€+ \[truncated\]$/);
+});
