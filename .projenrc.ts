@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // Handler code is bundled with its dependencies by esbuild: it may import dev dependencies (the pinned SDK).
 project.eslint?.allowDevDeps('src/custom-resources/handlers/**');
+// Scripts and the example app are outside src/ and test/: lint them with the default project.
+project.eslint?.allowDefaultProjectFiles('scripts/*.ts', 'examples/*.ts');
 
 // Lifecycle tests and the demo run the bundled handlers: build them before the tests on a fresh clone.
 const bundleTask = project.tasks.tryFind('bundle');

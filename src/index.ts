@@ -1,3 +1,3 @@
 export * from './constructs/bundles/template-bundle';
 export * from './constructs/templates';
-export { ProtonProvider, ProtonProviderProps } from './custom-resources/provider';
+export * from './custom-resources/provider';

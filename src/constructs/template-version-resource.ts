@@ -1,7 +1,8 @@
 import { CustomResource, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { RemovalMode, TemplateVersionProperties } from '../custom-resources/contract';
-import { ProtonProvider, ProtonResourceFamily } from '../custom-resources/provider';
+import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
 import { TemplateBundleConfig } from './bundles/template-bundle';
 import { stackNamePrefix } from './names';

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/provider';
+import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
 import { TemplateBundle, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';

@@ -4,6 +4,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
+import { ProtonResourceFamily, PROTON_ACTIONS, TAG_ACTIONS } from './permissions';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
 /** CloudFormation waits at most one hour for a custom resource. */
@@ -21,29 +22,6 @@ export interface ProtonProviderProps {
   readonly totalTimeout?: Duration;
 }
 
-/** The Proton resource families whose names the provider may act on. */
-export enum ProtonResourceFamily {
-  /** Environment templates and their versions. */
-  ENVIRONMENT_TEMPLATE = 'environment-template',
-  /** Service templates and their versions. */
-  SERVICE_TEMPLATE = 'service-template',
-}
-
-const ACTIONS: Record<ProtonResourceFamily, string[]> = {
-  [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: [
-    'proton:CreateEnvironmentTemplateVersion',
-    'proton:GetEnvironmentTemplateVersion',
-    'proton:UpdateEnvironmentTemplateVersion',
-    'proton:DeleteEnvironmentTemplateVersion',
-  ],
-  [ProtonResourceFamily.SERVICE_TEMPLATE]: [
-    'proton:CreateServiceTemplateVersion',
-    'proton:GetServiceTemplateVersion',
-    'proton:UpdateServiceTemplateVersion',
-    'proton:DeleteServiceTemplateVersion',
-  ],
-};
-const TAG_ACTIONS = ['proton:TagResource', 'proton:UntagResource', 'proton:ListTagsForResource'];
 
 /**
  * The custom resource provider behind every Proton construct of a stack: one onEvent and one
@@ -145,7 +123,7 @@ export class ProtonProvider extends Construct {
         // A prefix grant already covers the versions (`name:major.minor`).
         return name.endsWith('*') ? [arn(name)] : [arn(name), arn(`${name}:*`)];
       });
-      statements.push(new iam.PolicyStatement({ actions: [...ACTIONS[family], ...TAG_ACTIONS], resources }));
+      statements.push(new iam.PolicyStatement({ actions: [...PROTON_ACTIONS[family], ...TAG_ACTIONS], resources }));
     }
     const objects: string[] = [];
     for (const { bucketArn, keys, assetKeys } of this.bundleObjects.values()) {

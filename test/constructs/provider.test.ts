@@ -19,14 +19,14 @@ describe('ProtonProvider permissions', () => {
     const doc = protonPolicy(Template.fromStack(stack));
     const json = JSON.stringify(doc);
 
-    const proton = doc.Statement.find((s: any) => [].concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
+    const proton = doc.Statement.find((s: any) => ([] as string[]).concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
     expect(proton.Effect).toBe('Allow');
     expect(proton.Resource).toEqual([
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment-template/vpc-env']] },
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment-template/vpc-env:*']] },
     ]);
     const s3 = doc.Statement.find((s: any) => s.Action === 's3:GetObject');
-    expect([].concat(s3.Resource)).toHaveLength(1);
+    expect(([] as unknown[]).concat(s3.Resource)).toHaveLength(1);
     expect(JSON.stringify(s3.Resource)).toMatch(/cdk-hnb659fds-assets-111111111111-us-east-1\/[0-9a-f]{64}\.gz/);
     // Never proton:* nor anything on "*".
     expect(json).not.toMatch(/"proton:\*"/);
@@ -56,10 +56,10 @@ describe('ProtonProvider permissions', () => {
     // which are longer than the ARNs they become, so this over-estimates.
     const size = JSON.stringify({ PolicyName: 'cdk-proton-resources', PolicyDocument: doc }).length;
     expect(size).toBeLessThan(10_240);
-    const proton = doc.Statement.find((s: any) => [].concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
+    const proton = doc.Statement.find((s: any) => ([] as string[]).concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
     // One prefix grant covers every generated name of the stack.
     expect(JSON.stringify(proton.Resource)).toMatch(/environment-template\/TestStack-[0-9a-f]{8}-\*/);
-    expect([].concat(proton.Resource)).toHaveLength(1);
+    expect(([] as unknown[]).concat(proton.Resource)).toHaveLength(1);
   });
 
   test('totalTimeout is configurable up to one hour, before the first Proton construct', () => {

@@ -3,6 +3,7 @@ import {
   CreateEnvironmentTemplateVersionCommand,
   DeleteEnvironmentTemplateVersionCommand,
   GetEnvironmentTemplateVersionCommand,
+  ListEnvironmentTemplateVersionsCommand,
   ListTagsForResourceCommand,
   ProtonClient,
   ResourceNotFoundException,
@@ -45,8 +46,14 @@ function event(requestType: 'Create' | 'Update' | 'Delete', extra: Partial<OnEve
 function version(major: string, minor: string, status = 'REGISTRATION_IN_PROGRESS', statusMessage?: string) {
   return {
     environmentTemplateVersion: {
-      templateName: 'vpc-env', majorVersion: major, minorVersion: minor, arn: `${ARN}:${major}.${minor}`,
-      status, statusMessage, createdAt: new Date(), lastModifiedAt: new Date(),
+      templateName: 'vpc-env',
+      majorVersion: major,
+      minorVersion: minor,
+      arn: `${ARN}:${major}.${minor}`,
+      status,
+      statusMessage,
+      createdAt: new Date(),
+      lastModifiedAt: new Date(),
     },
   } as any;
 }
@@ -75,6 +82,7 @@ describe('onEvent', () => {
   test('Update with a new bundle registers a new minor version of the current major', async () => {
     proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
     proton.on(ListTagsForResourceCommand).resolves({ tags: [{ key: SOURCE_TAG, value: 'fingerprint-of-old-bundle' }] });
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [version('1', '0', 'PUBLISHED').environmentTemplateVersion] });
     proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '1'));
     const out = await handler.onEvent(event('Update', {
       PhysicalResourceId: 'vpc-env:1.0',
@@ -106,6 +114,28 @@ describe('onEvent', () => {
     });
     expect(proton.commandCalls(UntagResourceCommand)[0].args[0].input.tagKeys).toEqual(['old']);
     expect(proton.commandCalls(TagResourceCommand)[0].args[0].input.tags).toEqual([{ key: 'team', value: 'platform' }]);
+  });
+
+  test('Update takes over a version this resource registered from the same bundle instead of registering it again', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(ListTagsForResourceCommand).resolves({ tags: [] });
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [] });
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '1'));
+    const update = event('Update', { PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ SourceKey: 'bbbb.gz' }), OldResourceProperties: props() });
+    await handler.onEvent(update, context);
+    const sourceTag = proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input.tags!.find((t) => t.key === SOURCE_TAG)!;
+    proton.reset();
+
+    // A rolled-back update left 1.1 (from bbbb.gz) behind; the next deployment of bbbb.gz finds it.
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({
+      templateVersions: [version('1', '0', 'PUBLISHED').environmentTemplateVersion, version('1', '1', 'PUBLISHED').environmentTemplateVersion],
+    });
+    proton.on(ListTagsForResourceCommand, { resourceArn: `${ARN}:1.0` }).resolves({ tags: [{ key: SOURCE_TAG, value: 'other' }] });
+    proton.on(ListTagsForResourceCommand, { resourceArn: `${ARN}:1.1` }).resolves({ tags: [sourceTag] });
+    const out = await handler.onEvent({ ...update, RequestId: 'request-2' }, context);
+    expect(out.PhysicalResourceId).toBe('vpc-env:1.1');
+    expect(proton.commandCalls(CreateEnvironmentTemplateVersionCommand)).toHaveLength(0);
   });
 
   test('Update to another template registers a version there (a replacement)', async () => {
@@ -192,9 +222,18 @@ describe('isComplete', () => {
     await expect(handler.isComplete(completeEvent(), context)).rejects.toThrow('not authorized');
   });
 
-  test('Delete is complete at once', async () => {
+  test('Delete is complete once the version is gone', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
     await expect(handler.isComplete({ ...completeEvent(), RequestType: 'Delete' }, context)).resolves.toEqual({ IsComplete: true });
-    expect(proton.calls()).toHaveLength(0);
+    expect(proton.commandCalls(DeleteEnvironmentTemplateVersionCommand)).toHaveLength(0);
+  });
+
+  test('Delete of a version still registering waits for it, then deletes it', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand)
+      .resolvesOnce(version('1', '0'))
+      .resolves(version('1', '0', 'DRAFT'));
+    await expect(handler.isComplete({ ...completeEvent(), RequestType: 'Delete' }, context)).resolves.toEqual({ IsComplete: true });
+    expect(proton.commandCalls(DeleteEnvironmentTemplateVersionCommand)).toHaveLength(1);
   });
 });
 

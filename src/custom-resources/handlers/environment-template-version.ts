@@ -3,25 +3,17 @@ import {
   DeleteEnvironmentTemplateVersionCommand,
   EnvironmentTemplateVersion,
   GetEnvironmentTemplateVersionCommand,
+  paginateListEnvironmentTemplateVersions,
   UpdateEnvironmentTemplateVersionCommand,
   waitUntilEnvironmentTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
-import { TemplateVersionApi, TemplateVersionHandler, VersionState } from './template-version';
+import { TemplateVersionApi, TemplateVersionHandler, VersionState, versionStateOf } from './template-version';
 
-function state(version: EnvironmentTemplateVersion | undefined): VersionState {
-  if (!version) throw new Error('Proton returned no environment template version');
-  return {
-    templateName: version.templateName!,
-    majorVersion: version.majorVersion!,
-    minorVersion: version.minorVersion!,
-    arn: version.arn!,
-    status: version.status!,
-    statusMessage: version.statusMessage,
-  };
-}
+const NOUN = 'environment template version';
+const state = (version: EnvironmentTemplateVersion | undefined) => versionStateOf(version, NOUN);
 
 const api: TemplateVersionApi = {
-  noun: 'environment template version',
+  noun: NOUN,
   async create(client, input) {
     const out = await client.send(new CreateEnvironmentTemplateVersionCommand({
       templateName: input.templateName,
@@ -42,6 +34,13 @@ const api: TemplateVersionApi = {
   },
   async delete(client, id) {
     await client.send(new DeleteEnvironmentTemplateVersionCommand(id));
+  },
+  async list(client, templateName, majorVersion) {
+    const versions: VersionState[] = [];
+    for await (const page of paginateListEnvironmentTemplateVersions({ client }, { templateName, majorVersion })) {
+      versions.push(...(page.templateVersions ?? []).map((v) => versionStateOf(v, NOUN)));
+    }
+    return versions;
   },
   waitUntilRegistered: waitUntilEnvironmentTemplateVersionRegistered,
 };

@@ -2,26 +2,18 @@ import {
   CreateServiceTemplateVersionCommand,
   DeleteServiceTemplateVersionCommand,
   GetServiceTemplateVersionCommand,
+  paginateListServiceTemplateVersions,
   ServiceTemplateVersion,
   UpdateServiceTemplateVersionCommand,
   waitUntilServiceTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
-import { TemplateVersionApi, TemplateVersionHandler, VersionState } from './template-version';
+import { TemplateVersionApi, TemplateVersionHandler, VersionState, versionStateOf } from './template-version';
 
-function state(version: ServiceTemplateVersion | undefined): VersionState {
-  if (!version) throw new Error('Proton returned no service template version');
-  return {
-    templateName: version.templateName!,
-    majorVersion: version.majorVersion!,
-    minorVersion: version.minorVersion!,
-    arn: version.arn!,
-    status: version.status!,
-    statusMessage: version.statusMessage,
-  };
-}
+const NOUN = 'service template version';
+const state = (version: ServiceTemplateVersion | undefined) => versionStateOf(version, NOUN);
 
 const api: TemplateVersionApi = {
-  noun: 'service template version',
+  noun: NOUN,
   async create(client, input) {
     const out = await client.send(new CreateServiceTemplateVersionCommand({
       templateName: input.templateName,
@@ -44,6 +36,13 @@ const api: TemplateVersionApi = {
   },
   async delete(client, id) {
     await client.send(new DeleteServiceTemplateVersionCommand(id));
+  },
+  async list(client, templateName, majorVersion) {
+    const versions: VersionState[] = [];
+    for await (const page of paginateListServiceTemplateVersions({ client }, { templateName, majorVersion })) {
+      versions.push(...(page.templateVersions ?? []).map((v) => versionStateOf(v, NOUN)));
+    }
+    return versions;
   },
   waitUntilRegistered: waitUntilServiceTemplateVersionRegistered,
 };

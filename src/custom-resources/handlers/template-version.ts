@@ -32,6 +32,22 @@ export interface CreateVersionInput {
   readonly supportedComponentSources?: string[];
 }
 
+/** Proton's answer (a version or a version summary) as the handler needs it. */
+export function versionStateOf(
+  version: { templateName?: string; majorVersion?: string; minorVersion?: string; arn?: string; status?: string; statusMessage?: string } | undefined,
+  noun: string,
+): VersionState {
+  if (!version) throw new Error(`Proton returned no ${noun}`);
+  return {
+    templateName: version.templateName!,
+    majorVersion: version.majorVersion!,
+    minorVersion: version.minorVersion!,
+    arn: version.arn!,
+    status: version.status!,
+    statusMessage: version.statusMessage,
+  };
+}
+
 /** The calls that differ between environment and service template versions. */
 export interface TemplateVersionApi {
   /** For messages, e.g. "environment template version". */
@@ -41,12 +57,16 @@ export interface TemplateVersionApi {
   get(client: ProtonClient, id: VersionId): Promise<VersionState>;
   update(client: ProtonClient, id: VersionId, changes: { description?: string; status?: 'PUBLISHED' }): Promise<void>;
   delete(client: ProtonClient, id: VersionId): Promise<void>;
+  /** Every version of a major version of a template. */
+  list(client: ProtonClient, templateName: string, majorVersion: string): Promise<VersionState[]>;
 }
 
 /**
- * Tag that records which bundle a version was registered from. Proton does not report a
- * version's source, and a rollback Update must recognise the version it rolls back to
- * instead of registering the old bundle once more.
+ * Tag that records which resource registered a version and from which bundle. Proton does not
+ * report a version's source, and the handler must recognise a version it already registered
+ * from the same bundle: the one a rollback Update returns to, or the one a rolled-back update
+ * left behind (Proton refuses to delete a template's recommended version while older ones
+ * exist), which the next deployment of that bundle takes over instead of registering it again.
  */
 export const SOURCE_TAG = 'cdk-proton:source';
 
@@ -107,8 +127,10 @@ function desiredVersion(props: Record<string, any>): DesiredVersion {
   };
 }
 
-function sourceFingerprint(version: DesiredVersion): string {
-  return createHash('sha256').update(`${version.bucket}\n${version.key}`).digest('hex');
+function sourceFingerprint(event: OnEventRequest, version: DesiredVersion): string {
+  return createHash('sha256')
+    .update(`${event.StackId}\n${event.LogicalResourceId}\n${version.templateName}\n${version.bucket}\n${version.key}`)
+    .digest('hex');
 }
 
 function attributes(version: VersionState): Record<string, string> {
@@ -141,7 +163,7 @@ export class TemplateVersionHandler implements ResourceHandler {
 
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     if (event.RequestType === 'Delete') {
-      return { IsComplete: true };
+      return { IsComplete: await this.deleteWhenSettled(event, context) };
     }
     const id = parsePhysicalId(event.PhysicalResourceId);
     if (!id) {
@@ -183,7 +205,7 @@ export class TemplateVersionHandler implements ResourceHandler {
       bucket: desired.bucket,
       key: desired.key,
       clientToken: clientTokenFor(event),
-      tags: [...desired.tags, { key: SOURCE_TAG, value: sourceFingerprint(desired) }],
+      tags: [...desired.tags, { key: SOURCE_TAG, value: sourceFingerprint(event, desired) }],
       compatibleEnvironmentTemplates: desired.compatibleEnvironmentTemplates,
       supportedComponentSources: desired.supportedComponentSources,
     });
@@ -203,9 +225,13 @@ export class TemplateVersionHandler implements ResourceHandler {
     if (!existing || targetMajor !== current.majorVersion) {
       return this.register(event, desired, targetMajor, context);
     }
+    const fingerprint = sourceFingerprint(event, desired);
     const tags = await this.tagsOf(existing.arn, context);
-    if (tags[SOURCE_TAG] !== sourceFingerprint(desired)) {
-      return this.register(event, desired, targetMajor, context);
+    if (tags[SOURCE_TAG] !== fingerprint) {
+      const registered = await this.findRegistered(current.templateName, targetMajor, fingerprint, context);
+      return registered
+        ? { PhysicalResourceId: physicalIdOf(registered), Data: attributes(registered) }
+        : this.register(event, desired, targetMajor, context);
     }
     // Same bundle (an update of metadata, or a rollback to this version): change it in place.
     if (desired.description !== previous.description) {
@@ -215,13 +241,43 @@ export class TemplateVersionHandler implements ResourceHandler {
     return { PhysicalResourceId: physicalIdOf(current), Data: attributes(existing) };
   }
 
+  /** A usable version of this major that this resource already registered from the same bundle. */
+  private async findRegistered(
+    templateName: string, majorVersion: string, fingerprint: string, context: HandlerContext,
+  ): Promise<VersionState | undefined> {
+    for (const version of await this.api.list(context.proton, templateName, majorVersion)) {
+      if (version.status === 'REGISTRATION_FAILED') continue;
+      if ((await this.tagsOf(version.arn, context))[SOURCE_TAG] === fingerprint) return version;
+    }
+    return undefined;
+  }
+
   private async onDelete(event: OnEventRequest, context: HandlerContext): Promise<void> {
-    const desired = desiredVersion(event.ResourceProperties);
     const id = parsePhysicalId(event.PhysicalResourceId);
-    if (desired.retain || !id) {
+    if (desiredVersion(event.ResourceProperties).retain || !id) {
       return;
     }
     await this.deleteQuietly(id, context);
+  }
+
+  /**
+   * Completes a Delete: a version still registering (a Delete can arrive while its Create runs)
+   * cannot be deleted yet, so wait for Proton to finish, then delete it.
+   */
+  private async deleteWhenSettled(event: IsCompleteRequest, context: HandlerContext): Promise<boolean> {
+    const id = parsePhysicalId(event.PhysicalResourceId);
+    if (desiredVersion(event.ResourceProperties).retain || !id) {
+      return true;
+    }
+    const version = await this.getOrUndefined(id, context);
+    if (!version) {
+      return true;
+    }
+    if (version.status === 'REGISTRATION_IN_PROGRESS' && await waitWithin(this.api.waitUntilRegistered, id, context) === 'pending') {
+      return false;
+    }
+    await this.deleteQuietly(id, context);
+    return true;
   }
 
   /**

@@ -1,0 +1,25 @@
+/** The Proton actions the handlers need, by resource family: the provider grants them on the names a stack declares. */
+
+/** The Proton resource families whose names the provider may act on. */
+export enum ProtonResourceFamily {
+  /** Environment templates and their versions. */
+  ENVIRONMENT_TEMPLATE = 'environment-template',
+  /** Service templates and their versions. */
+  SERVICE_TEMPLATE = 'service-template',
+}
+
+export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
+  [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: [
+    'proton:CreateEnvironmentTemplateVersion',
+    'proton:GetEnvironmentTemplateVersion',
+    'proton:UpdateEnvironmentTemplateVersion',
+    'proton:DeleteEnvironmentTemplateVersion',
+  ],
+  [ProtonResourceFamily.SERVICE_TEMPLATE]: [
+    'proton:CreateServiceTemplateVersion',
+    'proton:GetServiceTemplateVersion',
+    'proton:UpdateServiceTemplateVersion',
+    'proton:DeleteServiceTemplateVersion',
+  ],
+};
+export const TAG_ACTIONS = ['proton:TagResource', 'proton:UntagResource', 'proton:ListTagsForResource'];

@@ -1,0 +1,26 @@
+/**
+ * The stand-in for Amazon S3 that template version registration reads bundles from: tests put the real
+ * bundle bytes here under the bucket and key they pass as `source.s3` to Create…TemplateVersion.
+ */
+export class S3StandIn {
+  private static id(bucket: string, key: string): string {
+    return `${bucket}/${key}`;
+  }
+
+  private readonly objects = new Map<string, Buffer>();
+
+  /** Stores (or replaces) an object. */
+  putObject(bucket: string, key: string, body: Buffer): void {
+    this.objects.set(S3StandIn.id(bucket, key), Buffer.from(body));
+  }
+
+  /** The object's bytes, or undefined when there is none. */
+  getObject(bucket: string, key: string): Buffer | undefined {
+    return this.objects.get(S3StandIn.id(bucket, key));
+  }
+
+  has(bucket: string, key: string): boolean {
+    return this.objects.has(S3StandIn.id(bucket, key));
+  }
+
+}

@@ -1,0 +1,181 @@
+import { notFound, validationError } from '../errors';
+import { Faults } from '../faults';
+import { ClientTokenStore, DeletionMemory } from '../idempotency';
+import { ProtonModel } from '../model';
+import { S3StandIn } from '../s3';
+
+/** A request body after validation against the operation's input shape. */
+export type Input = Record<string, any>;
+
+/**
+ * Handles one operation. Returns the output (shaped by the model: extra members are dropped, Dates become
+ * epoch seconds) or throws a ProtonError.
+ */
+export type OperationHandler = (input: Input) => unknown;
+
+/** A resource family (templates, environments, services, ...): the operations it answers. */
+export interface ResourceFamily {
+  readonly operations: Readonly<Record<string, OperationHandler>>;
+}
+
+/** Answers why the resource `arn` is in use (e.g. "environment 'dev' uses it"), or undefined when it is not. */
+export type InUseCheck = (arn: string) => string | undefined;
+
+/** Timers that `stop()` clears, so that jest exits cleanly. */
+export class Scheduler {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<() => void>();
+  private stopped = false;
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Runs `fn` after `ms` unless the emulator stops first. */
+  after(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** Resolves after `ms`, or at once when the emulator stops. */
+  sleep(ms: number): Promise<void> {
+    if (this.stopped || ms <= 0) return Promise.resolve();
+    return new Promise(resolve => {
+      const done = () => {
+        this.sleepers.delete(done);
+        resolve();
+      };
+      this.sleepers.add(done);
+      this.after(ms, done);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timers.forEach(t => clearTimeout(t));
+    this.timers.clear();
+    [...this.sleepers].forEach(done => done());
+  }
+}
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Tags of every resource the emulator knows: a resource is taggable from its create until its delete. */
+export class TagStore {
+  private readonly tags = new Map<string, Map<string, string>>();
+
+  constructor(private readonly maxTags: number) {}
+
+  /** Throws the ValidationException Proton gives for these tags (reserved prefix, too many), before anything is created. */
+  validate(tags: readonly Tag[] = []): void {
+    this.merge(new Map(), tags, 'the resource');
+  }
+
+  register(arn: string, tags: readonly Tag[] = []): void {
+    this.tags.set(arn, this.merge(new Map(), tags, arn));
+  }
+
+  forget(arn: string): void {
+    this.tags.delete(arn);
+  }
+
+  list(arn: string): Tag[] {
+    return [...this.resource(arn)].map(([key, value]) => ({ key, value }));
+  }
+
+  tag(arn: string, tags: readonly Tag[]): void {
+    this.tags.set(arn, this.merge(this.resource(arn), tags, arn));
+  }
+
+  untag(arn: string, keys: readonly string[]): void {
+    const current = this.resource(arn);
+    keys.forEach(k => current.delete(k));
+  }
+
+  private merge(current: ReadonlyMap<string, string>, tags: readonly Tag[], what: string): Map<string, string> {
+    const next = new Map(current);
+    for (const { key, value } of tags) {
+      if (key.toLowerCase().startsWith('aws:')) {
+        throw validationError(`Tag key '${key}' uses the reserved prefix 'aws:'`);
+      }
+      next.set(key, value);
+    }
+    if (next.size > this.maxTags) {
+      throw validationError(`${what} would have ${next.size} tags; at most ${this.maxTags} tags are allowed per resource`);
+    }
+    return next;
+  }
+
+  private resource(arn: string): Map<string, string> {
+    const tags = this.tags.get(arn);
+    if (!tags) throw notFound(`The resource ${arn} was not found`);
+    return tags;
+  }
+}
+
+/** What every resource family shares: identity, clock, stores, timers, faults and the in-use hooks. */
+export class EmulatorContext {
+  readonly model = ProtonModel.load();
+  readonly scheduler = new Scheduler();
+  readonly tags: TagStore;
+  readonly tokens = new ClientTokenStore();
+  readonly deletions = new DeletionMemory();
+  private readonly inUseChecks: InUseCheck[] = [];
+
+  constructor(
+    readonly accountId: string,
+    readonly region: string,
+    readonly s3: S3StandIn,
+    readonly faults: Faults,
+    readonly timing: { registrationDelayMs: number },
+  ) {
+    this.tags = new TagStore(this.model.shape('TagList').max ?? 50);
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  /** `arn:aws:proton:<region>:<account>:<resource>` */
+  arn(resource: string): string {
+    return `arn:aws:proton:${this.region}:${this.accountId}:${resource}`;
+  }
+
+  /** Plugs in a check that a resource family (environments, services, ...) uses a resource. */
+  addInUseCheck(check: InUseCheck): void {
+    this.inUseChecks.push(check);
+  }
+
+  /** Why `arn` is in use, or undefined. */
+  inUse(arn: string): string | undefined {
+    for (const check of this.inUseChecks) {
+      const reason = check(arn);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * One page of `items` for a List operation (paginators-1.json: `nextToken` in and out, `maxResults` as
+ * the limit). The token is the opaque base64 of the offset of the next page.
+ */
+export function paginate<T>(items: readonly T[], input: Input, defaultPageSize = 100): { page: T[]; nextToken?: string } {
+  let start = 0;
+  if (input.nextToken !== undefined) {
+    const match = /^offset:(\d+)$/.exec(Buffer.from(String(input.nextToken), 'base64').toString('utf-8'));
+    if (!match) throw validationError('The nextToken is not valid');
+    start = Number(match[1]);
+  }
+  const size = input.maxResults ?? defaultPageSize;
+  const page = items.slice(start, start + size);
+  const end = start + page.length;
+  return { page, nextToken: end < items.length ? Buffer.from(`offset:${end}`).toString('base64') : undefined };
+}

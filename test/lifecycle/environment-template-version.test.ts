@@ -1,0 +1,175 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { stepsOf, synth, versionsOf } from './helpers';
+import { EnvironmentTemplate, TemplateBundle } from '../../src';
+import { bundleCopy, ENV_BUNDLE } from '../constructs/helpers';
+import { LocalProton } from '../harness/local-proton';
+
+const VERSION = 'Custom::ProtonEnvironmentTemplateVersion';
+const STACK = 'Lifecycle';
+
+let proton: LocalProton;
+beforeAll(async () => {
+  proton = await LocalProton.start({ registrationDelayMs: 50 });
+});
+afterAll(async () => proton.stop());
+beforeEach(() => {
+  proton.emulator.faults.clear();
+  proton.emulator.log.clear();
+});
+
+/** An app with one template and one version of the given bundle. */
+function envApp(templateName: string, bundleDir: string, stackName = STACK): string {
+  return synth(stackName, (stack) => {
+    new EnvironmentTemplate(stack, 'Env', { templateName }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(bundleDir) });
+  });
+}
+
+function versionLogicalId(stackName: string): string {
+  const state = proton.cfn.readState(stackName)!;
+  return Object.keys(state.resources).find((id) => state.resources[id].type === VERSION)!;
+}
+
+function versionStep(report: { resources: any[] }, action: string) {
+  return report.resources.find((r) => r.type === VERSION && r.action === action);
+}
+
+describe('environment template version lifecycle', () => {
+  const name = 'lifecycle-env';
+  const changedBundle = bundleCopy((d) => fs.appendFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), '# v1.1\n'));
+  let assembly: string;
+
+  let createRequestId: string;
+
+  test('create registers, waits for and publishes version 1.0', async () => {
+    assembly = envApp(name, ENV_BUNDLE);
+    const report = await proton.deploy(assembly, STACK);
+    expect(report.status).toBe('CREATE_COMPLETE');
+    const create = versionStep(report, 'CREATE');
+    expect(create.attributes).toMatchObject({ MajorVersion: '1', MinorVersion: '0' });
+    createRequestId = create.requestId;
+    expect(await versionsOf(proton.client, name)).toEqual({ '1.0': 'PUBLISHED' });
+    const template = await proton.client.send(new GetEnvironmentTemplateCommand({ name }));
+    expect(template.environmentTemplate?.recommendedVersion).toBe('1.0');
+    expect(proton.emulator.log.count('CreateEnvironmentTemplateVersion')).toBe(1);
+  });
+
+  test('the same create event replayed registers no second version', async () => {
+    const logicalId = versionLogicalId(STACK);
+    const replay = await proton.cfn.invokeCustomResource(assembly, STACK, logicalId, { RequestType: 'Create', RequestId: createRequestId });
+    expect(replay.status).toBe('SUCCEEDED');
+    expect(replay.physicalId).toBe(`${name}:1.0`);
+    expect(proton.emulator.log.count('CreateEnvironmentTemplateVersion')).toBe(1);
+    expect(await versionsOf(proton.client, name)).toEqual({ '1.0': 'PUBLISHED' });
+  });
+
+  test('a changed bundle registers a new minor version and the superseded one is deleted in cleanup', async () => {
+    assembly = envApp(name, changedBundle);
+    const report = await proton.deploy(assembly, STACK);
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    const update = versionStep(report, 'REPLACE');
+    expect(update.physicalId).toBe(`${name}:1.1`);
+    expect(update.attributes).toMatchObject({ MajorVersion: '1', MinorVersion: '1' });
+    expect(versionStep(report, 'CLEANUP_DELETE')).toMatchObject({ physicalId: `${name}:1.0`, status: 'SUCCEEDED' });
+    expect(await versionsOf(proton.client, name)).toEqual({ 1.1: 'PUBLISHED' });
+  });
+
+  test('a redeploy with nothing changed makes no Proton call', async () => {
+    const report = await proton.deploy(envApp(name, changedBundle), STACK);
+    expect(stepsOf(report, VERSION)).toEqual(['NO_CHANGE SUCCEEDED']);
+    expect(proton.emulator.log.entries).toHaveLength(0);
+  });
+
+  test('destroy deletes the version, then the template', async () => {
+    const report = await proton.destroy(STACK);
+    expect(report.status).toBe('DELETE_COMPLETE');
+    await expect(proton.client.send(new GetEnvironmentTemplateCommand({ name }))).rejects.toThrow(/not found|does not exist/i);
+    const order = proton.emulator.log.entries.map((e) => e.operation).filter((op) => op.startsWith('Delete'));
+    expect(order).toEqual(['DeleteEnvironmentTemplateVersion', 'DeleteEnvironmentTemplate']);
+  });
+
+  test('deleting a version that is already gone succeeds', async () => {
+    const other = envApp('lifecycle-gone', ENV_BUNDLE);
+    await proton.deploy(other, STACK);
+    const logicalId = versionLogicalId(STACK);
+    const first = await proton.cfn.invokeCustomResource(other, STACK, logicalId, { RequestType: 'Delete' });
+    const second = await proton.cfn.invokeCustomResource(other, STACK, logicalId, { RequestType: 'Delete' });
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(await versionsOf(proton.client, 'lifecycle-gone')).toEqual({});
+    expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
+  });
+});
+
+describe('failures', () => {
+  test('a bundle Proton refuses fails the deployment with Proton\'s message, within 4096 bytes, and leaves no version', async () => {
+    const message = `infrastructure/cloudformation.yaml: ${'the template is not valid. '.repeat(400)}`;
+    proton.emulator.faults.failRegistration('refused-env', message);
+    const report = await proton.deploy(envApp('refused-env', ENV_BUNDLE, 'Refused'), 'Refused');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === VERSION && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/^Proton could not register environment template version refused-env:1\.0: infrastructure\/cloudformation\.yaml: the template is not valid\./);
+    expect(failed.reason).toMatch(/\[truncated\]$/);
+    expect(failed.responseBytes).toBeLessThan(4096);
+    await expect(versionsOf(proton.client, 'refused-env')).rejects.toThrow(); // the template was rolled back too
+    expect(proton.emulator.log.count('DeleteEnvironmentTemplateVersion')).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a bundle from a bucket that is not a valid bundle fails with Proton\'s message', async () => {
+    proton.emulator.s3.putObject('my-bundles', 'broken.tar.gz', Buffer.from('not a tar.gz'));
+    const assembly = synth('Broken', (stack) => {
+      const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'my-bundles');
+      new EnvironmentTemplate(stack, 'Env', { templateName: 'broken-env' })
+        .addVersion('V1', { bundle: TemplateBundle.fromBucket(bucket, 'broken.tar.gz') });
+    });
+    const report = await proton.deploy(assembly, 'Broken');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === VERSION && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/^Proton could not register environment template version broken-env:1\.0: /);
+  });
+
+  test('a failed update rolls back to the versions it replaced, and the next deployment registers nothing twice', async () => {
+    const good = 'rollback-good';
+    const bad = 'rollback-bad';
+    const build = (bundle: string) => synth('Rollback', (stack) => {
+      new EnvironmentTemplate(stack, 'Good', { templateName: good }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(bundle) });
+      new EnvironmentTemplate(stack, 'Bad', { templateName: bad }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(bundle) });
+    });
+    expect((await proton.deploy(build(ENV_BUNDLE), 'Rollback')).status).toBe('CREATE_COMPLETE');
+
+    proton.emulator.faults.failRegistration(bad, 'the new schema is not backward compatible');
+    const changed = bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# changed\n'));
+    const report = await proton.deploy(build(changed), 'Rollback');
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(report.reason).toMatch(/not backward compatible/);
+    const versionIds = () => Object.values(proton.cfn.readState('Rollback')!.resources)
+      .filter((r) => r.type === VERSION).map((r) => r.physicalId).sort();
+    expect(versionIds()).toEqual([`${bad}:1.0`, `${good}:1.0`]);
+    // The failed version is gone; the good template's new version was published, so it is its
+    // recommended version and Proton refuses to delete it while 1.0 exists: it stays, unused.
+    expect(await versionsOf(proton.client, bad)).toEqual({ '1.0': 'PUBLISHED' });
+    expect(await versionsOf(proton.client, good)).toEqual({ '1.0': 'PUBLISHED', '1.1': 'PUBLISHED' });
+
+    // Fixed and deployed again: the good template takes over 1.1 instead of registering a duplicate.
+    proton.emulator.faults.clear();
+    proton.emulator.log.clear();
+    const retry = await proton.deploy(build(changed), 'Rollback');
+    expect(retry.status).toBe('UPDATE_COMPLETE');
+    expect(proton.emulator.log.count('CreateEnvironmentTemplateVersion', (input) => input.templateName === good)).toBe(0);
+    expect(await versionsOf(proton.client, good)).toEqual({ 1.1: 'PUBLISHED' });
+    expect(Object.values(await versionsOf(proton.client, bad))).toEqual(['PUBLISHED']);
+    expect((await proton.destroy('Rollback')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('with 30% of calls throttled, create, update and destroy still succeed', async () => {
+    proton.emulator.faults.throttleFraction = 0.3;
+    const changed = bundleCopy((d) => fs.appendFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), '# throttled\n'));
+    expect((await proton.deploy(envApp('throttled-env', ENV_BUNDLE, 'Throttled'), 'Throttled')).status).toBe('CREATE_COMPLETE');
+    expect((await proton.deploy(envApp('throttled-env', changed, 'Throttled'), 'Throttled')).status).toBe('UPDATE_COMPLETE');
+    expect(await versionsOf(proton.client, 'throttled-env')).toEqual({ 1.1: 'PUBLISHED' });
+    expect((await proton.destroy('Throttled')).status).toBe('DELETE_COMPLETE');
+    const throttled = proton.emulator.log.entries.filter((e) => e.error === 'ThrottlingException').length;
+    expect(throttled).toBeGreaterThan(0);
+  });
+});

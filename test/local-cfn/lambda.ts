@@ -1,0 +1,329 @@
+/**
+ * Runs a Lambda function's Node.js handler in-process, the way the Lambda runtime would:
+ * a fresh module load (cold start) per invocation, JSON in and out, the function's environment,
+ * a context with a real `getRemainingTimeInMillis()`, the function's timeout and the runtime's
+ * error shape (`errorType`, `errorMessage`, `trace`).
+ *
+ * The handler code is evaluated in the current JavaScript realm (under jest: the test's sandbox),
+ * so `process.env` changes made here are the ones the handler sees.
+ */
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import { createRequire, isBuiltin } from 'module';
+import * as path from 'path';
+import { format } from 'util';
+import type { HandlerLogEntry } from './types';
+
+/** Everything needed to run one function. */
+export interface LambdaFunctionSpec {
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** The folder the code runs from (an `asset.<hash>` folder of the cloud assembly). */
+  readonly codeDir?: string;
+  /** `Code.ZipFile` (inline code), run as `index.js` of `codeDir` (or the current directory). */
+  readonly inlineCode?: string;
+  /** e.g. `index.handler` */
+  readonly handler: string;
+  readonly runtime?: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly environment: Record<string, string>;
+}
+
+export interface LambdaFunctionError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: string[];
+}
+
+export interface LambdaInvokeResult {
+  readonly awsRequestId: string;
+  /** The JSON payload returned (null when the handler returned nothing). */
+  readonly payload?: unknown;
+  readonly functionError?: LambdaFunctionError;
+  readonly durationMs: number;
+}
+
+export interface LambdaInvokeOptions {
+  readonly region: string;
+  /** Applied after the function's variables. */
+  readonly extraEnv?: Record<string, string>;
+  readonly onLog?: (entry: HandlerLogEntry) => void;
+}
+
+/**
+ * Process warnings already emitted by handler code. Every invocation loads the code afresh, so a
+ * module's emit-once warning (e.g. the AWS SDK's Node.js version notice) would repeat each time.
+ */
+const emittedWarnings = new Set<string>();
+
+/** Let handler code emit each distinct process warning once per process; returns the restore function. */
+function dedupeWarnings(): () => void {
+  const original = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: any[]) {
+    const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+    const key = `${type ?? ''}|${typeof warning === 'string' ? warning : warning?.message}`;
+    if (emittedWarnings.has(key)) return;
+    emittedWarnings.add(key);
+    return (original as (...args: any[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  return () => {
+    process.emitWarning = original;
+  };
+}
+
+const RUNTIME_FRAME = '    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1206:29)';
+const TASK_ROOT = '/var/task';
+
+class LambdaError extends Error {
+  constructor(public readonly errorType: string, message: string) {
+    super(message);
+    this.name = errorType;
+  }
+}
+
+/**
+ * A minimal CommonJS loader: files inside `root` are loaded fresh (one module cache per
+ * invocation); built-in modules and anything outside `root` go through the ambient `require`.
+ */
+class FreshModuleLoader {
+  private readonly cache = new Map<string, { exports: any }>();
+
+  constructor(private readonly root: string, private readonly consoleImpl: Record<string, (...args: any[]) => void>) {}
+
+  public load(file: string, source?: string): any {
+    const cached = this.cache.get(file);
+    if (cached) return cached.exports;
+    if (file.endsWith('.json')) {
+      const mod = { exports: JSON.parse(fs.readFileSync(file, 'utf8')) };
+      this.cache.set(file, mod);
+      return mod.exports;
+    }
+    if (file.endsWith('.mjs')) {
+      throw new LambdaError('Runtime.ImportModuleError', `Error: local-cfn cannot run ES module handlers (${path.basename(file)})`);
+    }
+    let code = source ?? fs.readFileSync(file, 'utf8');
+    if (code.startsWith('#!')) code = '//' + code.slice(2);
+    const module: Record<string, any> = { id: file, filename: file, loaded: false, exports: {}, children: [], paths: [] };
+    this.cache.set(file, module as { exports: any });
+    const localRequire = this.requireFor(file);
+    module.require = localRequire;
+    // Indirect eval: compiles in this realm, with the file name in stack traces.
+    // eslint-disable-next-line no-eval
+    const wrapper = (0, eval)(`(function (exports, require, module, __filename, __dirname, console) {${code}\n})\n//# sourceURL=${file}`);
+    wrapper.call(module.exports, module.exports, localRequire, module, file, path.dirname(file), this.consoleImpl);
+    module.loaded = true;
+    return module.exports;
+  }
+
+  private requireFor(fromFile: string): NodeJS.Require {
+    const ambient = createRequire(fromFile);
+    const resolve = (spec: string): string => {
+      if (isBuiltin(spec)) return spec;
+      if (spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/') || spec === '.' || spec === '..') {
+        const found = resolveFile(path.resolve(path.dirname(fromFile), spec));
+        if (!found) {
+          const e: any = new Error(`Cannot find module '${spec}' from '${fromFile}'`);
+          e.code = 'MODULE_NOT_FOUND';
+          throw e;
+        }
+        return found;
+      }
+      return ambient.resolve(spec);
+    };
+    const req = ((spec: string) => {
+      if (isBuiltin(spec)) return ambient(spec);
+      const resolved = resolve(spec);
+      if (isInside(this.root, resolved) && !resolved.endsWith('.node')) return this.load(resolved);
+      return ambient(resolved);
+    }) as NodeJS.Require;
+    Object.assign(req, { resolve: Object.assign(resolve, { paths: () => null }), cache: {}, extensions: {}, main: undefined });
+    return req;
+  }
+}
+
+function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Node's file/directory resolution for relative requires. */
+function resolveFile(base: string): string | undefined {
+  for (const candidate of [base, `${base}.js`, `${base}.json`, `${base}.cjs`, `${base}.node`]) {
+    if (isFile(candidate)) return candidate;
+  }
+  const pkgFile = path.join(base, 'package.json');
+  if (isFile(pkgFile)) {
+    const main = JSON.parse(fs.readFileSync(pkgFile, 'utf8')).main;
+    if (typeof main === 'string') {
+      const found = resolveFile(path.resolve(base, main));
+      if (found) return found;
+    }
+  }
+  for (const candidate of ['index.js', 'index.json', 'index.cjs']) {
+    if (isFile(path.join(base, candidate))) return path.join(base, candidate);
+  }
+  return undefined;
+}
+
+/** `index.handler` → module `index`, export path `handler` (the Lambda Node.js runtime's split). */
+function splitHandler(handler: string): [string, string[]] {
+  const slash = handler.lastIndexOf('/');
+  const dot = handler.indexOf('.', slash + 1);
+  if (dot < 0) throw new LambdaError('Runtime.MalformedHandlerName', `Bad handler ${handler}`);
+  return [handler.slice(0, dot), handler.slice(dot + 1).split('.')];
+}
+
+function loadHandler(spec: LambdaFunctionSpec, consoleImpl: Record<string, (...args: any[]) => void>): (...args: any[]) => any {
+  const root = path.resolve(spec.codeDir ?? process.cwd());
+  const [modulePath, exportPath] = splitHandler(spec.handler);
+  const loader = new FreshModuleLoader(root, consoleImpl);
+  let exported: any;
+  try {
+    if (spec.inlineCode !== undefined) {
+      exported = loader.load(path.join(root, `${modulePath}.js`), spec.inlineCode);
+    } else {
+      const base = path.join(root, modulePath);
+      const file = [`${base}.js`, `${base}.cjs`, `${base}.mjs`].find(isFile);
+      if (!file) throw new LambdaError('Runtime.ImportModuleError', `Error: Cannot find module '${modulePath}'`);
+      exported = loader.load(file);
+    }
+  } catch (e: any) {
+    if (e instanceof LambdaError) throw e;
+    const type = e?.name === 'SyntaxError' ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError';
+    const err = new LambdaError(type, `${e?.name ?? 'Error'}: ${e?.message ?? String(e)}`);
+    err.stack = e?.stack ?? err.stack;
+    throw err;
+  }
+  let fn = exported;
+  for (const key of exportPath) fn = fn?.[key];
+  if (typeof fn !== 'function') {
+    throw new LambdaError('Runtime.HandlerNotFound', `${spec.handler} is undefined or not exported`);
+  }
+  return fn;
+}
+
+/** The Lambda runtime's error payload for a thrown value, with stack frames as Lambda would show them. */
+function toFunctionError(e: any, codeDir: string | undefined): LambdaFunctionError {
+  if (!(e instanceof Error) && !(e && typeof e === 'object' && 'message' in e)) {
+    return { errorType: typeof e, errorMessage: String(e), trace: [] };
+  }
+  const errorType = (e as any).errorType ?? e.name ?? 'Error';
+  const errorMessage = String(e.message ?? '');
+  const lines = String(e.stack ?? `${errorType}: ${errorMessage}`).split('\n');
+  const root = codeDir ? path.resolve(codeDir) : undefined;
+  const trace: string[] = [];
+  for (const line of lines) {
+    if (!/^\s+at /.test(line)) {
+      trace.push(line);
+    } else if (root && line.includes(root)) {
+      trace.push(line.split(root).join(TASK_ROOT));
+    }
+  }
+  trace.push(RUNTIME_FRAME);
+  return { errorType, errorMessage, trace };
+}
+
+function jsonRoundTrip(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : JSON.parse(text);
+}
+
+/** Invoke `spec` with `event` (RequestResponse), never throwing for handler errors. */
+export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, options: LambdaInvokeOptions): Promise<LambdaInvokeResult> {
+  const awsRequestId = randomUUID();
+  const started = Date.now();
+  const timeoutMs = Math.round(spec.timeoutSeconds * 1000);
+  const deadline = started + timeoutMs;
+  const finish = (r: Omit<LambdaInvokeResult, 'awsRequestId' | 'durationMs'>): LambdaInvokeResult =>
+    ({ awsRequestId, durationMs: Date.now() - started, ...r });
+
+  if (spec.runtime && !spec.runtime.startsWith('nodejs')) {
+    return finish({ functionError: { errorType: 'Runtime.Unsupported', errorMessage: `local-cfn runs Node.js handlers only, not ${spec.runtime}`, trace: [] } });
+  }
+
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${awsRequestId.replace(/-/g, '')}`;
+  const logGroupName = `/aws/lambda/${spec.functionName}`;
+  const env: Record<string, string> = {
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime ?? 'nodejs'}`,
+    LAMBDA_TASK_ROOT: spec.codeDir ? path.resolve(spec.codeDir) : TASK_ROOT,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    ...spec.environment,
+    ...options.extraEnv,
+  };
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    process.env[k] = String(v);
+  }
+
+  const log = (level: HandlerLogEntry['level']) => (...args: any[]) => {
+    options.onLog?.({ functionName: spec.functionName, awsRequestId, level, message: format(...args) });
+  };
+  const consoleImpl = { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace') };
+
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: spec.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: spec.functionArn,
+    memoryLimitInMB: String(spec.memoryMb),
+    awsRequestId,
+    logGroupName,
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const restoreWarnings = dedupeWarnings();
+  try {
+    const handler = loadHandler(spec, consoleImpl);
+    const input = jsonRoundTrip(event);
+    const run = new Promise<unknown>((resolve, reject) => {
+      const callback = (err: unknown, result: unknown) => (err ? reject(err) : resolve(result));
+      try {
+        const returned = handler(input, context, callback);
+        if (returned && typeof returned.then === 'function') {
+          returned.then(resolve, reject);
+        } else if (handler.length < 3) {
+          resolve(returned);
+        }
+      } catch (e) {
+        reject(e);
+      }
+    });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LambdaError('Sandbox.Timedout',
+        `${new Date().toISOString()} ${awsRequestId} Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), Math.max(0, deadline - Date.now()));
+    });
+    const result = await Promise.race([run, timeout]);
+    return finish({ payload: jsonRoundTrip(result) });
+  } catch (e) {
+    return finish({ functionError: toFunctionError(e, spec.codeDir) });
+  } finally {
+    restoreWarnings();
+    if (timer) clearTimeout(timer);
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

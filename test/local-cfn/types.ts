@@ -1,0 +1,201 @@
+/**
+ * Public types of the local CloudFormation deployer ("local-cfn").
+ *
+ * See README.md in this folder for the semantics.
+ */
+
+/** What happened to one resource in one step of a deployment. */
+export type ResourceAction =
+  | 'CREATE'
+  | 'UPDATE'
+  | 'REPLACE'
+  | 'DELETE'
+  | 'NO_CHANGE'
+  | 'ROLLBACK_UPDATE'
+  | 'ROLLBACK_DELETE'
+  | 'CLEANUP_DELETE';
+
+export type ResourceStatus = 'SUCCEEDED' | 'FAILED';
+
+export type StackStatus =
+  | 'CREATE_COMPLETE'
+  | 'UPDATE_COMPLETE'
+  | 'DELETE_COMPLETE'
+  | 'DELETE_FAILED'
+  | 'ROLLBACK_COMPLETE'
+  | 'ROLLBACK_FAILED'
+  | 'UPDATE_ROLLBACK_COMPLETE'
+  | 'UPDATE_ROLLBACK_FAILED';
+
+/** How a resource is deployed locally. */
+export type ResourceKind = 'custom' | 'native' | 'simulated';
+
+/** The CloudFormation custom resource request types. */
+export type CustomResourceRequestType = 'Create' | 'Update' | 'Delete';
+
+/**
+ * The body the Provider framework would PUT to the ResponseURL
+ * (the fields of aws-cdk-lib's `submitResponse`, in its order).
+ */
+export interface CustomResourceResponse {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly PhysicalResourceId: string;
+  readonly LogicalResourceId: string;
+  readonly NoEcho?: boolean;
+  readonly Data?: Record<string, any>;
+}
+
+/** One in-process invocation of a user handler (the Lambda functions behind a Provider). */
+export interface HandlerInvocation {
+  readonly handler: 'onEvent' | 'isComplete';
+  readonly functionName: string;
+  /** The Lambda request id (`context.awsRequestId`). */
+  readonly awsRequestId: string;
+  readonly durationMs: number;
+  /** The handler's return value after the Lambda JSON round trip (absent when it threw). */
+  readonly result?: unknown;
+  /** The error message when the handler threw (or timed out). */
+  readonly error?: string;
+}
+
+export interface ResourceReport {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly action: ResourceAction;
+  readonly status: ResourceStatus;
+  readonly physicalId?: string;
+  readonly attributes?: Record<string, any>;
+  /**
+   * Why the step failed (or, for a step that did nothing, why). For a user handler error this is
+   * the handler's error message; the full framework `Reason` (with the "Logs:" line and the stack
+   * trace) is in `response.Reason`.
+   */
+  readonly reason?: string;
+  readonly durationMs: number;
+  readonly kind: ResourceKind;
+  /** The CloudFormation RequestId sent to a custom resource. */
+  readonly requestId?: string;
+  /** The response the Provider framework produced (custom resources only). */
+  readonly response?: CustomResourceResponse;
+  /** Size in bytes of `response` as JSON (CloudFormation rejects more than 4096). */
+  readonly responseBytes?: number;
+  /** The user handler invocations of this step, in order (custom resources only). */
+  readonly invocations?: HandlerInvocation[];
+}
+
+export interface StackReport {
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly status: StackStatus;
+  /** Every step in the order it ran, rollback and cleanup steps included. */
+  readonly resources: ResourceReport[];
+  /** The first failure (or "No updates are to be performed."). */
+  readonly reason?: string;
+  /** Resolved stack outputs after the operation (the previous ones after a rollback). */
+  readonly outputs: Record<string, any>;
+  readonly durationMs: number;
+}
+
+/** Passed to every NativeResourceHandler call. */
+export interface NativeResourceContext {
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** Which step of the deployment asks (CREATE, UPDATE, ROLLBACK_UPDATE, CLEANUP_DELETE, ...). */
+  readonly action: ResourceAction;
+}
+
+export interface NativeResourceResult {
+  readonly physicalId: string;
+  readonly attributes: Record<string, string>;
+}
+
+/**
+ * A stand-in for a native CloudFormation resource type. Properties are the resolved template
+ * properties with their JSON types (native types do not get the custom resource stringification).
+ * Throwing fails the resource with the error message as reason.
+ */
+export interface NativeResourceHandler {
+  create(props: any, ctx: NativeResourceContext): Promise<NativeResourceResult>;
+  /** Return a different physicalId to signal a replacement (the old id is deleted in the cleanup phase). */
+  update(physicalId: string, props: any, oldProps: any, ctx: NativeResourceContext): Promise<NativeResourceResult>;
+  delete(physicalId: string, props: any, ctx: NativeResourceContext): Promise<void>;
+}
+
+/** One line written by a handler through `console`. */
+export interface HandlerLogEntry {
+  readonly functionName: string;
+  readonly awsRequestId: string;
+  readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace';
+  readonly message: string;
+}
+
+export interface LocalCloudFormationOptions {
+  /** e.g. '111111111111' */
+  readonly accountId: string;
+  /** e.g. 'us-east-1' */
+  readonly region: string;
+  /** Where deployed stack state is persisted as JSON (`<stateDir>/<stackName>.json`). */
+  readonly stateDir: string;
+  /** Extra environment for handler invocations (overrides the function's own variables). */
+  readonly handlerEnv?: Record<string, string>;
+  /** Asset publishing target (an S3 stand-in). Called for every `file` asset of the stack on each deploy. */
+  readonly publishFileAsset?: (bucket: string, key: string, body: Buffer) => void | Promise<void>;
+  /** Stand-ins for native CloudFormation types, by type (e.g. 'AWS::Proton::EnvironmentTemplate'). */
+  readonly nativeResources?: Record<string, NativeResourceHandler>;
+  /** Real time between isComplete polls (default 50 ms instead of the Provider's `queryInterval`). */
+  readonly pollIntervalMs?: number;
+  /**
+   * What to do with a custom resource whose ServiceToken is not a Provider framework function of
+   * the stack (and whose type is not in `nativeResources`): fail it (default) or simulate it like
+   * any other resource.
+   */
+  readonly unsupportedCustomResources?: 'fail' | 'simulate';
+  /** Receives what handlers write to `console` (default: discarded). */
+  readonly onHandlerLog?: (entry: HandlerLogEntry) => void;
+}
+
+export interface DeployOptions {
+  /**
+   * Choose the CloudFormation RequestId of a custom resource request (return undefined for a
+   * random uuid). Lets replay tests send the same RequestId twice, as CloudFormation does when it
+   * retries a request.
+   */
+  readonly requestIdFor?: (logicalId: string, requestType: CustomResourceRequestType, action: ResourceAction) => string | undefined;
+  /** Values for template parameters (default: each parameter's Default). */
+  readonly parameters?: Record<string, string>;
+}
+
+/**
+ * A request for `LocalCloudFormation.invokeCustomResource`: the CloudFormation event fields to
+ * send. Missing fields are filled from the deployed stack (RequestId and ResponseURL are made up).
+ * `ResourceProperties`/`OldResourceProperties` are stringified as CloudFormation does.
+ */
+export interface CustomResourceRequest {
+  readonly RequestType: CustomResourceRequestType;
+  readonly RequestId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties?: Record<string, any>;
+  readonly OldResourceProperties?: Record<string, any>;
+}
+
+/** The result of one custom resource request run through the Provider framework. */
+export interface CustomResourceInvocationResult {
+  /** The event as sent to the framework (and to the user onEvent handler). */
+  readonly event: Record<string, any>;
+  /** SUCCEEDED when CloudFormation would accept the response as a success. */
+  readonly status: ResourceStatus;
+  readonly physicalId?: string;
+  readonly data?: Record<string, any>;
+  readonly reason?: string;
+  readonly response?: CustomResourceResponse;
+  readonly responseBytes?: number;
+  readonly invocations: HandlerInvocation[];
+}
