@@ -1,4 +1,5 @@
 import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
@@ -24,6 +25,9 @@ export interface IEnvironmentTemplate extends IResource {
   readonly templateArn: string;
   /** The template is for customer-managed infrastructure: its bundles carry a schema only. */
   readonly customerManaged: boolean;
+
+  /** Lets `grantee` read the template and its versions (for example a pipeline that checks which version is recommended). */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Properties of an environment template. */
@@ -110,6 +114,14 @@ abstract class EnvironmentTemplateBase extends Resource implements IEnvironmentT
   public abstract readonly templateName: string;
   public abstract readonly templateArn: string;
   public abstract readonly customerManaged: boolean;
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['proton:GetEnvironmentTemplate', 'proton:ListEnvironmentTemplateVersions', 'proton:GetEnvironmentTemplateVersion'],
+      resourceArns: [this.templateArn, `${this.templateArn}:*`],
+    });
+  }
 
   /** Registers a bundle as a version of this template. */
   public addVersion(id: string, options: TemplateVersionOptions): EnvironmentTemplateVersion {

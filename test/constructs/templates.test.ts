@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { bundleCopy, ENV_BUNDLE, newStack } from './helpers';
 import { EnvironmentTemplate, EnvironmentTemplateVersion, TemplateBundle } from '../../src';
@@ -88,6 +89,26 @@ describe('EnvironmentTemplate', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Proton::EnvironmentTemplate', { Tags: [{ Key: 'team', Value: 'platform' }] });
     t.hasResourceProperties(VERSION_TYPE, { Tags: [{ key: 'team', value: 'platform' }] });
+  });
+
+  test('grantRead lets a principal read the template and its versions', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'T', { templateName: 'vpc-env' });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    template.grantRead(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['proton:GetEnvironmentTemplate', 'proton:ListEnvironmentTemplateVersions', 'proton:GetEnvironmentTemplateVersion'],
+          Resource: [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^T'), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^T'), 'Arn'] }, ':*']] },
+          ],
+        }],
+      },
+    });
   });
 
   test('registers a bundle from a bucket as it is', () => {

@@ -1,0 +1,123 @@
+/**
+ * `npm run demo`: synthesizes the example app and deploys its Proton resources to the embedded
+ * Proton emulator, running the handler bundles from the cloud assembly with real CloudFormation
+ * custom resource events: create, an update with a changed bundle, a redeploy with nothing
+ * changed, destroy. Prints what happened to each Proton resource, and fails if anything did not
+ * go as it should.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
+import { buildApp, Revision } from '../examples/app';
+import { LocalProton } from '../test/harness/local-proton';
+import type { StackReport } from '../test/local-cfn';
+
+const STACK = 'ProtonPlatform';
+const WORK_DIR = path.join(__dirname, '..', '.demo');
+
+interface Step {
+  readonly title: string;
+  readonly run: (proton: LocalProton) => Promise<StackReport>;
+  /** What must hold after the step; a message when it does not. */
+  readonly check: (report: StackReport, proton: LocalProton) => Promise<string | undefined>;
+}
+
+function synth(revision: Revision, step: number): string {
+  return buildApp({ revision, outdir: path.join(WORK_DIR, `cdk.out-${step}`) }).synth().directory;
+}
+
+const versionOf = (report: StackReport) => report.outputs.VpcEnvVersion as string | undefined;
+
+const STEPS: Step[] = [
+  {
+    title: 'create: register the bundle in examples/templates/vpc-env/v1',
+    run: (proton) => proton.deploy(synth('v1', 1), STACK),
+    check: async (report) => report.status === 'CREATE_COMPLETE' && versionOf(report) === '1.0'
+      ? undefined : `expected CREATE_COMPLETE with version 1.0, got ${report.status} ${versionOf(report)}`,
+  },
+  {
+    title: 'update: the bundle changed (examples/templates/vpc-env/v1-revised adds an input)',
+    run: (proton) => proton.deploy(synth('v1-revised', 2), STACK),
+    check: async (report) => report.status === 'UPDATE_COMPLETE' && versionOf(report) === '1.1'
+      ? undefined : `expected UPDATE_COMPLETE with version 1.1, got ${report.status} ${versionOf(report)}`,
+  },
+  {
+    title: 'redeploy: nothing changed',
+    run: (proton) => proton.deploy(synth('v1-revised', 3), STACK),
+    check: async (_report, proton) => proton.emulator.log.entries.length === 0
+      ? undefined : `expected no Proton call, got ${proton.emulator.log.entries.length}`,
+  },
+  {
+    title: 'destroy',
+    run: (proton) => proton.destroy(STACK),
+    check: async (report, proton) => {
+      if (report.status !== 'DELETE_COMPLETE') return `expected DELETE_COMPLETE, got ${report.status}`;
+      const left = await proton.client.send(new GetEnvironmentTemplateCommand({ name: 'vpc-env' })).then(() => true, () => false);
+      return left ? 'the template is still in Proton' : undefined;
+    },
+  },
+];
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => `  ${r.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`.trimEnd()).join('\n');
+}
+
+function describe(report: StackReport, proton: LocalProton): string {
+  const protonRows = report.resources
+    .filter((r) => r.kind !== 'simulated')
+    .map((r) => [
+      r.logicalId,
+      r.type.replace('AWS::Proton::', '').replace('Custom::Proton', ''),
+      r.action,
+      r.status,
+      r.physicalId?.replace(/^arn:aws:proton:[^:]+:\d+:/, '') ?? '-',
+      r.attributes?.MajorVersion ? `${r.attributes.MajorVersion}.${r.attributes.MinorVersion}` : '-',
+      `${r.durationMs} ms`,
+      r.reason ?? '',
+    ]);
+  const calls = new Map<string, number>();
+  for (const entry of proton.emulator.log.entries) calls.set(entry.operation, (calls.get(entry.operation) ?? 0) + 1);
+  const callText = calls.size === 0 ? 'none' : [...calls].map(([op, n]) => `${op} x${n}`).join(', ');
+  return [
+    `  stack ${report.status} in ${report.durationMs} ms${report.reason ? ` (${report.reason})` : ''}`,
+    protonRows.length > 0
+      ? table([['resource', 'type', 'action', 'status', 'Proton id', 'version', 'time', 'reason'], ...protonRows])
+      : '  no Proton resource changed',
+    `  Proton calls: ${callText}`,
+  ].join('\n');
+}
+
+/** Runs every step; answers 0 when each did what it should. */
+export async function runDemo(log: (line: string) => void = console.log): Promise<number> {
+  // The handlers run on Lambda's Node.js 22; the SDK's warning about this machine's Node.js 20 is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  fs.rmSync(WORK_DIR, { recursive: true, force: true });
+  fs.mkdirSync(WORK_DIR, { recursive: true });
+  // A visible registration time, as Proton takes a while to register a bundle.
+  const proton = await LocalProton.start({ registrationDelayMs: 500, stateDir: path.join(WORK_DIR, 'stacks') });
+  log(`Proton emulator on ${proton.emulator.endpoint} (account ${proton.emulator.accountId}, ${proton.emulator.region})\n`);
+  let failures = 0;
+  try {
+    for (const [i, step] of STEPS.entries()) {
+      proton.emulator.log.clear();
+      log(`${i + 1}. ${step.title}`);
+      const report = await step.run(proton);
+      log(describe(report, proton));
+      const problem = await step.check(report, proton);
+      log(problem ? `  FAILED: ${problem}\n` : '  ok\n');
+      if (problem) failures++;
+    }
+  } finally {
+    await proton.stop();
+  }
+  log(failures === 0 ? 'demo: every step did what it should' : `demo: ${failures} step(s) failed`);
+  return failures === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  runDemo().then((code) => process.exit(code), (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
