@@ -23,11 +23,14 @@ export function stackNamePrefix(scope: IConstruct): string {
   return `${readable}-${shortHash(stack.node.path)}`;
 }
 
-/** A Proton name for a construct whose user gave none: unique in the app, stable across synths. */
-export function generateName(scope: IConstruct): string {
+/**
+ * A Proton name for a construct whose user gave none: unique in the app, stable across synths.
+ * `salt` holds what, when it changes, replaces the resource and so needs a new name.
+ */
+export function generateName(scope: IConstruct, salt: string = ''): string {
   const stack = Stack.of(scope);
   const prefix = stackNamePrefix(scope);
-  const unique = shortHash(scope.node.path);
+  const unique = shortHash(salt ? `${scope.node.path}\n${salt}` : scope.node.path);
   const below = scope.node.scopes.slice(stack.node.scopes.length).map((s) => s.node.id);
   const readable = sanitize(below.join('-'));
   const budget = RESOURCE_NAME.max - prefix.length - unique.length - 2;

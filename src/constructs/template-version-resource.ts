@@ -1,13 +1,13 @@
-import { CustomResource, Lazy, RemovalPolicy, TagManager, Token } from 'aws-cdk-lib';
+import { CustomResource, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { RemovalMode, TemplateVersionProperties } from '../custom-resources/contract';
+import { TemplateVersionProperties } from '../custom-resources/contract';
 import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
 import { TemplateBundleConfig } from './bundles/template-bundle';
-import { stackNamePrefix } from './names';
+import { protonTags, removalMode } from './custom-resource';
 import type { TemplateVersionOptions } from './templates';
-import { checkString, protonError } from './validation';
+import { checkString } from './validation';
 
 /** What the environment and service template versions share: the custom resource and its permissions. */
 export interface TemplateVersionRegistration {
@@ -30,13 +30,10 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
 
   const provider = ProtonProvider.of(scope);
   const name = reg.templateName;
-  provider._grantProtonResource(reg.family, !Token.isUnresolved(name) && name.startsWith(`${stackNamePrefix(scope)}-`) ? `${stackNamePrefix(scope)}-*` : name);
+  provider._grantProtonResource(reg.family, name);
   provider._grantBundleRead(reg.bundle.bucketArn, reg.bundle.objectKey, reg.bundle.isAsset ?? false);
 
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.DESTROY;
-  if (removalPolicy !== RemovalPolicy.DESTROY && removalPolicy !== RemovalPolicy.RETAIN) {
-    throw protonError(scope, `removalPolicy ${removalPolicy} is not supported for template versions: use DESTROY or RETAIN`);
-  }
   const properties: TemplateVersionProperties = {
     TemplateName: name,
     MajorVersion: options.majorVersion,
@@ -44,10 +41,8 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
     Publish: String(options.publish ?? true),
     SourceBucket: reg.bundle.bucketName,
     SourceKey: reg.bundle.objectKey,
-    RemovalPolicy: removalPolicy === RemovalPolicy.RETAIN ? RemovalMode.RETAIN : RemovalMode.DELETE,
-    Tags: Lazy.any({
-      produce: () => Object.entries(reg.tags.renderTags() ?? {}).map(([key, value]) => ({ key, value })),
-    }, { omitEmptyArray: true }) as any,
+    RemovalPolicy: removalMode(scope, removalPolicy),
+    Tags: protonTags(reg.tags),
     ...reg.extraProperties,
   };
   const resource = new CustomResource(scope, 'Resource', {

@@ -11,6 +11,8 @@
 export const ResourceType = {
   ENVIRONMENT_TEMPLATE_VERSION: 'Custom::ProtonEnvironmentTemplateVersion',
   SERVICE_TEMPLATE_VERSION: 'Custom::ProtonServiceTemplateVersion',
+  ENVIRONMENT: 'Custom::ProtonEnvironment',
+  ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION: 'Custom::ProtonAcceptEnvironmentAccountConnection',
 } as const;
 
 export type ResourceTypeName = (typeof ResourceType)[keyof typeof ResourceType];
@@ -46,3 +48,41 @@ export const TemplateVersionAttribute = {
   MINOR_VERSION: 'MinorVersion',
   ARN: 'Arn',
 } as const;
+
+/** Properties of an environment resource. */
+export interface EnvironmentProperties {
+  readonly Name: string;
+  readonly TemplateName: string;
+  readonly TemplateMajorVersion: string;
+  /** Absent: the recommended minor version of the major version. */
+  readonly TemplateMinorVersion?: string;
+  /** The spec document. Sensitive: never logged. */
+  readonly Spec: string;
+  readonly Description?: string;
+  readonly ProtonServiceRoleArn?: string;
+  readonly CodebuildRoleArn?: string;
+  readonly ComponentRoleArn?: string;
+  readonly EnvironmentAccountConnectionId?: string;
+  readonly ProvisioningRepository?: { readonly provider: string; readonly name: string; readonly branch: string };
+  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+  /** The output keys the app references: only these are returned as attributes. */
+  readonly Outputs?: ReadonlyArray<string>;
+}
+
+/** Attributes of an environment resource. */
+export const EnvironmentAttribute = {
+  ARN: 'Arn',
+  NAME: 'Name',
+} as const;
+
+/** The attribute holding the value of a Proton output (environments, service instances, pipelines, components). */
+export function outputAttribute(key: string): string {
+  return `Outputs.${key}`;
+}
+
+/** Properties of the acceptance of an environment account connection (management account side). */
+export interface AcceptEnvironmentAccountConnectionProperties {
+  readonly ConnectionId: string;
+}

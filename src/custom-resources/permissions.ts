@@ -6,6 +6,10 @@ export enum ProtonResourceFamily {
   ENVIRONMENT_TEMPLATE = 'environment-template',
   /** Service templates and their versions. */
   SERVICE_TEMPLATE = 'service-template',
+  /** Environments. */
+  ENVIRONMENT = 'environment',
+  /** Environment account connections (by id). */
+  ENVIRONMENT_ACCOUNT_CONNECTION = 'environment-account-connection',
 }
 
 export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
@@ -20,6 +24,18 @@ export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
     'proton:GetServiceTemplateVersion',
     'proton:UpdateServiceTemplateVersion',
     'proton:DeleteServiceTemplateVersion',
+  ],
+  [ProtonResourceFamily.ENVIRONMENT]: [
+    'proton:CreateEnvironment',
+    'proton:GetEnvironment',
+    'proton:UpdateEnvironment',
+    'proton:DeleteEnvironment',
+    'proton:CancelEnvironmentDeployment',
+    'proton:ListEnvironmentOutputs',
+  ],
+  [ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION]: [
+    'proton:AcceptEnvironmentAccountConnection',
+    'proton:GetEnvironmentAccountConnection',
   ],
 };
 export const TAG_ACTIONS = ['proton:TagResource', 'proton:UntagResource', 'proton:ListTagsForResource'];

@@ -5,8 +5,10 @@ import { Construct, IConstruct } from 'constructs';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
 import { ProtonResourceFamily, PROTON_ACTIONS, TAG_ACTIONS } from './permissions';
+import { stackNamePrefix } from '../constructs/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
+const VERSIONED_FAMILIES = [ProtonResourceFamily.ENVIRONMENT_TEMPLATE, ProtonResourceFamily.SERVICE_TEMPLATE];
 /** CloudFormation waits at most one hour for a custom resource. */
 const MAX_TOTAL_TIMEOUT = Duration.hours(1);
 /** Asset bundles of one bucket are listed one by one up to this count, then granted as `<bucket>/*.gz`. */
@@ -53,6 +55,7 @@ export class ProtonProvider extends Construct {
   public readonly role: iam.IRole;
 
   private readonly namesByFamily = new Map<ProtonResourceFamily, Set<string>>();
+  private readonly passedRoles = new Map<string, string>();
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
 
   private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
@@ -88,13 +91,23 @@ export class ProtonProvider extends Construct {
 
   /**
    * Lets the handlers act on the Proton resource of this family named `name` and on what it
-   * contains (its versions). A name ending in `*` is a prefix.
+   * contains (a template's versions). Names this library generated in the stack share one prefix
+   * grant, so the policy does not grow with them.
    * @internal
    */
   public _grantProtonResource(family: ProtonResourceFamily, name: string): void {
+    const prefix = `${stackNamePrefix(this)}-`;
     const names = this.namesByFamily.get(family) ?? new Set<string>();
-    names.add(name);
+    names.add(!Token.isUnresolved(name) && name.startsWith(prefix) ? `${prefix}*` : name);
     this.namesByFamily.set(family, names);
+  }
+
+  /**
+   * Lets the handlers hand `roleArn` to Proton (and to Proton only).
+   * @internal
+   */
+  public _grantPassRole(roleArn: string): void {
+    this.passedRoles.set(JSON.stringify(Stack.of(this).resolve(roleArn)), roleArn);
   }
 
   /**
@@ -120,10 +133,17 @@ export class ProtonProvider extends Construct {
           resourceName,
           arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         });
-        // A prefix grant already covers the versions (`name:major.minor`).
-        return name.endsWith('*') ? [arn(name)] : [arn(name), arn(`${name}:*`)];
+        // A template's versions are `name:major.minor`; a prefix grant covers them already.
+        return VERSIONED_FAMILIES.includes(family) && !name.endsWith('*') ? [arn(name), arn(`${name}:*`)] : [arn(name)];
       });
       statements.push(new iam.PolicyStatement({ actions: [...PROTON_ACTIONS[family], ...TAG_ACTIONS], resources }));
+    }
+    if (this.passedRoles.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [...this.passedRoles.keys()].sort().map((key) => this.passedRoles.get(key)!),
+        conditions: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
+      }));
     }
     const objects: string[] = [];
     for (const { bucketArn, keys, assetKeys } of this.bundleObjects.values()) {

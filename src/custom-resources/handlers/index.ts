@@ -1,5 +1,7 @@
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { ResourceType } from '../contract';
+import { acceptEnvironmentAccountConnectionHandler } from './account-connection';
+import { environmentHandler } from './environment';
 import { environmentTemplateVersionHandler } from './environment-template-version';
 import { serviceTemplateVersionHandler } from './service-template-version';
 import type { HandlerContext, ResourceHandler } from './types';
@@ -7,6 +9,8 @@ import type { HandlerContext, ResourceHandler } from './types';
 const HANDLERS: Record<string, ResourceHandler> = {
   [ResourceType.ENVIRONMENT_TEMPLATE_VERSION]: environmentTemplateVersionHandler,
   [ResourceType.SERVICE_TEMPLATE_VERSION]: serviceTemplateVersionHandler,
+  [ResourceType.ENVIRONMENT]: environmentHandler,
+  [ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION]: acceptEnvironmentAccountConnectionHandler,
 };
 
 export function handlerFor(resourceType: string): ResourceHandler {

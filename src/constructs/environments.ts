@@ -1,0 +1,303 @@
+import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
+import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { ProtonProvider } from '../custom-resources/provider';
+import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
+import { IEnvironmentAccountConnection } from './account-connections';
+import { protonTags, removalMode } from './custom-resource';
+import { generateName } from './names';
+import { Spec, SpecDocumentKind } from './spec';
+import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './templates';
+import { checkString, protonError } from './validation';
+
+/** The source code providers Proton links repositories from. */
+export enum RepositoryProvider {
+  /** GitHub. */
+  GITHUB = 'GITHUB',
+  /** GitHub Enterprise Server. */
+  GITHUB_ENTERPRISE = 'GITHUB_ENTERPRISE',
+  /** Bitbucket. */
+  BITBUCKET = 'BITBUCKET',
+}
+
+/** A branch of a repository linked to Proton. */
+export interface RepositoryBranch {
+  /** The repository's provider. */
+  readonly provider: RepositoryProvider;
+  /** The repository's name, such as `my-org/proton-infrastructure`. */
+  readonly name: string;
+  /** The branch. */
+  readonly branch: string;
+}
+
+/** A Proton environment, declared in this app or imported. */
+export interface IEnvironment extends IResource {
+  /**
+   * The environment's name.
+   * @attribute
+   */
+  readonly environmentName: string;
+  /**
+   * The environment's ARN.
+   * @attribute
+   */
+  readonly environmentArn: string;
+}
+
+/** Properties of an environment. */
+export interface EnvironmentProps {
+  /**
+   * The environment's name in Proton. Changing it, or the template, replaces the environment.
+   * @default - a name unique in the app, starting with the stack's name (a new one when the template changes)
+   */
+  readonly environmentName?: string;
+  /**
+   * The template version to deploy: its template, major and minor version. Give either this or `template`.
+   * @default - `template` and `majorVersion`
+   */
+  readonly templateVersion?: EnvironmentTemplateVersion;
+  /**
+   * The template to deploy, for a template defined elsewhere; needs `majorVersion`.
+   * @default - the template of `templateVersion`
+   */
+  readonly template?: IEnvironmentTemplate;
+  /**
+   * The major version of `template`.
+   * @default - required with `template`
+   */
+  readonly majorVersion?: string;
+  /**
+   * The minor version of `template`.
+   * @default - the recommended minor version of `majorVersion`
+   */
+  readonly minorVersion?: string;
+  /** The inputs, as the template's schema declares them. */
+  readonly spec: Spec;
+  /**
+   * A description of the environment.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * The role Proton assumes to provision the environment's infrastructure (AWS-managed provisioning).
+   * Exactly one of `protonServiceRole`, `codebuildRole`, `provisioningRepository` and
+   * `environmentAccountConnection` is given.
+   * @default - none
+   */
+  readonly protonServiceRole?: iam.IRole;
+  /**
+   * The role CodeBuild provisioning runs with (CodeBuild-based provisioning).
+   * @default - none
+   */
+  readonly codebuildRole?: iam.IRole;
+  /**
+   * The repository Proton opens pull requests in (self-managed provisioning).
+   * @default - none
+   */
+  readonly provisioningRepository?: RepositoryBranch;
+  /**
+   * The connection to the account the environment is deployed in (deployment into another account).
+   * @default - none
+   */
+  readonly environmentAccountConnection?: IEnvironmentAccountConnection;
+  /**
+   * The role Proton provisions directly defined components with; without it, the environment takes no components.
+   * @default - none
+   */
+  readonly componentRole?: iam.IRole;
+  /**
+   * What happens to the environment in Proton when it leaves the stack. `RETAIN` keeps it (and its
+   * infrastructure) and makes no Proton call.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class EnvironmentBase extends Resource implements IEnvironment {
+  public abstract readonly environmentName: string;
+  public abstract readonly environmentArn: string;
+}
+
+/**
+ * A Proton environment: deployed from an environment template version with a spec, waited for
+ * until Proton reports it deployed, and updated with the deployment type the change needs.
+ * Its outputs are available as tokens with `output()`.
+ */
+export class Environment extends EnvironmentBase implements ITaggable {
+  /** Imports an environment by name. */
+  public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
+    class Import extends EnvironmentBase {
+      public readonly environmentName = environmentName;
+      public readonly environmentArn = Stack.of(scope).formatArn({
+        service: 'proton', resource: 'environment', resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    }
+    return new Import(scope, id);
+  }
+
+  /** Imports an environment by ARN. */
+  public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IEnvironment {
+    const environmentName = Arn.split(environmentArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+    class Import extends EnvironmentBase {
+      public readonly environmentName = environmentName;
+      public readonly environmentArn = environmentArn;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly environmentName: string;
+  public readonly environmentArn: string;
+  /** Tags of the environment in Proton (set at creation). */
+  public readonly tags: TagManager;
+
+  private readonly resource: CustomResource;
+  private readonly referencedOutputs = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: EnvironmentProps) {
+    super(scope, id);
+    const pin = templatePin(this, props);
+    this.environmentName = props.environmentName ?? generateName(this, pin.templateName);
+    checkString(this, 'environmentName', this.environmentName, RESOURCE_NAME,
+      'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+    checkProvisioning(this, props);
+    this.tags = new TagManager(TagType.MAP, ResourceType.ENVIRONMENT);
+
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(ProtonResourceFamily.ENVIRONMENT, this.environmentName);
+    for (const role of [props.protonServiceRole, props.codebuildRole, props.componentRole]) {
+      if (role) provider._grantPassRole(role.roleArn);
+    }
+
+    const properties: EnvironmentProperties = {
+      Name: this.environmentName,
+      TemplateName: pin.templateName,
+      TemplateMajorVersion: pin.majorVersion,
+      TemplateMinorVersion: pin.minorVersion,
+      Spec: props.spec._render(this, SpecDocumentKind.ENVIRONMENT),
+      Description: props.description,
+      ProtonServiceRoleArn: props.protonServiceRole?.roleArn,
+      CodebuildRoleArn: props.codebuildRole?.roleArn,
+      ComponentRoleArn: props.componentRole?.roleArn,
+      EnvironmentAccountConnectionId: props.environmentAccountConnection?.connectionId,
+      ProvisioningRepository: props.provisioningRepository,
+      Tags: protonTags(this.tags),
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+      Outputs: this.lazyOutputs(),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.ENVIRONMENT,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.environmentArn = this.resource.getAttString(EnvironmentAttribute.ARN);
+  }
+
+  /**
+   * The value of one of the environment's outputs, read from Proton after each deployment. Only
+   * the outputs asked for here are returned; a deployment fails when Proton has no such output.
+   */
+  public output(key: string): string {
+    if (!Token.isUnresolved(key) && !/^[A-Za-z0-9_-]{1,1024}$/.test(key)) {
+      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
+    }
+    this.referencedOutputs.add(key);
+    return this.resource.getAttString(outputAttribute(key));
+  }
+
+  private lazyOutputs(): string[] {
+    // Rendered at synth time, after every output() call.
+    return Lazy.list({ produce: () => [...this.referencedOutputs].sort() }, { omitEmpty: true });
+  }
+}
+
+function templatePin(scope: Construct, props: EnvironmentProps): { templateName: string; majorVersion: string; minorVersion?: string } {
+  if (props.templateVersion && props.template) {
+    throw protonError(scope, 'give either templateVersion or template with majorVersion, not both');
+  }
+  if (props.templateVersion) {
+    if (props.majorVersion !== undefined || props.minorVersion !== undefined) {
+      throw protonError(scope, 'majorVersion and minorVersion come from templateVersion: remove them, or pass template instead');
+    }
+    return {
+      templateName: props.templateVersion.template.templateName,
+      majorVersion: props.templateVersion.majorVersion,
+      minorVersion: props.templateVersion.minorVersion,
+    };
+  }
+  if (!props.template) {
+    throw protonError(scope, 'no template: pass templateVersion (a version in this app) or template with majorVersion');
+  }
+  if (props.majorVersion === undefined) {
+    throw protonError(scope, `template ${props.template.templateName} needs majorVersion: give the major version to deploy, such as "1"`);
+  }
+  for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
+    checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
+  }
+  return { templateName: props.template.templateName, majorVersion: props.majorVersion, minorVersion: props.minorVersion };
+}
+
+function checkProvisioning(scope: Construct, props: EnvironmentProps): void {
+  const given = Object.entries({
+    protonServiceRole: props.protonServiceRole,
+    codebuildRole: props.codebuildRole,
+    provisioningRepository: props.provisioningRepository,
+    environmentAccountConnection: props.environmentAccountConnection,
+  }).filter(([, value]) => value !== undefined).map(([key]) => key);
+  if (given.length !== 1) {
+    throw protonError(scope, `${given.length === 0 ? 'no provisioning' : `conflicting provisioning (${given.join(', ')})`}: give exactly one of `
+      + 'protonServiceRole (AWS-managed), codebuildRole (CodeBuild), provisioningRepository (self-managed) or environmentAccountConnection (another account)');
+  }
+}
+
+/** Properties of a Proton service role. */
+export interface ProtonServiceRoleProps {
+  /**
+   * The account whose Proton environments may use the role. For a role in an environment
+   * account, used through an environment account connection, this is the management account.
+   * @default - this stack's account
+   */
+  readonly managementAccountId?: string;
+  /**
+   * The role's name.
+   * @default - generated by CloudFormation
+   */
+  readonly roleName?: string;
+  /**
+   * A description of the role.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * The role Proton assumes to provision environments (`protonServiceRole` of an `Environment`, or
+ * `role` of an `EnvironmentAccountConnection`). Trusted by `proton.amazonaws.com` for one account's
+ * Proton environments only (`aws:SourceAccount`
+ * and `aws:SourceArn`, against the confused deputy). It has no permissions of its own: grant it
+ * what the environment templates provision, for example
+ * `role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:CreateVpc', ...], resources: ['*'] }))`,
+ * and `cloudformation:*` on `arn:aws:cloudformation:<region>:<account>:stack/AWSProton-*`, the
+ * stacks Proton deploys with it.
+ */
+export class ProtonServiceRole extends iam.Role {
+  constructor(scope: Construct, id: string, props: ProtonServiceRoleProps = {}) {
+    const stack = Stack.of(scope);
+    const account = props.managementAccountId ?? stack.account;
+    super(scope, id, {
+      roleName: props.roleName,
+      description: props.description,
+      assumedBy: new iam.ServicePrincipal('proton.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': account },
+        ArnLike: {
+          'aws:SourceArn': stack.formatArn({
+            service: 'proton', account, resource: 'environment', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        },
+      }),
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import * as YAML from 'yaml';
+import { SPEC_CONTENTS } from '../proton-limits.generated';
+import { protonError } from './validation';
+
+/** The Proton spec documents, by the value of their `proton:` key. */
+export enum SpecDocumentKind {
+  /** An environment spec: `proton: EnvironmentSpec` with `spec:` inputs. */
+  ENVIRONMENT = 'EnvironmentSpec',
+  /** A service spec: `proton: ServiceSpec` with `instances:` and an optional `pipeline:`. */
+  SERVICE = 'ServiceSpec',
+}
+
+/**
+ * The inputs a Proton resource is deployed with, as its template's schema declares them.
+ *
+ * `Spec.fromObject` takes the inputs alone and the library writes the document around them;
+ * `Spec.fromFile` and `Spec.fromYaml` take a whole Proton spec document.
+ */
+export abstract class Spec {
+  /**
+   * The inputs block of a spec. Values may be tokens (another construct's attribute): they are
+   * resolved at deploy time. Keys are written in sorted order, so the same inputs always give the
+   * same spec text and reordering them redeploys nothing.
+   */
+  public static fromObject(inputs: { [name: string]: any }): Spec {
+    return new InputsSpec(inputs);
+  }
+
+  /** A whole Proton spec document in YAML, such as `proton: EnvironmentSpec` followed by `spec:`. */
+  public static fromYaml(text: string): Spec {
+    return new DocumentSpec(text);
+  }
+
+  /** A whole Proton spec document read from a YAML file at synth time. */
+  public static fromFile(file: string): Spec {
+    const resolved = path.resolve(file);
+    if (!fs.existsSync(resolved)) {
+      throw new Error(`spec file ${resolved} does not exist`);
+    }
+    return new DocumentSpec(fs.readFileSync(resolved, 'utf8'), resolved);
+  }
+
+  /**
+   * The spec text for a document of `kind` (may contain tokens).
+   * @internal
+   */
+  public abstract _render(scope: IConstruct, kind: SpecDocumentKind): string;
+
+  /**
+   * The inputs of the spec when it is only an inputs block (for documents the library builds, such as a service spec).
+   * @internal
+   */
+  public abstract _inputs(scope: IConstruct): { [name: string]: any };
+}
+
+/** YAML whose strings are always double-quoted, so a token's deploy-time value stays one scalar. */
+export function toSpecYaml(document: unknown): string {
+  return YAML.stringify(sortKeys(document), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object' && !Token.isUnresolved(value)) {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as any)[key])]));
+  }
+  return value;
+}
+
+export function checkSpecSize(scope: IConstruct, text: string): void {
+  if (!Token.isUnresolved(text) && text.length > SPEC_CONTENTS.max) {
+    throw protonError(scope, `the spec is ${text.length} characters, Proton accepts at most ${SPEC_CONTENTS.max}: move large values out of the spec`);
+  }
+}
+
+class InputsSpec extends Spec {
+  constructor(private readonly inputs: { [name: string]: any }) {
+    super();
+  }
+
+  public _render(scope: IConstruct, kind: SpecDocumentKind): string {
+    if (kind !== SpecDocumentKind.ENVIRONMENT) {
+      throw protonError(scope, `an inputs-only spec renders an environment spec, not a ${kind}`);
+    }
+    const text = toSpecYaml({ proton: kind, spec: this.inputs });
+    checkSpecSize(scope, text);
+    return text;
+  }
+
+  public _inputs(): { [name: string]: any } {
+    return this.inputs;
+  }
+}
+
+class DocumentSpec extends Spec {
+  constructor(private readonly text: string, private readonly file?: string) {
+    super();
+  }
+
+  public _render(scope: IConstruct, kind: SpecDocumentKind): string {
+    const document = this.parse(scope);
+    if (document.proton !== kind) {
+      throw protonError(scope, `${this.source} is a ${JSON.stringify(document.proton)} document where a ${kind} is needed: start it with "proton: ${kind}"`);
+    }
+    if (kind === SpecDocumentKind.ENVIRONMENT && (typeof document.spec !== 'object' || document.spec === null || Array.isArray(document.spec))) {
+      throw protonError(scope, `${this.source} has no spec: mapping of inputs: add "spec:" with the template's inputs`);
+    }
+    checkSpecSize(scope, this.text);
+    return this.text;
+  }
+
+  public _inputs(scope: IConstruct): { [name: string]: any } {
+    return this.parse(scope).spec ?? {};
+  }
+
+  private get source(): string {
+    return this.file ? `spec file ${this.file}` : 'the spec';
+  }
+
+  private parse(scope: IConstruct): any {
+    const doc = YAML.parseDocument(this.text);
+    if (doc.errors.length > 0) {
+      throw protonError(scope, `${this.source} is not valid YAML: ${doc.errors[0].message}`);
+    }
+    const value = doc.toJS();
+    if (typeof value !== 'object' || value === null) {
+      throw protonError(scope, `${this.source} is not a Proton spec document: it must be a mapping with a "proton:" key`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,302 @@
+import {
+  CancelEnvironmentDeploymentCommand,
+  CreateEnvironmentCommand,
+  DeleteEnvironmentCommand,
+  DeploymentUpdateType,
+  Environment,
+  GetEnvironmentCommand,
+  paginateListEnvironmentOutputs,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateEnvironmentCommand,
+  waitUntilEnvironmentDeployed,
+} from '@aws-sdk/client-proton';
+import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
+import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { optionalString, requiredString, tagList } from './properties';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { waitWithin } from './waiting';
+
+/** Data beyond this many bytes would not leave room in CloudFormation's 4096-byte response. */
+const MAX_DATA_BYTES = 3000;
+
+interface DesiredEnvironment {
+  readonly name: string;
+  readonly templateName: string;
+  readonly majorVersion: string;
+  readonly minorVersion?: string;
+  readonly spec: string;
+  readonly description?: string;
+  readonly protonServiceRoleArn?: string;
+  readonly codebuildRoleArn?: string;
+  readonly componentRoleArn?: string;
+  readonly environmentAccountConnectionId?: string;
+  readonly provisioningRepository?: { provider: any; name: string; branch: string };
+  readonly tags: Array<{ key: string; value: string }>;
+  readonly retain: boolean;
+  readonly outputs: string[];
+}
+
+function desiredEnvironment(props: Record<string, any>): DesiredEnvironment {
+  const repository = props.ProvisioningRepository as Record<string, any> | undefined;
+  return {
+    name: requiredString(props, 'Name'),
+    templateName: requiredString(props, 'TemplateName'),
+    majorVersion: requiredString(props, 'TemplateMajorVersion'),
+    minorVersion: optionalString(props, 'TemplateMinorVersion'),
+    spec: requiredString(props, 'Spec'),
+    description: optionalString(props, 'Description'),
+    protonServiceRoleArn: optionalString(props, 'ProtonServiceRoleArn'),
+    codebuildRoleArn: optionalString(props, 'CodebuildRoleArn'),
+    componentRoleArn: optionalString(props, 'ComponentRoleArn'),
+    environmentAccountConnectionId: optionalString(props, 'EnvironmentAccountConnectionId'),
+    provisioningRepository: repository && {
+      provider: requiredString(repository, 'provider'),
+      name: requiredString(repository, 'name'),
+      branch: requiredString(repository, 'branch'),
+    },
+    tags: tagList(props, 'Tags'),
+    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
+    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+  };
+}
+
+/** What an environment was, or is being, deployed with. */
+interface Deployed {
+  readonly majorVersion?: string;
+  /** Absent in the stack's properties: the recommended minor version of the major. */
+  readonly minorVersion?: string;
+  readonly spec?: string;
+}
+
+/**
+ * The deployment a change needs: a new major or minor version moves the environment to it (with
+ * the new spec), a new spec alone redeploys the current version, anything else (description,
+ * roles) deploys nothing. `current` is either what the stack declared before (`fromStack`) or
+ * what Proton reports.
+ */
+export function deploymentTypeFor(current: Deployed, desired: Deployed, fromStack: boolean): DeploymentUpdateType {
+  if (desired.majorVersion !== current.majorVersion) return DeploymentUpdateType.MAJOR_VERSION;
+  const minorChanged = desired.minorVersion === undefined
+    // From a pinned minor version to "the recommended one": let Proton move it.
+    ? fromStack && current.minorVersion !== undefined
+    : desired.minorVersion !== current.minorVersion;
+  if (minorChanged) return DeploymentUpdateType.MINOR_VERSION;
+  if (desired.spec !== current.spec) return DeploymentUpdateType.CURRENT_VERSION;
+  return DeploymentUpdateType.NONE;
+}
+
+function deployedState(environment: Environment): Deployed {
+  return { majorVersion: environment.templateMajorVersion, minorVersion: environment.templateMinorVersion, spec: environment.spec };
+}
+
+const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
+
+/**
+ * Deploys a Proton environment and keeps it in the state the stack declares. isComplete
+ * reconciles: it waits while Proton deploys, finishes when the environment runs the declared
+ * version and spec, fails with Proton's message when that deployment failed, and (re)starts the
+ * deployment when Proton was busy (a deployment already in progress) or a deployment was cancelled.
+ */
+export class EnvironmentHandler implements ResourceHandler {
+  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    const desired = desiredEnvironment(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        await this.create(desired, context);
+        return { PhysicalResourceId: desired.name };
+      case 'Update':
+        return this.onUpdate(event, desired, context);
+      case 'Delete':
+        if (!desired.retain && event.PhysicalResourceId === desired.name) {
+          await this.tryDelete(desired.name, context);
+        }
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+    }
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const desired = desiredEnvironment(event.ResourceProperties);
+    if (event.RequestType === 'Delete') {
+      const done = desired.retain || event.PhysicalResourceId !== desired.name || await this.deleted(desired.name, context);
+      return { IsComplete: done };
+    }
+    let environment = await this.get(desired.name, context);
+    if (environment.deploymentStatus === 'IN_PROGRESS') {
+      const outcome = await waitWithin(waitUntilEnvironmentDeployed, { name: desired.name }, context);
+      if (outcome === 'pending') return { IsComplete: false };
+      environment = await this.get(desired.name, context);
+    }
+    if (DEPLOYING.has(environment.deploymentStatus!)) {
+      return { IsComplete: false };
+    }
+    if (runs(environment, desired)) {
+      if (environment.deploymentStatus === 'SUCCEEDED') {
+        return { IsComplete: true, Data: await this.attributes(environment, desired, context) };
+      }
+      if (environment.deploymentStatus === 'FAILED') {
+        throw new ProtonResourceError(
+          `Proton could not deploy environment ${desired.name}: ${environment.deploymentStatusMessage ?? 'no status message'}`);
+      }
+    }
+    // Not (or no longer) what the stack declares: Proton was busy, or the deployment was cancelled.
+    await this.tryUpdate(deploymentTypeFor(deployedState(environment), desired, false), desired, context);
+    return { IsComplete: false };
+  }
+
+  private async onUpdate(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<OnEventResponse> {
+    const previous = desiredEnvironment(event.OldResourceProperties ?? {});
+    if (desired.name !== previous.name || desired.templateName !== previous.templateName) {
+      if (desired.name === previous.name) {
+        throw new ProtonResourceError(
+          `environment ${desired.name}: a new template (${previous.templateName} to ${desired.templateName}) replaces the environment, `
+          + 'and the new one needs a name of its own: change environmentName too, or omit it to have one generated');
+      }
+      await this.create(desired, context);
+      return { PhysicalResourceId: desired.name };
+    }
+    const environment = await this.get(desired.name, context);
+    if (DEPLOYING.has(environment.deploymentStatus!) && runs(environment, previous) && !runs(environment, desired)) {
+      // A rollback (or a retry after CloudFormation stopped waiting) while the deployment it
+      // undoes still runs: stop that deployment; isComplete then restores the declared state.
+      if (environment.deploymentStatus === 'IN_PROGRESS') {
+        await context.proton.send(new CancelEnvironmentDeploymentCommand({ environmentName: desired.name }));
+      }
+    } else {
+      await this.tryUpdate(deploymentTypeFor(previous, desired, true), desired, context);
+    }
+    await this.syncTags(environment.arn!, previous.tags, desired.tags, context);
+    return { PhysicalResourceId: desired.name };
+  }
+
+  private async create(desired: DesiredEnvironment, context: HandlerContext): Promise<void> {
+    // Proton's create is idempotent without a token: the same request returns the same environment.
+    await context.proton.send(new CreateEnvironmentCommand({
+      name: desired.name,
+      templateName: desired.templateName,
+      templateMajorVersion: desired.majorVersion,
+      templateMinorVersion: desired.minorVersion,
+      spec: desired.spec,
+      description: desired.description,
+      ...provisioning(desired),
+      tags: desired.tags.length > 0 ? desired.tags : undefined,
+    }));
+  }
+
+  /** Starts the deployment; a deployment already in progress is waited out by isComplete, not failed. */
+  private async tryUpdate(deploymentType: DeploymentUpdateType, desired: DesiredEnvironment, context: HandlerContext): Promise<void> {
+    const versions = deploymentType === DeploymentUpdateType.MAJOR_VERSION || deploymentType === DeploymentUpdateType.MINOR_VERSION
+      ? { templateMajorVersion: desired.majorVersion, templateMinorVersion: desired.minorVersion }
+      : {};
+    try {
+      await context.proton.send(new UpdateEnvironmentCommand({
+        name: desired.name,
+        deploymentType,
+        ...versions,
+        spec: deploymentType === DeploymentUpdateType.NONE ? undefined : desired.spec,
+        description: desired.description ?? '',
+        ...provisioning(desired),
+      }));
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      console.log(`environment ${desired.name} is busy, deploying later: ${(error as Error).message}`);
+    }
+  }
+
+  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(new DeleteEnvironmentCommand({ name }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (isConflict(error)) {
+        const environment = await this.getOrUndefined(name, context);
+        // A deployment in progress ends by itself: isComplete deletes after it.
+        if (environment && DEPLOYING.has(environment.deploymentStatus!)) return;
+        throw new ProtonResourceError(`Proton refuses to delete environment ${name}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Proton deletes asynchronously and has no waiter for it: poll until the environment is gone. */
+  private async deleted(name: string, context: HandlerContext): Promise<boolean> {
+    const environment = await this.getOrUndefined(name, context);
+    if (!environment) return true;
+    switch (environment.deploymentStatus) {
+      case 'DELETE_IN_PROGRESS':
+        return false;
+      case 'DELETE_FAILED':
+        throw new ProtonResourceError(`Proton could not delete environment ${name}: ${environment.deploymentStatusMessage ?? 'no status message'}`);
+      default:
+        if (!DEPLOYING.has(environment.deploymentStatus!)) await this.tryDelete(name, context);
+        return false;
+    }
+  }
+
+  private async attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
+    const data: Record<string, string> = {
+      [EnvironmentAttribute.ARN]: environment.arn!,
+      [EnvironmentAttribute.NAME]: environment.name!,
+    };
+    if (desired.outputs.length === 0) return data;
+    const outputs = new Map<string, string>();
+    for await (const page of paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name })) {
+      for (const output of page.outputs ?? []) outputs.set(output.key!, output.valueString ?? '');
+    }
+    const missing = desired.outputs.filter((key) => !outputs.has(key));
+    if (missing.length > 0) {
+      throw new ProtonResourceError(`environment ${desired.name} has no output ${missing.join(', ')}: `
+        + `its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
+    }
+    for (const key of desired.outputs) data[outputAttribute(key)] = outputs.get(key)!;
+    const size = Buffer.byteLength(JSON.stringify(data), 'utf8');
+    if (size > MAX_DATA_BYTES) {
+      throw new ProtonResourceError(`the outputs of environment ${desired.name} the app references take ${size} bytes, `
+        + `more than fit in CloudFormation's 4096-byte response: reference fewer outputs (${desired.outputs.join(', ')})`);
+    }
+    return data;
+  }
+
+  private async syncTags(arn: string, previous: DesiredEnvironment['tags'], desired: DesiredEnvironment['tags'], context: HandlerContext): Promise<void> {
+    const wanted = new Map(desired.map((t) => [t.key, t.value]));
+    const stale = previous.filter((t) => !wanted.has(t.key)).map((t) => t.key);
+    const before = new Map(previous.map((t) => [t.key, t.value]));
+    const changed = desired.filter((t) => before.get(t.key) !== t.value);
+    if (stale.length > 0) await context.proton.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }));
+    if (changed.length > 0) await context.proton.send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
+  }
+
+  private async get(name: string, context: HandlerContext): Promise<Environment> {
+    const out = await context.proton.send(new GetEnvironmentCommand({ name }));
+    return out.environment!;
+  }
+
+  private async getOrUndefined(name: string, context: HandlerContext): Promise<Environment | undefined> {
+    try {
+      return await this.get(name, context);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** The environment runs (or is deploying) the declared template version and spec. */
+function runs(environment: Environment, desired: DesiredEnvironment): boolean {
+  return environment.templateName === desired.templateName
+    && environment.templateMajorVersion === desired.majorVersion
+    && (desired.minorVersion === undefined || environment.templateMinorVersion === desired.minorVersion)
+    && environment.spec === desired.spec;
+}
+
+function provisioning(desired: DesiredEnvironment) {
+  return {
+    protonServiceRoleArn: desired.protonServiceRoleArn,
+    codebuildRoleArn: desired.codebuildRoleArn,
+    componentRoleArn: desired.componentRoleArn,
+    environmentAccountConnectionId: desired.environmentAccountConnectionId,
+    provisioningRepository: desired.provisioningRepository,
+  };
+}
+
+export const environmentHandler = new EnvironmentHandler();

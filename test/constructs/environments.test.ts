@@ -1,0 +1,226 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ENV_BUNDLE, newStack } from './helpers';
+import {
+  AcceptEnvironmentAccountConnection, Environment, EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole,
+  RepositoryProvider, Spec, TemplateBundle,
+} from '../../src';
+
+const ENV_TYPE = 'Custom::ProtonEnvironment';
+
+function platform(stack: Stack) {
+  const template = new EnvironmentTemplate(stack, 'VpcEnv', { templateName: 'vpc-env' });
+  const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+  const role = new ProtonServiceRole(stack, 'ProtonRole');
+  return { template, version, role };
+}
+
+const envProps = (stack: Stack) => Object.values(Template.fromStack(stack).findResources(ENV_TYPE))[0].Properties;
+
+describe('Environment', () => {
+  test('deploys a template version with a spec written around the inputs, and reads outputs as tokens', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    const beta = new Environment(stack, 'Beta', {
+      environmentName: 'beta',
+      templateVersion: version,
+      spec: Spec.fromObject({ vpc_cidr: '10.0.0.0/16' }),
+      protonServiceRole: role,
+      description: 'the beta environment',
+    });
+    const vpcId = beta.output('VpcId');
+
+    const props = envProps(stack);
+    expect(props).toMatchObject({
+      Name: 'beta',
+      TemplateName: 'vpc-env',
+      TemplateMajorVersion: { 'Fn::GetAtt': [expect.stringMatching(/^VpcEnvV1/), 'MajorVersion'] },
+      TemplateMinorVersion: { 'Fn::GetAtt': [expect.stringMatching(/^VpcEnvV1/), 'MinorVersion'] },
+      Spec: 'proton: "EnvironmentSpec"\nspec:\n  vpc_cidr: "10.0.0.0/16"\n',
+      Description: 'the beta environment',
+      ProtonServiceRoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^ProtonRole/), 'Arn'] },
+      RemovalPolicy: 'delete',
+      Outputs: ['VpcId'],
+    });
+    expect(stack.resolve(vpcId)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Beta/), 'Outputs.VpcId'] });
+    expect(stack.resolve(beta.environmentArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Beta/), 'Arn'] });
+  });
+
+  test('keeps tokens of other constructs in the spec and writes the same text whatever the key order', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    const bucket = new s3.Bucket(stack, 'Logs');
+    new Environment(stack, 'A', {
+      templateVersion: version,
+      protonServiceRole: role,
+      spec: Spec.fromObject({ zeta: 1, log_bucket: bucket.bucketName, alpha: { b: true, a: ['x'] } }),
+    });
+    new Environment(stack, 'B', {
+      templateVersion: version,
+      protonServiceRole: role,
+      spec: Spec.fromObject({ alpha: { a: ['x'], b: true }, log_bucket: bucket.bucketName, zeta: 1 }),
+    });
+    const envs = Object.values(Template.fromStack(stack).findResources(ENV_TYPE)).map((r) => r.Properties.Spec);
+    expect(envs[0]).toEqual(envs[1]);
+    expect(envs[0]).toEqual({
+      'Fn::Join': ['', [
+        'proton: "EnvironmentSpec"\nspec:\n  alpha:\n    a:\n      - "x"\n    b: true\n  log_bucket: "',
+        { Ref: expect.stringMatching(/^Logs/) },
+        '"\n  zeta: 1\n',
+      ]],
+    });
+  });
+
+  test('takes a whole spec document from a file or YAML text, checked to be an environment spec', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spec-')), 'beta.yaml');
+    fs.writeFileSync(file, 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n');
+    new Environment(stack, 'FromFile', { templateVersion: version, protonServiceRole: role, spec: Spec.fromFile(file) });
+    expect(envProps(stack).Spec).toBe('proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n');
+
+    expect(() => new Environment(stack, 'Service', { templateVersion: version, protonServiceRole: role, spec: Spec.fromYaml('proton: ServiceSpec\ninstances: []\n') }))
+      .toThrow(/TestStack\/Service: the spec is a "ServiceSpec" document where a EnvironmentSpec is needed: start it with "proton: EnvironmentSpec"/);
+    expect(() => new Environment(stack, 'Broken', { templateVersion: version, protonServiceRole: role, spec: Spec.fromYaml('proton: [\n') }))
+      .toThrow(/the spec is not valid YAML/);
+    expect(() => new Environment(stack, 'NoSpec', { templateVersion: version, protonServiceRole: role, spec: Spec.fromYaml('proton: EnvironmentSpec\n') }))
+      .toThrow(/has no spec: mapping of inputs/);
+    expect(() => Spec.fromFile('/nonexistent/spec.yaml')).toThrow(/spec file \/nonexistent\/spec.yaml does not exist/);
+  });
+
+  test('pins a template defined elsewhere by major and minor version', () => {
+    const stack = newStack();
+    const role = new ProtonServiceRole(stack, 'Role');
+    const shared = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Shared', 'shared-env');
+    new Environment(stack, 'Env', { template: shared, majorVersion: '2', minorVersion: '3', spec: Spec.fromObject({}), protonServiceRole: role });
+    expect(envProps(stack)).toMatchObject({ TemplateName: 'shared-env', TemplateMajorVersion: '2', TemplateMinorVersion: '3' });
+    expect(() => new Environment(stack, 'NoMajor', { template: shared, spec: Spec.fromObject({}), protonServiceRole: role }))
+      .toThrow(/template shared-env needs majorVersion/);
+    expect(() => new Environment(stack, 'BadMajor', { template: shared, majorVersion: 'v2', spec: Spec.fromObject({}), protonServiceRole: role }))
+      .toThrow(/majorVersion "v2" does not match/);
+    expect(() => new Environment(stack, 'None', { spec: Spec.fromObject({}), protonServiceRole: role })).toThrow(/no template: pass templateVersion/);
+  });
+
+  test('fails at synth unless exactly one provisioning mode is given', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    const codebuild = new iam.Role(stack, 'CodeBuild', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    expect(() => new Environment(stack, 'None', { templateVersion: version, spec: Spec.fromObject({}) }))
+      .toThrow(/TestStack\/None: no provisioning: give exactly one of protonServiceRole \(AWS-managed\), codebuildRole/);
+    expect(() => new Environment(stack, 'Two', { templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, codebuildRole: codebuild }))
+      .toThrow(/conflicting provisioning \(protonServiceRole, codebuildRole\)/);
+    new Environment(stack, 'SelfManaged', {
+      templateVersion: version,
+      spec: Spec.fromObject({}),
+      provisioningRepository: { provider: RepositoryProvider.GITHUB, name: 'my-org/infra', branch: 'main' },
+    });
+    expect(envProps(stack).ProvisioningRepository).toEqual({ provider: 'GITHUB', name: 'my-org/infra', branch: 'main' });
+  });
+
+  test('generates a name that changes with the template, so a new template replaces the environment', () => {
+    const a = newStack();
+    const b = newStack();
+    const role = (s: Stack) => new ProtonServiceRole(s, 'Role');
+    const one = new Environment(a, 'Env', { template: EnvironmentTemplate.fromEnvironmentTemplateName(a, 'T', 'one'), majorVersion: '1', spec: Spec.fromObject({}), protonServiceRole: role(a) });
+    const two = new Environment(b, 'Env', { template: EnvironmentTemplate.fromEnvironmentTemplateName(b, 'T', 'two'), majorVersion: '1', spec: Spec.fromObject({}), protonServiceRole: role(b) });
+    expect(one.environmentName).toMatch(/^TestStack-[0-9a-f]{8}-Env-[0-9a-f]{8}$/);
+    expect(one.environmentName).not.toEqual(two.environmentName);
+  });
+
+  test('grants the provider this environment and passing exactly the given roles to Proton', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    const componentRole = new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
+    new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, componentRole });
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0];
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    const env = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:UpdateEnvironment'));
+    expect(env.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment/beta']] });
+    const pass = statements.find((s) => s.Action === 'iam:PassRole');
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } });
+    expect(pass.Resource).toEqual(expect.arrayContaining([
+      { 'Fn::GetAtt': [expect.stringMatching(/^ProtonRole/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^ComponentRole/), 'Arn'] },
+    ]));
+    expect(pass.Resource).toHaveLength(2);
+  });
+
+  test('retains the environment with RemovalPolicy.RETAIN', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    new Environment(stack, 'Env', { templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, removalPolicy: RemovalPolicy.RETAIN });
+    Template.fromStack(stack).hasResource(ENV_TYPE, { DeletionPolicy: 'Retain', Properties: Match.objectLike({ RemovalPolicy: 'retain' }) });
+  });
+
+  test('imports an environment by name or ARN', () => {
+    const stack = newStack();
+    expect(Environment.fromEnvironmentArn(stack, 'A', 'arn:aws:proton:us-east-1:111111111111:environment/prod').environmentName).toBe('prod');
+    expect(stack.resolve(Environment.fromEnvironmentName(stack, 'B', 'prod').environmentArn))
+      .toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment/prod']] });
+  });
+
+  test('rejects output keys Proton cannot have', () => {
+    const stack = newStack();
+    const { version, role } = platform(stack);
+    const env = new Environment(stack, 'Env', { templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role });
+    expect(() => env.output('Vpc Id')).toThrow(/output key "Vpc Id" is not a Proton output name/);
+  });
+});
+
+describe('ProtonServiceRole', () => {
+  test('is trusted by Proton for this account\'s environments only', () => {
+    const stack = newStack();
+    new ProtonServiceRole(stack, 'Role');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'proton.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment/*']] } },
+          },
+        }],
+      },
+    });
+  });
+});
+
+describe('environment account connections', () => {
+  test('the environment account requests the connection; the management account accepts it and deploys through it', () => {
+    const envAccount = newStack('EnvAccount');
+    const role = new ProtonServiceRole(envAccount, 'Role', { managementAccountId: '222222222222' });
+    new EnvironmentAccountConnection(envAccount, 'Connection', { managementAccountId: '222222222222', environmentName: 'prod', role });
+    Template.fromStack(envAccount).hasResourceProperties('AWS::Proton::EnvironmentAccountConnection', {
+      ManagementAccountId: '222222222222', EnvironmentName: 'prod', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Role'), 'Arn'] },
+    });
+    Template.fromStack(envAccount).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '222222222222' } }) })] },
+    });
+
+    const management = newStack('Management');
+    const connection = EnvironmentAccountConnection.fromEnvironmentAccountConnectionId(management, 'Requested', 'a1b2c3d4-0000-1111-2222-333344445555');
+    const accepted = new AcceptEnvironmentAccountConnection(management, 'Accept', { connection });
+    const template = EnvironmentTemplate.fromEnvironmentTemplateName(management, 'T', 'vpc-env');
+    new Environment(management, 'Prod', { environmentName: 'prod', template, majorVersion: '1', spec: Spec.fromObject({}), environmentAccountConnection: accepted });
+
+    const t = Template.fromStack(management);
+    t.hasResourceProperties('Custom::ProtonAcceptEnvironmentAccountConnection', { ConnectionId: 'a1b2c3d4-0000-1111-2222-333344445555' });
+    expect(envProps(management).EnvironmentAccountConnectionId).toEqual({ Ref: expect.stringMatching(/^Accept/) });
+    const statements: any[] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0]
+      .Properties.PolicyDocument.Statement;
+    const accept = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:AcceptEnvironmentAccountConnection'));
+    expect(JSON.stringify(accept.Resource)).toContain('environment-account-connection/a1b2c3d4-0000-1111-2222-333344445555');
+  });
+
+  test('a connection needs a role to provision with', () => {
+    expect(() => new EnvironmentAccountConnection(newStack(), 'C', { managementAccountId: '222222222222', environmentName: 'prod' }))
+      .toThrow(/no role for Proton to provision with/);
+  });
+});
