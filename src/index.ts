@@ -1,6 +1,6 @@
 export * from './constructs/bundles/template-bundle';
 export * from './constructs/templates';
-export * from './constructs/spec';
+export * from './constructs/specs';
 export * from './constructs/environments';
 export * from './constructs/account-connections';
 export * from './custom-resources/provider';

@@ -8,7 +8,7 @@ import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-lim
 import { IEnvironmentAccountConnection } from './account-connections';
 import { protonTags, removalMode } from './custom-resource';
 import { generateName } from './names';
-import { Spec, SpecDocumentKind } from './spec';
+import { Spec, SpecDocumentKind } from './specs';
 import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './templates';
 import { checkString, protonError } from './validation';
 

@@ -193,3 +193,11 @@ describe('isComplete', () => {
     await expect(handler.isComplete(del, context)).rejects.toThrow('Proton could not delete environment beta: stack deletion failed');
   });
 });
+
+test('after a cancellation that restored the declared spec, the spec is deployed again', async () => {
+  proton.on(GetEnvironmentCommand).resolves(environment({ deploymentStatus: 'CANCELLED' }));
+  proton.on(UpdateEnvironmentCommand).resolves(environment());
+  const out = await handler.isComplete({ ...event('Update'), PhysicalResourceId: 'beta' }, context);
+  expect(out).toEqual({ IsComplete: false });
+  expect(proton.commandCalls(UpdateEnvironmentCommand)[0].args[0].input).toMatchObject({ deploymentType: 'CURRENT_VERSION', spec: SPEC });
+});

@@ -42,7 +42,13 @@ export interface TemplateSchemaDoc {
 }
 
 export type BundleCheck =
-  | { readonly ok: true; readonly schemaText: string; readonly schema: TemplateSchemaDoc }
+  | {
+    readonly ok: true;
+    readonly schemaText: string;
+    readonly schema: TemplateSchemaDoc;
+    /** Every regular file of the bundle by path (e.g. `infrastructure/cloudformation.yaml`): deployments read outputs from them. */
+    readonly files: ReadonlyMap<string, Buffer>;
+  }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -89,7 +95,9 @@ function fail(message: string): never {
   throw new BundleProblem(message);
 }
 
-async function inspect(bytes: Buffer, rules: BundleRules): Promise<{ schemaText: string; schema: TemplateSchemaDoc }> {
+async function inspect(
+  bytes: Buffer, rules: BundleRules,
+): Promise<{ schemaText: string; schema: TemplateSchemaDoc; files: ReadonlyMap<string, Buffer> }> {
   if (bytes.length > BUNDLE_LIMITS.maxBundleBytes) {
     fail(`Template bundle is ${bytes.length} bytes; the maximum size of a template bundle is 5 MB`);
   }
@@ -132,7 +140,7 @@ async function inspect(bytes: Buffer, rules: BundleRules): Promise<{ schemaText:
       checkManifest(files, 'pipeline_infrastructure');
     }
   }
-  return { schemaText, schema };
+  return { schemaText, schema, files };
 }
 
 function required(files: ReadonlyMap<string, Buffer>, name: string): string {

@@ -4,6 +4,18 @@ interface InjectedFailure {
   remaining: number;
 }
 
+/** A failure of an asynchronous workflow (deployment, deletion, cancellation) of one resource, `remaining` times. */
+interface WorkflowFailure {
+  readonly message: string;
+  remaining: number;
+}
+
+/** An output of a deployed resource, as List…Outputs answers it. */
+export interface OutputEntry {
+  readonly key: string;
+  readonly valueString?: string;
+}
+
 /**
  * Fault injection. Random decisions (throttling) come from a PRNG seeded by `ProtonEmulatorOptions.seed`,
  * so a run with the same seed and the same requests fails the same requests.
@@ -13,9 +25,20 @@ export class Faults {
   throttleFraction = 0;
   /** Delay (ms) added before every request is handled. */
   latencyMs = 0;
+  /**
+   * When set, List…Outputs operations (ListEnvironmentOutputs, ...) answer pages of this many outputs with a
+   * nextToken. **Not what Proton does**: their nextToken is the model's `EmptyNextToken` (length 0), so Proton
+   * answers all outputs at once; while this is set the emulator also accepts the non-empty tokens it hands
+   * out. It exists to check that a caller reads every page anyway. @default undefined (one response)
+   */
+  outputsPageSize: number | undefined = undefined;
 
   private readonly injected = new Map<string, InjectedFailure[]>();
   private readonly registrationFailures = new Map<string, string>();
+  private readonly deploymentFailures = new Map<string, WorkflowFailure>();
+  private readonly deletionFailures = new Map<string, WorkflowFailure>();
+  private readonly cancellationFailures = new Map<string, WorkflowFailure>();
+  private readonly outputs = new Map<string, OutputEntry[]>();
   private state: number;
 
   constructor(seed: number) {
@@ -28,6 +51,40 @@ export class Faults {
     this.registrationFailures.set(templateName, message);
   }
 
+  /**
+   * The next `times` deployments (default: every one from now on) of the resource named `resourceName` (an
+   * environment; later families use it for service instances, pipelines, components) that complete end FAILED
+   * with `deploymentStatusMessage` `message`.
+   */
+  failDeployment(resourceName: string, message: string, times: number = Infinity): void {
+    this.deploymentFailures.set(resourceName, { message, remaining: times });
+  }
+
+  /** The next `times` asynchronous deletes (default: every one) of `resourceName` that complete end DELETE_FAILED with `message`. */
+  failDeletion(resourceName: string, message: string, times: number = Infinity): void {
+    this.deletionFailures.set(resourceName, { message, remaining: times });
+  }
+
+  /**
+   * The next `times` cancellations (default: every one) of a deployment of `resourceName` fail: the deployment
+   * ends FAILED with `message` (Cancel…Deployment API reference: "If the cancellation attempt fails, the
+   * resulting deployment state is FAILED").
+   */
+  failCancellation(resourceName: string, message: string, times: number = Infinity): void {
+    this.cancellationFailures.set(resourceName, { message, remaining: times });
+  }
+
+  /**
+   * The outputs of the deployments of `resourceName` that succeed from now on, instead of those read from the
+   * template bundle: a map of key to value, or a list as List…Outputs answers it.
+   */
+  setOutputs(resourceName: string, outputs: Readonly<Record<string, string>> | readonly OutputEntry[]): void {
+    const list = Array.isArray(outputs)
+      ? (outputs as readonly OutputEntry[]).map(o => ({ key: o.key, valueString: o.valueString }))
+      : Object.entries(outputs).map(([key, valueString]) => ({ key, valueString }));
+    this.outputs.set(resourceName, list);
+  }
+
   /** The next `times` requests of `operation` are answered with `errorType` (e.g. 'InternalServerException') and `message`, without being handled. */
   failNext(operation: string, errorType: string, message: string, times: number = 1): void {
     const queue = this.injected.get(operation) ?? [];
@@ -35,12 +92,20 @@ export class Faults {
     this.injected.set(operation, queue);
   }
 
-  /** Removes every fault: throttling, latency, pending failNext and failRegistration. */
+  /**
+   * Removes every fault: throttling, latency, outputsPageSize, pending failNext, failRegistration,
+   * failDeployment, failDeletion, failCancellation and setOutputs.
+   */
   clear(): void {
     this.throttleFraction = 0;
     this.latencyMs = 0;
+    this.outputsPageSize = undefined;
     this.injected.clear();
     this.registrationFailures.clear();
+    this.deploymentFailures.clear();
+    this.deletionFailures.clear();
+    this.cancellationFailures.clear();
+    this.outputs.clear();
   }
 
   /** @internal the failure injected for this request of `operation`, consumed. */
@@ -63,6 +128,26 @@ export class Faults {
     return this.registrationFailures.get(templateName);
   }
 
+  /** @internal the failure of this deployment of `resourceName`, consumed. */
+  takeDeploymentFailure(resourceName: string): string | undefined {
+    return take(this.deploymentFailures, resourceName);
+  }
+
+  /** @internal the failure of this deletion of `resourceName`, consumed. */
+  takeDeletionFailure(resourceName: string): string | undefined {
+    return take(this.deletionFailures, resourceName);
+  }
+
+  /** @internal the failure of this cancellation of a deployment of `resourceName`, consumed. */
+  takeCancellationFailure(resourceName: string): string | undefined {
+    return take(this.cancellationFailures, resourceName);
+  }
+
+  /** @internal the outputs set for `resourceName`, if any. */
+  outputsOverride(resourceName: string): OutputEntry[] | undefined {
+    return this.outputs.get(resourceName)?.map(o => ({ ...o }));
+  }
+
   /** mulberry32: a small, fast, seedable PRNG giving [0, 1). */
   private random(): number {
     /* eslint-disable no-bitwise */
@@ -73,4 +158,12 @@ export class Faults {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     /* eslint-enable no-bitwise */
   }
+}
+
+function take(failures: Map<string, WorkflowFailure>, name: string): string | undefined {
+  const failure = failures.get(name);
+  if (!failure) return undefined;
+  failure.remaining--;
+  if (failure.remaining <= 0) failures.delete(name);
+  return failure.message;
 }

@@ -2,13 +2,16 @@ import { Faults } from './faults';
 import { RequestLog } from './log';
 import { S3StandIn } from './s3';
 import { ProtonServer } from './server';
-import { EmulatorContext, ResourceFamily } from './state/context';
+import { AccountConnectionFamily } from './state/account-connections';
+import { EmulatorContext, EmulatorTiming, EnvironmentInUseCheck, ResourceFamily } from './state/context';
+import { EnvironmentFamily } from './state/environments';
 import { TaggingFamily } from './state/tagging';
 import { TemplateFamily } from './state/templates';
 
 export { S3StandIn } from './s3';
 export { RequestLog, type RequestLogEntry } from './log';
-export { Faults } from './faults';
+export { Faults, type OutputEntry } from './faults';
+export { type EmulatorTiming, type EnvironmentInUseCheck } from './state/context';
 
 export interface ProtonEmulatorOptions {
   /** @default '111111111111' */
@@ -17,6 +20,12 @@ export interface ProtonEmulatorOptions {
   readonly region?: string;
   /** How long (ms) a new template version stays REGISTRATION_IN_PROGRESS. @default 50 */
   readonly registrationDelayMs?: number;
+  /** How long (ms) a deployment (CreateEnvironment, UpdateEnvironment) stays IN_PROGRESS. @default 50 */
+  readonly deploymentDelayMs?: number;
+  /** How long (ms) a DeleteEnvironment stays DELETE_IN_PROGRESS before the environment is gone. @default 50 */
+  readonly deleteDelayMs?: number;
+  /** How long (ms) a cancelled deployment stays CANCELLING before it is CANCELLED. @default 20 */
+  readonly cancelDelayMs?: number;
   /** Seed of the PRNG used for fault injection (reproducible runs). @default 1 */
   readonly seed?: number;
 }
@@ -40,7 +49,12 @@ export class ProtonEmulator {
       options.region ?? 'us-east-1',
       new S3StandIn(),
       new Faults(options.seed ?? 1),
-      { registrationDelayMs: options.registrationDelayMs ?? 50 },
+      {
+        registrationDelayMs: options.registrationDelayMs ?? 50,
+        deploymentDelayMs: options.deploymentDelayMs ?? 50,
+        deleteDelayMs: options.deleteDelayMs ?? 50,
+        cancelDelayMs: options.cancelDelayMs ?? 20,
+      },
     );
     const log = new RequestLog();
     const server = new ProtonServer(ctx, ProtonEmulator.families(ctx), log);
@@ -52,7 +66,9 @@ export class ProtonEmulator {
   private static families(ctx: EmulatorContext): ResourceFamily[] {
     const environmentTemplates = new TemplateFamily(ctx, 'environment');
     const serviceTemplates = new TemplateFamily(ctx, 'service', environmentTemplates);
-    return [environmentTemplates, serviceTemplates, new TaggingFamily(ctx)];
+    const accountConnections = new AccountConnectionFamily(ctx);
+    const environments = new EnvironmentFamily(ctx, environmentTemplates, accountConnections);
+    return [environmentTemplates, serviceTemplates, accountConnections, environments, new TaggingFamily(ctx)];
   }
 
   /** `http://127.0.0.1:<port>` */
@@ -64,8 +80,8 @@ export class ProtonEmulator {
   /** Every request received. */
   readonly log: RequestLog;
   readonly faults: Faults;
-  /** Timing knobs, mutable while running. */
-  readonly timing: { registrationDelayMs: number };
+  /** Timing knobs (ms), mutable while running. */
+  readonly timing: EmulatorTiming;
 
   private constructor(private readonly ctx: EmulatorContext, private readonly server: ProtonServer, log: RequestLog, endpoint: string) {
     this.endpoint = endpoint;
@@ -75,6 +91,14 @@ export class ProtonEmulator {
     this.log = log;
     this.faults = ctx.faults;
     this.timing = ctx.timing;
+  }
+
+  /**
+   * Makes DeleteEnvironment a ConflictException while `check` answers a reason for the environment (what the
+   * services and components families will plug in; a test can use it to stand for them).
+   */
+  addEnvironmentInUseCheck(check: EnvironmentInUseCheck): void {
+    this.ctx.addEnvironmentInUseCheck(check);
   }
 
   /** Environment for an SDK client (or a handler under test) to reach this emulator with dummy credentials. */

@@ -85,6 +85,12 @@ export class ProtonModel {
     return shape?.httpStatusCode ?? PROTOCOL_ERROR_STATUS[errorType] ?? 400;
   }
 
+  /** The shape name of `member` of the operation's input shape, if the operation has that member. */
+  inputMemberShape(operation: string, member: string): string | undefined {
+    const input = this.operation(operation)?.input;
+    return input ? this.shape(input).members?.[member] : undefined;
+  }
+
   /** The member of the operation's input that carries the idempotency token, if it has one. */
   idempotencyTokenMember(operation: string): string | undefined {
     const input = this.operation(operation)?.input;

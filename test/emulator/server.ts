@@ -106,9 +106,19 @@ export class ProtonServer {
     if (injected) throw new ProtonError(injected.errorType, injected.message);
     if (faults.shouldThrottle()) throw new ProtonError('ThrottlingException', 'Rate exceeded');
 
-    this.ctx.model.validateInput(operation, input);
+    this.ctx.model.validateInput(operation, this.relaxForFaults(operation, input));
     const output = await handler(input);
     return this.ctx.model.shapeOutput(operation, output);
+  }
+
+  /**
+   * The input as validated: with the fault `outputsPageSize` set, a List…Outputs nextToken (the model's
+   * `EmptyNextToken`, length 0) may carry the tokens the emulator handed out.
+   */
+  private relaxForFaults(operation: string, input: Record<string, unknown>): Record<string, unknown> {
+    if (this.ctx.faults.outputsPageSize === undefined || typeof input.nextToken !== 'string') return input;
+    if (this.ctx.model.inputMemberShape(operation, 'nextToken') !== 'EmptyNextToken') return input;
+    return { ...input, nextToken: '' };
   }
 }
 

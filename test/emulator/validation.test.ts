@@ -1,7 +1,7 @@
 import {
-  CreateEnvironmentCommand,
   CreateEnvironmentTemplateCommand,
   CreateEnvironmentTemplateVersionCommand,
+  CreateServiceCommand,
   CreateServiceTemplateCommand,
   CreateServiceTemplateVersionCommand,
   GetEnvironmentTemplateCommand,
@@ -103,12 +103,12 @@ describe('requests are validated against the Proton model, through the SDK', () 
   });
 
   test('an operation of the model that is not emulated is named as such', async () => {
-    const e = await errorOf(client.send(new CreateEnvironmentCommand({
-      name: 'dev', templateName: 't', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n',
+    const e = await errorOf(client.send(new CreateServiceCommand({
+      name: 'api', templateName: 't', templateMajorVersion: '1', spec: 'proton: ServiceSpec\ninstances: []\n',
     })));
     expect(e.name).toBe('UnknownOperationException');
-    expect(e.message).toBe('CreateEnvironment is not emulated: the Proton emulator does not implement this operation yet');
-    expect(proton.log.ofOperation('CreateEnvironment')[0]).toMatchObject({ status: 400, error: 'UnknownOperationException' });
+    expect(e.message).toBe('CreateService is not emulated: the Proton emulator does not implement this operation yet');
+    expect(proton.log.ofOperation('CreateService')[0]).toMatchObject({ status: 400, error: 'UnknownOperationException' });
   });
 });
 

@@ -1,11 +1,14 @@
 import {
+  CreateEnvironmentAccountConnectionCommand,
   CreateEnvironmentTemplateCommand,
   CreateServiceTemplateCommand,
+  DeleteEnvironmentAccountConnectionCommand,
   DeleteEnvironmentTemplateCommand,
   DeleteServiceTemplateCommand,
   ProtonClient,
   TagResourceCommand,
   UntagResourceCommand,
+  UpdateEnvironmentAccountConnectionCommand,
   UpdateEnvironmentTemplateCommand,
   UpdateServiceTemplateCommand,
 } from '@aws-sdk/client-proton';
@@ -13,13 +16,49 @@ import type { NativeResourceContext, NativeResourceHandler, NativeResourceResult
 
 /**
  * Stand-ins for CloudFormation's own Proton types (`AWS::Proton::EnvironmentTemplate`,
- * `AWS::Proton::ServiceTemplate`), calling the emulator as CloudFormation would call Proton.
- * Ref is the template ARN; Name, EncryptionKey and (Pipeline)Provisioning are create-only.
+ * `AWS::Proton::ServiceTemplate`, `AWS::Proton::EnvironmentAccountConnection`), calling the
+ * emulator as CloudFormation would call Proton. Ref is the ARN; a template's Name, EncryptionKey
+ * and (Pipeline)Provisioning and a connection's ManagementAccountId and EnvironmentName are create-only.
  */
 export function nativeProtonResources(proton: ProtonClient): Record<string, NativeResourceHandler> {
   return {
     'AWS::Proton::EnvironmentTemplate': templateHandler(proton, 'environment'),
     'AWS::Proton::ServiceTemplate': templateHandler(proton, 'service'),
+    'AWS::Proton::EnvironmentAccountConnection': connectionHandler(proton),
+  };
+}
+
+function connectionHandler(proton: ProtonClient): NativeResourceHandler {
+  const create = async (props: any): Promise<NativeResourceResult> => {
+    const out = await proton.send(new CreateEnvironmentAccountConnectionCommand({
+      managementAccountId: props.ManagementAccountId,
+      environmentName: props.EnvironmentName,
+      roleArn: props.RoleArn,
+      codebuildRoleArn: props.CodebuildRoleArn,
+      componentRoleArn: props.ComponentRoleArn,
+      tags: (props.Tags ?? []).map((t: any) => ({ key: t.Key, value: t.Value })),
+    }));
+    const connection = out.environmentAccountConnection!;
+    return { physicalId: connection.arn!, attributes: { Arn: connection.arn!, Id: connection.id!, Status: connection.status! } };
+  };
+  const idOf = (arn: string) => arn.split('/').pop()!;
+  return {
+    create,
+    async update(physicalId, props, oldProps) {
+      if (['ManagementAccountId', 'EnvironmentName'].some((key) => props[key] !== oldProps[key])) return create(props);
+      const out = await proton.send(new UpdateEnvironmentAccountConnectionCommand({
+        id: idOf(physicalId), roleArn: props.RoleArn, codebuildRoleArn: props.CodebuildRoleArn, componentRoleArn: props.ComponentRoleArn,
+      }));
+      const connection = out.environmentAccountConnection!;
+      return { physicalId, attributes: { Arn: physicalId, Id: connection.id!, Status: connection.status! } };
+    },
+    async delete(physicalId) {
+      try {
+        await proton.send(new DeleteEnvironmentAccountConnectionCommand({ id: idOf(physicalId) }));
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      }
+    },
   };
 }
 

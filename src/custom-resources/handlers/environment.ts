@@ -140,7 +140,11 @@ export class EnvironmentHandler implements ResourceHandler {
       }
     }
     // Not (or no longer) what the stack declares: Proton was busy, or the deployment was cancelled.
-    await this.tryUpdate(deploymentTypeFor(deployedState(environment), desired, false), desired, context);
+    // After a cancellation, deploy the declared spec again even if Proton reports it: the
+    // environment's infrastructure is only known good after a deployment that succeeded.
+    const deploymentType = deploymentTypeFor(deployedState(environment), desired, false);
+    const redeploy = deploymentType === DeploymentUpdateType.NONE && environment.deploymentStatus === 'CANCELLED';
+    await this.tryUpdate(redeploy ? DeploymentUpdateType.CURRENT_VERSION : deploymentType, desired, context);
     return { IsComplete: false };
   }
 

@@ -21,6 +21,21 @@ export interface ResourceFamily {
 /** Answers why the resource `arn` is in use (e.g. "environment 'dev' uses it"), or undefined when it is not. */
 export type InUseCheck = (arn: string) => string | undefined;
 
+/** Answers why the environment `environmentName` can't be deleted (e.g. "service 'api' runs in it"), or undefined. */
+export type EnvironmentInUseCheck = (environmentName: string) => string | undefined;
+
+/** The emulator's timing knobs (milliseconds), mutable while it runs. */
+export interface EmulatorTiming {
+  /** How long a new template version stays REGISTRATION_IN_PROGRESS. */
+  registrationDelayMs: number;
+  /** How long a deployment (create or update of an environment, ...) stays IN_PROGRESS. */
+  deploymentDelayMs: number;
+  /** How long a resource with an asynchronous delete (an environment, ...) stays DELETE_IN_PROGRESS. */
+  deleteDelayMs: number;
+  /** How long a cancelled deployment stays CANCELLING. */
+  cancelDelayMs: number;
+}
+
 /** Timers that `stop()` clears, so that jest exits cleanly. */
 export class Scheduler {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -128,13 +143,14 @@ export class EmulatorContext {
   readonly tokens = new ClientTokenStore();
   readonly deletions = new DeletionMemory();
   private readonly inUseChecks: InUseCheck[] = [];
+  private readonly environmentInUseChecks: EnvironmentInUseCheck[] = [];
 
   constructor(
     readonly accountId: string,
     readonly region: string,
     readonly s3: S3StandIn,
     readonly faults: Faults,
-    readonly timing: { registrationDelayMs: number },
+    readonly timing: EmulatorTiming,
   ) {
     this.tags = new TagStore(this.model.shape('TagList').max ?? 50);
   }
@@ -161,6 +177,23 @@ export class EmulatorContext {
     }
     return undefined;
   }
+
+  /**
+   * Plugs in a check that something (a service instance, a component) runs in an environment: DeleteEnvironment
+   * is then a ConflictException ("blocked while components or services use it").
+   */
+  addEnvironmentInUseCheck(check: EnvironmentInUseCheck): void {
+    this.environmentInUseChecks.push(check);
+  }
+
+  /** Why the environment `environmentName` can't be deleted, or undefined. */
+  environmentInUse(environmentName: string): string | undefined {
+    for (const check of this.environmentInUseChecks) {
+      const reason = check(environmentName);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -178,4 +211,16 @@ export function paginate<T>(items: readonly T[], input: Input, defaultPageSize =
   const page = items.slice(start, start + size);
   const end = start + page.length;
   return { page, nextToken: end < items.length ? Buffer.from(`offset:${end}`).toString('base64') : undefined };
+}
+
+/**
+ * One page of the `outputs` (or provisioned resources) of a List…Outputs operation. Their `nextToken` is the
+ * model's `EmptyNextToken` (length 0): Proton answers everything in one response, so by default so does this,
+ * without a nextToken (an empty `nextToken` in the request is the first page). With `pageSize` (the fault
+ * `Faults.outputsPageSize`) the list is cut into pages with real tokens, which the model does not allow: a
+ * deliberate deviation so that tests can check a caller follows nextToken anyway.
+ */
+export function paginateOutputs<T>(items: readonly T[], input: Input, pageSize: number | undefined): { page: T[]; nextToken?: string } {
+  if (pageSize === undefined) return { page: [...items] };
+  return paginate(items, { nextToken: input.nextToken || undefined, maxResults: pageSize }, pageSize);
 }

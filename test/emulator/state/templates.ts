@@ -52,6 +52,8 @@ interface VersionRecord {
   /** The text of schema/schema.yaml, once registered. */
   schema?: string;
   parsedSchema?: TemplateSchemaDoc;
+  /** The files of the bundle, once registered (environments read the outputs of their infrastructure templates). */
+  files?: ReadonlyMap<string, Buffer>;
   readonly createdAt: Date;
   lastModifiedAt: Date;
   readonly source: { readonly bucket: string; readonly key: string };
@@ -67,6 +69,20 @@ export interface TemplateVersionView {
   readonly minorVersion: string;
   readonly status: TemplateVersionStatus;
   readonly schema?: string;
+  /** The parsed `schema:` section of schema/schema.yaml, once registered. */
+  readonly parsedSchema?: TemplateSchemaDoc;
+  /** The bundle's files by path, once registered. */
+  readonly files?: ReadonlyMap<string, Buffer>;
+}
+
+/** What other families may read of a template. */
+export interface TemplateView {
+  readonly name: string;
+  readonly arn: string;
+  /** `provisioning` (environment) or `pipelineProvisioning` (service): CUSTOMER_MANAGED or undefined. */
+  readonly provisioning?: string;
+  /** `<major>.<minor>` of the highest PUBLISHED version, if any. */
+  readonly recommendedVersion?: string;
 }
 
 export class TemplateFamily implements ResourceFamily {
@@ -125,8 +141,14 @@ export class TemplateFamily implements ResourceFamily {
     if (!t) return undefined;
     const v = t.versions.get(`${major}.${minor ?? recommendedMinor(t, major)}`);
     if (!v) return undefined;
-    const { templateName, arn, majorVersion, minorVersion, status, schema } = v;
-    return { templateName, arn, majorVersion, minorVersion, status, schema };
+    const { templateName, arn, majorVersion, minorVersion, status, schema, parsedSchema, files } = v;
+    return { templateName, arn, majorVersion, minorVersion, status, schema, parsedSchema, files };
+  }
+
+  /** A template by name, or undefined. */
+  findTemplate(name: string): TemplateView | undefined {
+    const t = this.templates.get(name);
+    return t && { name: t.name, arn: t.arn, provisioning: t.provisioning, recommendedVersion: recommendedVersion(t) };
   }
 
   /** The recommended version (`<major>.<minor>`, the highest published) of a template, if any. */
@@ -355,6 +377,7 @@ export class TemplateFamily implements ResourceFamily {
       v.status = 'DRAFT';
       v.schema = result.schemaText;
       v.parsedSchema = result.schema;
+      v.files = result.files;
     } else {
       v.status = 'REGISTRATION_FAILED';
       v.statusMessage = result.message;
