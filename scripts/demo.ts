@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
+import { GetEnvironmentCommand, GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
 import { buildApp, Revision } from '../examples/app';
 import { LocalProton } from '../test/harness/local-proton';
 import type { StackReport } from '../test/local-cfn';
@@ -30,16 +30,17 @@ const versionOf = (report: StackReport) => report.outputs.VpcEnvVersion as strin
 
 const STEPS: Step[] = [
   {
-    title: 'create: register the bundle in examples/templates/vpc-env/v1',
+    title: 'create: register the bundle in examples/templates/vpc-env/v1, deploy the beta environment',
     run: (proton) => proton.deploy(synth('v1', 1), STACK),
-    check: async (report) => report.status === 'CREATE_COMPLETE' && versionOf(report) === '1.0'
-      ? undefined : `expected CREATE_COMPLETE with version 1.0, got ${report.status} ${versionOf(report)}`,
+    check: async (report) => report.status === 'CREATE_COMPLETE' && versionOf(report) === '1.0' && report.outputs.BetaVpcId
+      ? undefined : `expected CREATE_COMPLETE with version 1.0 and the VPC id, got ${report.status} ${versionOf(report)}`,
   },
   {
-    title: 'update: the bundle changed (examples/templates/vpc-env/v1-revised adds an input)',
+    title: 'update: the bundle changed (examples/templates/vpc-env/v1-revised adds an input); beta moves to it',
     run: (proton) => proton.deploy(synth('v1-revised', 2), STACK),
-    check: async (report) => report.status === 'UPDATE_COMPLETE' && versionOf(report) === '1.1'
-      ? undefined : `expected UPDATE_COMPLETE with version 1.1, got ${report.status} ${versionOf(report)}`,
+    check: async (report, proton) => report.status === 'UPDATE_COMPLETE' && versionOf(report) === '1.1'
+      && proton.emulator.log.count('UpdateEnvironment', (input) => input.deploymentType === 'MINOR_VERSION') === 1
+      ? undefined : `expected UPDATE_COMPLETE with version 1.1 and beta moved by a MINOR_VERSION deployment, got ${report.status} ${versionOf(report)}`,
   },
   {
     title: 'redeploy: nothing changed',
@@ -52,8 +53,9 @@ const STEPS: Step[] = [
     run: (proton) => proton.destroy(STACK),
     check: async (report, proton) => {
       if (report.status !== 'DELETE_COMPLETE') return `expected DELETE_COMPLETE, got ${report.status}`;
-      const left = await proton.client.send(new GetEnvironmentTemplateCommand({ name: 'vpc-env' })).then(() => true, () => false);
-      return left ? 'the template is still in Proton' : undefined;
+      const exists = (request: Promise<unknown>) => request.then(() => true, () => false);
+      if (await exists(proton.client.send(new GetEnvironmentCommand({ name: 'beta' })))) return 'the environment is still in Proton';
+      return await exists(proton.client.send(new GetEnvironmentTemplateCommand({ name: 'vpc-env' }))) ? 'the template is still in Proton' : undefined;
     },
   },
 ];
@@ -77,7 +79,11 @@ function describe(report: StackReport, proton: LocalProton): string {
       r.reason ?? '',
     ]);
   const calls = new Map<string, number>();
-  for (const entry of proton.emulator.log.entries) calls.set(entry.operation, (calls.get(entry.operation) ?? 0) + 1);
+  for (const entry of proton.emulator.log.entries) {
+    // Show which deployment an update asked for (CURRENT_VERSION, MINOR_VERSION, ...).
+    const call = entry.input.deploymentType ? `${entry.operation}(${entry.input.deploymentType})` : entry.operation;
+    calls.set(call, (calls.get(call) ?? 0) + 1);
+  }
   const callText = calls.size === 0 ? 'none' : [...calls].map(([op, n]) => `${op} x${n}`).join(', ');
   return [
     `  stack ${report.status} in ${report.durationMs} ms${report.reason ? ` (${report.reason})` : ''}`,
@@ -85,6 +91,7 @@ function describe(report: StackReport, proton: LocalProton): string {
       ? table([['resource', 'type', 'action', 'status', 'Proton id', 'version', 'time', 'reason'], ...protonRows])
       : '  no Proton resource changed',
     `  Proton calls: ${callText}`,
+    ...Object.entries(report.outputs).map(([key, value]) => `  output ${key} = ${value}`),
   ].join('\n');
 }
 
@@ -94,8 +101,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
-  // A visible registration time, as Proton takes a while to register a bundle.
-  const proton = await LocalProton.start({ registrationDelayMs: 500, stateDir: path.join(WORK_DIR, 'stacks') });
+  // Visible registration and deployment times, as Proton takes a while for both.
+  const proton = await LocalProton.start({ registrationDelayMs: 500, deploymentDelayMs: 1000, stateDir: path.join(WORK_DIR, 'stacks') });
   log(`Proton emulator on ${proton.emulator.endpoint} (account ${proton.emulator.accountId}, ${proton.emulator.region})\n`);
   let failures = 0;
   try {

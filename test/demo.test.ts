@@ -9,4 +9,7 @@ test('npm run demo deploys the example app: create, update with a changed bundle
   expect(output).toMatch(/EnvironmentTemplateVersion\s+REPLACE\s+SUCCEEDED\s+vpc-env:1\.1\s+1\.1/);
   expect(output).toMatch(/EnvironmentTemplateVersion\s+CLEANUP_DELETE\s+SUCCEEDED\s+vpc-env:1\.0/);
   expect(output).toMatch(/3\. redeploy: nothing changed[\s\S]*Proton calls: none/);
+  expect(output).toMatch(/Environment\s+UPDATE\s+SUCCEEDED\s+beta/);
+  expect(output).toMatch(/UpdateEnvironment\(MINOR_VERSION\) x1/);
+  expect(output).toMatch(/output BetaVpcId = \S+/);
 });
