@@ -149,6 +149,10 @@ export class Environment extends EnvironmentBase implements ITaggable {
 
   public readonly environmentName: string;
   public readonly environmentArn: string;
+  /** The name of the template the environment is deployed from. */
+  public readonly templateName: string;
+  /** The major version of the template the environment is deployed from. */
+  public readonly templateMajorVersion: string;
   /** Tags of the environment in Proton (set at creation). */
   public readonly tags: TagManager;
 
@@ -158,6 +162,8 @@ export class Environment extends EnvironmentBase implements ITaggable {
   constructor(scope: Construct, id: string, props: EnvironmentProps) {
     super(scope, id);
     const pin = templatePin(this, props);
+    this.templateName = pin.templateName;
+    this.templateMajorVersion = pin.majorVersion;
     this.environmentName = props.environmentName ?? generateName(this, pin.templateName);
     checkString(this, 'environmentName', this.environmentName, RESOURCE_NAME,
       'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');

@@ -57,9 +57,13 @@ export abstract class Spec {
   public abstract _inputs(scope: IConstruct): { [name: string]: any };
 }
 
-/** YAML whose strings are always double-quoted, so a token's deploy-time value stays one scalar. */
-export function toSpecYaml(document: unknown): string {
-  return YAML.stringify(sortKeys(document), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+/**
+ * A spec document as YAML: `proton:` first, every other key sorted, strings double-quoted so a
+ * token's deploy-time value stays one scalar.
+ */
+export function toSpecYaml(document: { [key: string]: unknown }): string {
+  const { proton, ...rest } = sortKeys(document) as { [key: string]: unknown };
+  return YAML.stringify({ proton, ...rest }, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
 }
 
 function sortKeys(value: unknown): unknown {

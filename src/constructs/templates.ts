@@ -104,6 +104,19 @@ export interface TemplateVersionOptions {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** A version of an environment template: its template and version numbers. */
+export interface IEnvironmentTemplateVersion {
+  /** The template the version belongs to. */
+  readonly template: IEnvironmentTemplate;
+  /** The major version. */
+  readonly majorVersion: string;
+  /**
+   * The minor version.
+   * @default - the recommended minor version of the major version
+   */
+  readonly minorVersion?: string;
+}
+
 /** Properties of an environment template version. */
 export interface EnvironmentTemplateVersionProps extends TemplateVersionOptions {
   /** The template the version belongs to. */
@@ -186,7 +199,7 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase {
  * A changed bundle registers a new minor version; CloudFormation then deletes the superseded
  * one in its cleanup phase, unless something still uses it (it is then kept in Proton).
  */
-export class EnvironmentTemplateVersion extends Resource implements ITaggable {
+export class EnvironmentTemplateVersion extends Resource implements ITaggable, IEnvironmentTemplateVersion {
   /** The template the version belongs to. */
   public readonly template: IEnvironmentTemplate;
   /**
@@ -228,11 +241,11 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable {
   }
 }
 
-function templateArnOf(scope: Construct, family: ProtonResourceFamily, templateName: string): string {
+export function templateArnOf(scope: Construct, family: ProtonResourceFamily, templateName: string): string {
   return Stack.of(scope).formatArn({ service: 'proton', resource: family, resourceName: templateName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
-function checkTemplateProps(scope: Construct, templateName: string, props: { displayName?: string; description?: string }): void {
+export function checkTemplateProps(scope: Construct, templateName: string, props: { displayName?: string; description?: string }): void {
   checkString(scope, 'templateName', templateName, RESOURCE_NAME,
     'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
   checkString(scope, 'displayName', props.displayName, DISPLAY_NAME, 'use 1 to 100 characters');

@@ -12,6 +12,7 @@ export const ResourceType = {
   ENVIRONMENT_TEMPLATE_VERSION: 'Custom::ProtonEnvironmentTemplateVersion',
   SERVICE_TEMPLATE_VERSION: 'Custom::ProtonServiceTemplateVersion',
   ENVIRONMENT: 'Custom::ProtonEnvironment',
+  SERVICE: 'Custom::ProtonService',
   ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION: 'Custom::ProtonAcceptEnvironmentAccountConnection',
 } as const;
 
@@ -85,4 +86,52 @@ export function outputAttribute(key: string): string {
 /** Properties of the acceptance of an environment account connection (management account side). */
 export interface AcceptEnvironmentAccountConnectionProperties {
   readonly ConnectionId: string;
+}
+
+/** One instance of a service, as the service resource declares it. */
+export interface ServiceInstanceProperty {
+  readonly Name: string;
+  readonly Environment: string;
+  /** A service spec document with this instance only (for UpdateServiceInstance). Sensitive. */
+  readonly Spec: string;
+}
+
+/** Properties of a service resource. */
+export interface ServiceProperties {
+  readonly Name: string;
+  readonly TemplateName: string;
+  readonly TemplateMajorVersion: string;
+  readonly TemplateMinorVersion?: string;
+  readonly Description?: string;
+  readonly RepositoryConnectionArn?: string;
+  readonly RepositoryId?: string;
+  readonly BranchName?: string;
+  /** The whole service spec document (CreateService). Sensitive: never logged. */
+  readonly Spec: string;
+  readonly Instances: ReadonlyArray<ServiceInstanceProperty>;
+  /** A service spec document with the pipeline only (UpdateServicePipeline); absent without a pipeline. */
+  readonly PipelineSpec?: string;
+  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+  /** Referenced instance outputs, as `<instance>/<key>`. */
+  readonly InstanceOutputs?: ReadonlyArray<string>;
+  /** Referenced pipeline outputs. */
+  readonly PipelineOutputs?: ReadonlyArray<string>;
+}
+
+/** Attributes of a service resource. */
+export const ServiceAttribute = {
+  ARN: 'Arn',
+  NAME: 'Name',
+} as const;
+
+/** The attribute holding an output of a service instance. */
+export function instanceOutputAttribute(instance: string, key: string): string {
+  return `Instances.${instance}.Outputs.${key}`;
+}
+
+/** The attribute holding an output of a service pipeline. */
+export function pipelineOutputAttribute(key: string): string {
+  return `Pipeline.Outputs.${key}`;
 }

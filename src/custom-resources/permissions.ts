@@ -8,6 +8,8 @@ export enum ProtonResourceFamily {
   SERVICE_TEMPLATE = 'service-template',
   /** Environments. */
   ENVIRONMENT = 'environment',
+  /** Services, their instances (`service/<name>/service-instance/<instance>`) and pipeline. */
+  SERVICE = 'service',
   /** Environment account connections (by id). */
   ENVIRONMENT_ACCOUNT_CONNECTION = 'environment-account-connection',
 }
@@ -32,6 +34,20 @@ export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
     'proton:DeleteEnvironment',
     'proton:CancelEnvironmentDeployment',
     'proton:ListEnvironmentOutputs',
+  ],
+  [ProtonResourceFamily.SERVICE]: [
+    'proton:CreateService',
+    'proton:GetService',
+    'proton:UpdateService',
+    'proton:DeleteService',
+    'proton:ListServiceInstances',
+    'proton:GetServiceInstance',
+    'proton:UpdateServiceInstance',
+    'proton:CancelServiceInstanceDeployment',
+    'proton:ListServiceInstanceOutputs',
+    'proton:UpdateServicePipeline',
+    'proton:CancelServicePipelineDeployment',
+    'proton:ListServicePipelineOutputs',
   ],
   [ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION]: [
     'proton:AcceptEnvironmentAccountConnection',

@@ -8,7 +8,12 @@ import { ProtonResourceFamily, PROTON_ACTIONS, TAG_ACTIONS } from './permissions
 import { stackNamePrefix } from '../constructs/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
-const VERSIONED_FAMILIES = [ProtonResourceFamily.ENVIRONMENT_TEMPLATE, ProtonResourceFamily.SERVICE_TEMPLATE];
+/** Families whose resources contain others, named `<name>:<...>` (template versions) or `<name>/<...>` (service instances). */
+const NESTED_FAMILIES: Partial<Record<ProtonResourceFamily, string>> = {
+  [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: ':*',
+  [ProtonResourceFamily.SERVICE_TEMPLATE]: ':*',
+  [ProtonResourceFamily.SERVICE]: '/*',
+};
 /** CloudFormation waits at most one hour for a custom resource. */
 const MAX_TOTAL_TIMEOUT = Duration.hours(1);
 /** Asset bundles of one bucket are listed one by one up to this count, then granted as `<bucket>/*.gz`. */
@@ -133,8 +138,9 @@ export class ProtonProvider extends Construct {
           resourceName,
           arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         });
-        // A template's versions are `name:major.minor`; a prefix grant covers them already.
-        return VERSIONED_FAMILIES.includes(family) && !name.endsWith('*') ? [arn(name), arn(`${name}:*`)] : [arn(name)];
+        // A prefix grant covers what the resource contains already.
+        const nested = NESTED_FAMILIES[family];
+        return nested && !name.endsWith('*') ? [arn(name), arn(`${name}${nested}`)] : [arn(name)];
       });
       statements.push(new iam.PolicyStatement({ actions: [...PROTON_ACTIONS[family], ...TAG_ACTIONS], resources }));
     }

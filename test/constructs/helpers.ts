@@ -17,3 +17,5 @@ export function bundleCopy(mutate: (dir: string) => void = () => {}): string {
   mutate(dir);
   return dir;
 }
+
+export const SERVICE_BUNDLE = path.join(__dirname, '..', 'fixtures', 'service-bundle');

@@ -3,6 +3,7 @@ import { ResourceType } from '../contract';
 import { acceptEnvironmentAccountConnectionHandler } from './account-connection';
 import { environmentHandler } from './environment';
 import { environmentTemplateVersionHandler } from './environment-template-version';
+import { serviceHandler } from './service';
 import { serviceTemplateVersionHandler } from './service-template-version';
 import type { HandlerContext, ResourceHandler } from './types';
 
@@ -10,6 +11,7 @@ const HANDLERS: Record<string, ResourceHandler> = {
   [ResourceType.ENVIRONMENT_TEMPLATE_VERSION]: environmentTemplateVersionHandler,
   [ResourceType.SERVICE_TEMPLATE_VERSION]: serviceTemplateVersionHandler,
   [ResourceType.ENVIRONMENT]: environmentHandler,
+  [ResourceType.SERVICE]: serviceHandler,
   [ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION]: acceptEnvironmentAccountConnectionHandler,
 };
 

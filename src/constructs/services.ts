@@ -1,0 +1,344 @@
+import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  instanceOutputAttribute, pipelineOutputAttribute, ResourceType, ServiceAttribute, ServiceInstanceProperty, ServiceProperties,
+} from '../custom-resources/contract';
+import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { ProtonProvider } from '../custom-resources/provider';
+import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
+import { protonTags, removalMode } from './custom-resource';
+import { Environment, IEnvironment } from './environments';
+import { generateName } from './names';
+import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
+import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
+import { checkString, protonError } from './validation';
+
+/** Proton's quota of instances per service. */
+const MAX_INSTANCES = 20;
+const OUTPUT_KEY = /^[A-Za-z0-9_-]{1,1024}$/;
+
+/** A service instance: one deployment of a service into an environment. */
+export interface IServiceInstance {
+  /** The service's name. */
+  readonly serviceName: string;
+  /** The instance's name. */
+  readonly serviceInstanceName: string;
+  /** The value of one of the instance's outputs, read from Proton after each deployment. */
+  output(key: string): string;
+}
+
+/** Options of a service instance. */
+export interface ServiceInstanceOptions {
+  /** The environment the instance is deployed into. */
+  readonly environment: IEnvironment;
+  /**
+   * The instance's inputs (`Spec.fromObject`), as the service template's schema declares them.
+   * @default - no inputs
+   */
+  readonly spec?: Spec;
+}
+
+/** A service instance declared with its service. */
+export interface ServiceInstanceDeclaration extends ServiceInstanceOptions {
+  /** The instance's name, unique in the service. */
+  readonly name: string;
+}
+
+/** The service's pipeline. */
+export interface ServicePipelineOptions {
+  /**
+   * The pipeline's inputs (`Spec.fromObject`).
+   * @default - no inputs
+   */
+  readonly spec?: Spec;
+}
+
+/** A Proton service, declared in this app or imported. */
+export interface IService extends IResource {
+  /**
+   * The service's name.
+   * @attribute
+   */
+  readonly serviceName: string;
+  /**
+   * The service's ARN.
+   * @attribute
+   */
+  readonly serviceArn: string;
+}
+
+/** Properties of a service. */
+export interface ServiceProps {
+  /**
+   * The service's name in Proton. Changing it, the template or the repository replaces the service.
+   * @default - a name unique in the app, starting with the stack's name (a new one when the template changes)
+   */
+  readonly serviceName?: string;
+  /**
+   * The service template version to deploy. Give either this or `template`.
+   * @default - `template` and `majorVersion`
+   */
+  readonly templateVersion?: ServiceTemplateVersion;
+  /**
+   * The template to deploy, for a template defined elsewhere; needs `majorVersion`.
+   * @default - the template of `templateVersion`
+   */
+  readonly template?: IServiceTemplate;
+  /**
+   * The major version of `template`.
+   * @default - required with `template`
+   */
+  readonly majorVersion?: string;
+  /**
+   * The minor version of `template`.
+   * @default - the recommended minor version of `majorVersion`
+   */
+  readonly minorVersion?: string;
+  /**
+   * The service's instances, at most 20; more can be added with `addInstance`.
+   * @default - none
+   */
+  readonly instances?: ServiceInstanceDeclaration[];
+  /**
+   * The service's pipeline, when its template has one.
+   * @default - a pipeline without inputs when the template has one
+   */
+  readonly pipeline?: ServicePipelineOptions;
+  /**
+   * The ARN of the CodeStar connection to the repository the pipeline builds (templates with a pipeline only).
+   * @default - none
+   */
+  readonly repositoryConnectionArn?: string;
+  /**
+   * The repository the pipeline builds, such as `my-org/orders` (templates with a pipeline only).
+   * @default - none
+   */
+  readonly repositoryId?: string;
+  /**
+   * The branch the pipeline builds (templates with a pipeline only).
+   * @default - none
+   */
+  readonly branchName?: string;
+  /**
+   * A description of the service.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * What happens to the service (its instances and pipeline) when it leaves the stack. `RETAIN`
+   * keeps it and makes no Proton call.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class ServiceBase extends Resource implements IService {
+  public abstract readonly serviceName: string;
+  public abstract readonly serviceArn: string;
+}
+
+interface DeclaredInstance {
+  readonly name: string;
+  readonly environment: IEnvironment;
+  readonly inputs: { [name: string]: any };
+}
+
+/**
+ * A Proton service with its instances (one per environment) and its pipeline, deployed from a
+ * service template version and kept in the declared state: instances added and removed, specs
+ * and versions changed, each change waited for.
+ */
+export class Service extends ServiceBase implements ITaggable {
+  /** Imports a service by name. */
+  public static fromServiceName(scope: Construct, id: string, serviceName: string): IService {
+    class Import extends ServiceBase {
+      public readonly serviceName = serviceName;
+      public readonly serviceArn = Stack.of(scope).formatArn({
+        service: 'proton', resource: 'service', resourceName: serviceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    }
+    return new Import(scope, id);
+  }
+
+  /** Imports a service by ARN. */
+  public static fromServiceArn(scope: Construct, id: string, serviceArn: string): IService {
+    return Service.fromServiceName(scope, id, Arn.split(serviceArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!);
+  }
+
+  public readonly serviceName: string;
+  public readonly serviceArn: string;
+  /** Tags of the service in Proton (set at creation). */
+  public readonly tags: TagManager;
+
+  private readonly resource: CustomResource;
+  private readonly instances = new Map<string, DeclaredInstance>();
+  private readonly instanceOutputs = new Set<string>();
+  private readonly pipelineOutputs = new Set<string>();
+  private readonly hasPipeline: boolean;
+  private readonly templateVersion?: ServiceTemplateVersion;
+
+  constructor(scope: Construct, id: string, props: ServiceProps) {
+    super(scope, id);
+    const pin = servicePin(this, props);
+    this.templateVersion = props.templateVersion;
+    this.hasPipeline = pin.template.pipeline;
+    this.serviceName = props.serviceName ?? generateName(this, pin.template.templateName);
+    checkString(this, 'serviceName', this.serviceName, RESOURCE_NAME,
+      'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+    checkRepository(this, this.hasPipeline, props);
+    this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE);
+
+    const pipelineInputs = this.hasPipeline ? props.pipeline?.spec?._inputs(this) ?? {} : undefined;
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(ProtonResourceFamily.SERVICE, this.serviceName);
+
+    const properties: ServiceProperties = {
+      Name: this.serviceName,
+      TemplateName: pin.template.templateName,
+      TemplateMajorVersion: pin.majorVersion,
+      TemplateMinorVersion: pin.minorVersion,
+      Description: props.description,
+      RepositoryConnectionArn: props.repositoryConnectionArn,
+      RepositoryId: props.repositoryId,
+      BranchName: props.branchName,
+      Spec: Lazy.string({ produce: () => this.renderSpec(pipelineInputs, this.sortedInstances()) }),
+      Instances: Lazy.any({
+        produce: () => this.sortedInstances().map((i): ServiceInstanceProperty => ({
+          Name: i.name,
+          Environment: i.environment.environmentName,
+          Spec: this.renderSpec(undefined, [i]),
+        })),
+      }) as any,
+      PipelineSpec: pipelineInputs ? this.renderSpec(pipelineInputs, []) : undefined,
+      Tags: protonTags(this.tags),
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+      InstanceOutputs: Lazy.list({ produce: () => [...this.instanceOutputs].sort() }, { omitEmpty: true }),
+      PipelineOutputs: Lazy.list({ produce: () => [...this.pipelineOutputs].sort() }, { omitEmpty: true }),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.SERVICE,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.serviceArn = this.resource.getAttString(ServiceAttribute.ARN);
+
+    for (const instance of props.instances ?? []) {
+      this.addInstance(instance.name, instance);
+    }
+    this.node.addValidation({
+      validate: () => this.instances.size > MAX_INSTANCES
+        ? [`the service has ${this.instances.size} instances, Proton allows at most ${MAX_INSTANCES} per service: split it into several services`]
+        : [],
+    });
+  }
+
+  /** Adds an instance of the service, deployed into `options.environment`. */
+  public addInstance(name: string, options: ServiceInstanceOptions): IServiceInstance {
+    checkString(this, 'instance name', name, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    if (this.instances.has(name)) {
+      throw protonError(this, `the service already has an instance named "${name}": give each instance its own name`);
+    }
+    this.checkCompatible(name, options.environment);
+    this.instances.set(name, { name, environment: options.environment, inputs: options.spec?._inputs(this) ?? {} });
+    // The service waits for the environments it deploys into.
+    const environment = options.environment.node.defaultChild ?? options.environment.node.tryFindChild('Resource');
+    if (environment) this.resource.node.addDependency(environment);
+    return this.instance(name);
+  }
+
+  /** An instance of the service, for its outputs. */
+  public instance(name: string): IServiceInstance {
+    if (!this.instances.has(name)) {
+      throw protonError(this, `the service has no instance named "${name}": its instances are ${[...this.instances.keys()].join(', ') || 'none'}`);
+    }
+    const service = this;
+    return {
+      serviceName: this.serviceName,
+      serviceInstanceName: name,
+      output(key: string): string {
+        service.checkOutputKey(key);
+        service.instanceOutputs.add(`${name}/${key}`);
+        return service.resource.getAttString(instanceOutputAttribute(name, key));
+      },
+    };
+  }
+
+  /** The value of one of the pipeline's outputs, read from Proton after each deployment. */
+  public pipelineOutput(key: string): string {
+    if (!this.hasPipeline) {
+      throw protonError(this, 'the service template has no Proton pipeline, so the service has no pipeline outputs');
+    }
+    this.checkOutputKey(key);
+    this.pipelineOutputs.add(key);
+    return this.resource.getAttString(pipelineOutputAttribute(key));
+  }
+
+  private sortedInstances(): DeclaredInstance[] {
+    return [...this.instances.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private renderSpec(pipeline: { [name: string]: any } | undefined, instances: DeclaredInstance[]): string {
+    const document: Record<string, unknown> = { proton: SpecDocumentKind.SERVICE };
+    if (pipeline) document.pipeline = pipeline;
+    if (instances.length > 0) {
+      document.instances = instances.map((i) => ({ name: i.name, environment: i.environment.environmentName, spec: i.inputs }));
+    }
+    const text = toSpecYaml(document);
+    checkSpecSize(this, text);
+    return text;
+  }
+
+  private checkOutputKey(key: string): void {
+    if (!Token.isUnresolved(key) && !OUTPUT_KEY.test(key)) {
+      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
+    }
+  }
+
+  private checkCompatible(name: string, environment: IEnvironment): void {
+    if (!this.templateVersion || !(environment instanceof Environment)) return;
+    if (!this.templateVersion.isCompatibleWith(environment.templateName, environment.templateMajorVersion)) {
+      const compatible = this.templateVersion.compatibleEnvironmentTemplates.map((v) => v.template.templateName).join(', ');
+      throw protonError(this, `instance "${name}" deploys into environment ${environment.node.path}, whose template `
+        + `${environment.templateName} is not compatible with the service template version (compatible: ${compatible}): `
+        + 'add it to compatibleEnvironmentTemplates or pick another environment');
+    }
+  }
+}
+
+function servicePin(scope: Construct, props: ServiceProps): { template: IServiceTemplate; majorVersion: string; minorVersion?: string } {
+  if (props.templateVersion && props.template) {
+    throw protonError(scope, 'give either templateVersion or template with majorVersion, not both');
+  }
+  if (props.templateVersion) {
+    if (props.majorVersion !== undefined || props.minorVersion !== undefined) {
+      throw protonError(scope, 'majorVersion and minorVersion come from templateVersion: remove them, or pass template instead');
+    }
+    const v = props.templateVersion;
+    return { template: v.template, majorVersion: v.majorVersion, minorVersion: v.minorVersion };
+  }
+  if (!props.template) {
+    throw protonError(scope, 'no template: pass templateVersion (a version in this app) or template with majorVersion');
+  }
+  if (props.majorVersion === undefined) {
+    throw protonError(scope, `template ${props.template.templateName} needs majorVersion: give the major version to deploy, such as "1"`);
+  }
+  for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
+    checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
+  }
+  return { template: props.template, majorVersion: props.majorVersion, minorVersion: props.minorVersion };
+}
+
+function checkRepository(scope: Construct, hasPipeline: boolean, props: ServiceProps): void {
+  const fields = { repositoryConnectionArn: props.repositoryConnectionArn, repositoryId: props.repositoryId, branchName: props.branchName };
+  const given = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (hasPipeline && given.length !== 3) {
+    const missing = Object.keys(fields).filter((k) => !given.includes(k));
+    throw protonError(scope, `the service template has a Proton pipeline, which builds a repository: give ${missing.join(', ')} `
+      + '(or use a template with pipelineProvisioning: Provisioning.CUSTOMER_MANAGED)');
+  }
+  if (!hasPipeline && (given.length > 0 || props.pipeline)) {
+    throw protonError(scope, `the service template has no Proton pipeline: remove ${[...given, ...(props.pipeline ? ['pipeline'] : [])].join(', ')}`);
+  }
+}

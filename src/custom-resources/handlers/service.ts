@@ -1,0 +1,433 @@
+import {
+  CancelServiceInstanceDeploymentCommand,
+  CancelServicePipelineDeploymentCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DeploymentUpdateType,
+  GetServiceCommand,
+  GetServiceInstanceCommand,
+  paginateListServiceInstanceOutputs,
+  paginateListServiceInstances,
+  paginateListServicePipelineOutputs,
+  Service,
+  ServiceInstance,
+  ServicePipeline,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+  UpdateServiceInstanceCommand,
+  UpdateServicePipelineCommand,
+  waitUntilServiceCreated,
+  waitUntilServiceDeleted,
+  waitUntilServiceInstanceDeployed,
+  waitUntilServicePipelineDeployed,
+  waitUntilServiceUpdated,
+} from '@aws-sdk/client-proton';
+import * as YAML from 'yaml';
+import { instanceOutputAttribute, pipelineOutputAttribute, RemovalMode, ServiceAttribute } from '../contract';
+import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { optionalString, requiredString, tagList } from './properties';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { waitWithin } from './waiting';
+
+const MAX_DATA_BYTES = 3000;
+
+interface DesiredInstance {
+  readonly name: string;
+  readonly environment: string;
+  /** A service spec document with this instance only. */
+  readonly spec: string;
+}
+
+interface DesiredService {
+  readonly name: string;
+  readonly templateName: string;
+  readonly majorVersion: string;
+  readonly minorVersion?: string;
+  readonly description?: string;
+  readonly repositoryConnectionArn?: string;
+  readonly repositoryId?: string;
+  readonly branchName?: string;
+  readonly spec: string;
+  readonly instances: DesiredInstance[];
+  readonly pipelineSpec?: string;
+  readonly tags: Array<{ key: string; value: string }>;
+  readonly retain: boolean;
+  readonly instanceOutputs: string[];
+  readonly pipelineOutputs: string[];
+}
+
+function desiredService(props: Record<string, any>): DesiredService {
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  return {
+    name: requiredString(props, 'Name'),
+    templateName: requiredString(props, 'TemplateName'),
+    majorVersion: requiredString(props, 'TemplateMajorVersion'),
+    minorVersion: optionalString(props, 'TemplateMinorVersion'),
+    description: optionalString(props, 'Description'),
+    repositoryConnectionArn: optionalString(props, 'RepositoryConnectionArn'),
+    repositoryId: optionalString(props, 'RepositoryId'),
+    branchName: optionalString(props, 'BranchName'),
+    spec: requiredString(props, 'Spec'),
+    instances: (Array.isArray(props.Instances) ? props.Instances : []).map((i: Record<string, any>) => ({
+      name: requiredString(i, 'Name'),
+      environment: requiredString(i, 'Environment'),
+      spec: requiredString(i, 'Spec'),
+    })),
+    pipelineSpec: optionalString(props, 'PipelineSpec'),
+    tags: tagList(props, 'Tags'),
+    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
+    instanceOutputs: list(props.InstanceOutputs),
+    pipelineOutputs: list(props.PipelineOutputs),
+  };
+}
+
+/** The inputs a spec document gives an instance (`instances[].spec`) or the pipeline (`pipeline`), canonical for comparison. */
+export function specInputs(spec: string | undefined, part: { instance: string } | 'pipeline'): string {
+  let doc: any;
+  try {
+    doc = YAML.parse(spec ?? '') ?? {};
+  } catch {
+    return `unparsable:${spec}`;
+  }
+  const inputs = part === 'pipeline'
+    ? doc.pipeline
+    : (Array.isArray(doc.instances) ? doc.instances.find((i: any) => i?.name === part.instance)?.spec : doc.spec);
+  return JSON.stringify(canonical(inputs ?? {}));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as any)[k])]));
+  }
+  return value;
+}
+
+/** What a deployed instance or pipeline runs. */
+interface Running {
+  readonly templateMajorVersion?: string;
+  readonly templateMinorVersion?: string;
+  readonly spec?: string;
+}
+
+function runs(actual: Running, desired: DesiredService, desiredSpec: string, part: { instance: string } | 'pipeline'): boolean {
+  return actual.templateMajorVersion === desired.majorVersion
+    && (desired.minorVersion === undefined || actual.templateMinorVersion === desired.minorVersion)
+    && specInputs(actual.spec, part) === specInputs(desiredSpec, part);
+}
+
+function deploymentType(actual: Running, desired: DesiredService): DeploymentUpdateType {
+  if (actual.templateMajorVersion !== desired.majorVersion) return DeploymentUpdateType.MAJOR_VERSION;
+  if (desired.minorVersion !== undefined && actual.templateMinorVersion !== desired.minorVersion) return DeploymentUpdateType.MINOR_VERSION;
+  return DeploymentUpdateType.CURRENT_VERSION;
+}
+
+const SERVICE_BUSY = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'CREATE_FAILED_CLEANUP_IN_PROGRESS',
+  'UPDATE_FAILED_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
+const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
+
+/**
+ * Deploys a Proton service and keeps it in the declared state. isComplete reconciles one step
+ * at a time, in a safe order, waiting for each: the set of instances (UpdateService adds and
+ * removes them, with the description), then each instance's version and spec
+ * (UpdateServiceInstance), then the pipeline's (UpdateServicePipeline). A deployment already in
+ * progress is waited out; a failed one fails the resource with Proton's message.
+ */
+export class ServiceHandler implements ResourceHandler {
+  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    const desired = desiredService(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        await this.create(desired, context);
+        return { PhysicalResourceId: desired.name };
+      case 'Update':
+        return this.onUpdate(event, desired, context);
+      case 'Delete':
+        if (!desired.retain && event.PhysicalResourceId === desired.name) await this.tryDelete(desired.name, context);
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+    }
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const desired = desiredService(event.ResourceProperties);
+    if (event.RequestType === 'Delete') {
+      const done = desired.retain || event.PhysicalResourceId !== desired.name || await this.deleted(desired.name, context);
+      return { IsComplete: done };
+    }
+    return this.reconcile(desired, event.RequestType === 'Create', context);
+  }
+
+  private async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
+    const previous = desiredService(event.OldResourceProperties ?? {});
+    const identity = (d: DesiredService) => JSON.stringify([d.templateName, d.repositoryConnectionArn, d.repositoryId, d.branchName]);
+    if (desired.name !== previous.name || identity(desired) !== identity(previous)) {
+      if (desired.name === previous.name) {
+        throw new ProtonResourceError(`service ${desired.name}: a new template or repository replaces the service, and the new one `
+          + 'needs a name of its own: change serviceName too, or omit it to have one generated');
+      }
+      await this.create(desired, context);
+      return { PhysicalResourceId: desired.name };
+    }
+    await this.cancelUndoneDeployments(previous, desired, context);
+    const service = await this.get(desired.name, context);
+    await this.syncTags(service.arn!, previous.tags, desired.tags, context);
+    return { PhysicalResourceId: desired.name };
+  }
+
+  /**
+   * A rollback (or a retry after CloudFormation stopped waiting) while the deployments it undoes
+   * still run: cancel them, reconciling then deploys the declared state again.
+   */
+  private async cancelUndoneDeployments(previous: DesiredService, desired: DesiredService, context: HandlerContext): Promise<void> {
+    for (const instance of await this.instancesOf(desired.name, context)) {
+      const before = previous.instances.find((i) => i.name === instance.name);
+      const after = desired.instances.find((i) => i.name === instance.name);
+      if (instance.deploymentStatus === 'IN_PROGRESS' && before && after
+        && runs(instance, previous, before.spec, { instance: instance.name! }) && !runs(instance, desired, after.spec, { instance: instance.name! })) {
+        await context.proton.send(new CancelServiceInstanceDeploymentCommand({ serviceName: desired.name, serviceInstanceName: instance.name }));
+      }
+    }
+    const pipeline = (await this.get(desired.name, context)).pipeline;
+    if (pipeline?.deploymentStatus === 'IN_PROGRESS' && previous.pipelineSpec && desired.pipelineSpec
+      && runs(pipeline, previous, previous.pipelineSpec, 'pipeline') && !runs(pipeline, desired, desired.pipelineSpec, 'pipeline')) {
+      await context.proton.send(new CancelServicePipelineDeploymentCommand({ serviceName: desired.name }));
+    }
+  }
+
+  private async reconcile(desired: DesiredService, creating: boolean, context: HandlerContext): Promise<IsCompleteResponse> {
+    const pending = { IsComplete: false };
+    let service = await this.get(desired.name, context);
+    if (SERVICE_BUSY.has(service.status!)) {
+      const waiter = service.status === 'CREATE_IN_PROGRESS' ? waitUntilServiceCreated : waitUntilServiceUpdated;
+      if (await waitWithin(waiter, { name: desired.name }, context) === 'pending') return pending;
+      service = await this.get(desired.name, context);
+    }
+    if (service.status !== 'ACTIVE') {
+      const verb = creating ? 'create' : 'update';
+      throw new ProtonResourceError(`Proton could not ${verb} service ${desired.name} (${service.status}): `
+        + `${service.statusMessage ?? 'no status message'}${await this.failedDeployments(desired.name, service, context)}`);
+    }
+
+    // 1. The set of instances, and the description.
+    const instances = await this.instancesOf(desired.name, context);
+    const current = new Map(instances.map((i) => [i.name!, i]));
+    const sameSet = current.size === desired.instances.length && desired.instances.every((i) => current.has(i.name));
+    if (!sameSet || (service.description ?? '') !== (desired.description ?? '')) {
+      await this.tryUpdateService(desired, current, context);
+      return pending;
+    }
+
+    // 2. Each instance's version and spec, one at a time.
+    for (const want of desired.instances) {
+      const part = { instance: want.name };
+      let instance = current.get(want.name)!;
+      if (instance.deploymentStatus === 'IN_PROGRESS') {
+        if (await waitWithin(waitUntilServiceInstanceDeployed, { name: want.name, serviceName: desired.name }, context) === 'pending') return pending;
+        instance = (await context.proton.send(new GetServiceInstanceCommand({ name: want.name, serviceName: desired.name }))).serviceInstance!;
+      }
+      if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
+      if (!runs(instance, desired, want.spec, part)) {
+        await this.tryDeploy(() => new UpdateServiceInstanceCommand({
+          name: want.name, serviceName: desired.name, spec: want.spec, ...deployment(instance, desired),
+        }), context);
+        return pending;
+      }
+      if (instance.deploymentStatus === 'FAILED') {
+        throw new ProtonResourceError(`Proton could not deploy instance ${want.name} of service ${desired.name}: `
+          + `${instance.deploymentStatusMessage ?? 'no status message'}`);
+      }
+      if (instance.deploymentStatus === 'CANCELLED') {
+        await this.tryDeploy(() => new UpdateServiceInstanceCommand({
+          name: want.name, serviceName: desired.name, spec: want.spec, deploymentType: DeploymentUpdateType.CURRENT_VERSION,
+        }), context);
+        return pending;
+      }
+    }
+
+    // 3. The pipeline.
+    if (desired.pipelineSpec && service.pipeline) {
+      let pipeline: ServicePipeline = service.pipeline;
+      if (pipeline.deploymentStatus === 'IN_PROGRESS') {
+        if (await waitWithin(waitUntilServicePipelineDeployed, { name: desired.name }, context) === 'pending') return pending;
+        pipeline = (await this.get(desired.name, context)).pipeline!;
+      }
+      if (DEPLOYING.has(pipeline.deploymentStatus!)) return pending;
+      if (!runs(pipeline, desired, desired.pipelineSpec, 'pipeline') || pipeline.deploymentStatus === 'CANCELLED') {
+        const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline') ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION } : deployment(pipeline, desired);
+        await this.tryDeploy(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }), context);
+        return pending;
+      }
+      if (pipeline.deploymentStatus === 'FAILED') {
+        throw new ProtonResourceError(`Proton could not deploy the pipeline of service ${desired.name}: `
+          + `${pipeline.deploymentStatusMessage ?? 'no status message'}`);
+      }
+    }
+    return { IsComplete: true, Data: await this.attributes(service, desired, context) };
+  }
+
+  private async create(desired: DesiredService, context: HandlerContext): Promise<void> {
+    // Proton's create is idempotent without a token: the same request returns the same service.
+    await context.proton.send(new CreateServiceCommand({
+      name: desired.name,
+      templateName: desired.templateName,
+      templateMajorVersion: desired.majorVersion,
+      templateMinorVersion: desired.minorVersion,
+      spec: desired.spec,
+      description: desired.description,
+      repositoryConnectionArn: desired.repositoryConnectionArn,
+      repositoryId: desired.repositoryId,
+      branchName: desired.branchName,
+      tags: desired.tags.length > 0 ? desired.tags : undefined,
+    }));
+  }
+
+  /**
+   * Adds and removes instances. Proton takes no edits of existing instances or the pipeline here:
+   * the instances kept are listed as they run, their new specs are deployed in the next steps.
+   */
+  private async tryUpdateService(desired: DesiredService, current: Map<string, ServiceInstance>, context: HandlerContext): Promise<void> {
+    const instances = desired.instances.map((want) => {
+      const running = current.get(want.name);
+      const inputs = JSON.parse(specInputs(running ? running.spec : want.spec, { instance: want.name }));
+      return { name: want.name, environment: want.environment, spec: inputs };
+    });
+    const document: Record<string, unknown> = { proton: 'ServiceSpec' };
+    if (instances.length > 0) document.instances = instances;
+    await this.tryDeploy(() => new UpdateServiceCommand({
+      name: desired.name,
+      description: desired.description ?? '',
+      spec: YAML.stringify(document),
+    }), context);
+  }
+
+  /** Sends a deployment; one already in progress is waited out by the next poll, not failed. */
+  private async tryDeploy(command: () => UpdateServiceCommand | UpdateServiceInstanceCommand | UpdateServicePipelineCommand,
+    context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(command() as any);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      console.log(`Proton is busy, deploying later: ${(error as Error).message}`);
+    }
+  }
+
+  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(new DeleteServiceCommand({ name }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (isConflict(error)) {
+        const service = await this.getOrUndefined(name, context);
+        if (service && (SERVICE_BUSY.has(service.status!) || await this.deploying(name, service, context))) return;
+        throw new ProtonResourceError(`Proton refuses to delete service ${name}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async deleted(name: string, context: HandlerContext): Promise<boolean> {
+    const service = await this.getOrUndefined(name, context);
+    if (!service) return true;
+    if (service.status === 'DELETE_IN_PROGRESS') {
+      return await waitWithin(waitUntilServiceDeleted, { name }, context) === 'success' || !(await this.getOrUndefined(name, context));
+    }
+    if (service.status === 'DELETE_FAILED') {
+      throw new ProtonResourceError(`Proton could not delete service ${name}: ${service.statusMessage ?? 'no status message'}`);
+    }
+    await this.tryDelete(name, context);
+    return false;
+  }
+
+  private async deploying(name: string, service: Service, context: HandlerContext): Promise<boolean> {
+    if (DEPLOYING.has(service.pipeline?.deploymentStatus ?? '')) return true;
+    return (await this.instancesOf(name, context)).some((i) => DEPLOYING.has(i.deploymentStatus!));
+  }
+
+  /** The messages of the instances and pipeline whose deployment failed, for a failure reason. */
+  private async failedDeployments(name: string, service: Service, context: HandlerContext): Promise<string> {
+    const parts = (await this.instancesOf(name, context).catch(() => []))
+      .filter((i) => i.deploymentStatus === 'FAILED')
+      .map((i) => `; instance ${i.name}: ${i.deploymentStatusMessage ?? 'failed'}`);
+    if (service.pipeline?.deploymentStatus === 'FAILED') parts.push(`; pipeline: ${service.pipeline.deploymentStatusMessage ?? 'failed'}`);
+    return parts.join('');
+  }
+
+  private async instancesOf(serviceName: string, context: HandlerContext): Promise<ServiceInstance[]> {
+    const instances: ServiceInstance[] = [];
+    for await (const page of paginateListServiceInstances({ client: context.proton }, { serviceName })) {
+      for (const summary of page.serviceInstances ?? []) {
+        const out = await context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName }));
+        instances.push(out.serviceInstance!);
+      }
+    }
+    return instances;
+  }
+
+  private async attributes(service: Service, desired: DesiredService, context: HandlerContext): Promise<Record<string, string>> {
+    const data: Record<string, string> = { [ServiceAttribute.ARN]: service.arn!, [ServiceAttribute.NAME]: service.name! };
+    const byInstance = new Map<string, string[]>();
+    for (const ref of desired.instanceOutputs) {
+      const [instance, key] = [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)];
+      byInstance.set(instance, [...(byInstance.get(instance) ?? []), key]);
+    }
+    for (const [instance, keys] of byInstance) {
+      const outputs = new Map<string, string>();
+      for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, { serviceName: desired.name, serviceInstanceName: instance })) {
+        for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
+      }
+      for (const key of keys) data[instanceOutputAttribute(instance, key)] = pick(outputs, key, `instance ${instance} of service ${desired.name}`);
+    }
+    if (desired.pipelineOutputs.length > 0) {
+      const outputs = new Map<string, string>();
+      for await (const page of paginateListServicePipelineOutputs({ client: context.proton }, { serviceName: desired.name })) {
+        for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
+      }
+      for (const key of desired.pipelineOutputs) data[pipelineOutputAttribute(key)] = pick(outputs, key, `the pipeline of service ${desired.name}`);
+    }
+    const size = Buffer.byteLength(JSON.stringify(data), 'utf8');
+    if (size > MAX_DATA_BYTES) {
+      throw new ProtonResourceError(`the outputs of service ${desired.name} the app references take ${size} bytes, `
+        + 'more than fit in CloudFormation\'s 4096-byte response: reference fewer outputs');
+    }
+    return data;
+  }
+
+  private async syncTags(arn: string, previous: DesiredService['tags'], desired: DesiredService['tags'], context: HandlerContext): Promise<void> {
+    const wanted = new Map(desired.map((t) => [t.key, t.value]));
+    const before = new Map(previous.map((t) => [t.key, t.value]));
+    const stale = previous.filter((t) => !wanted.has(t.key)).map((t) => t.key);
+    const changed = desired.filter((t) => before.get(t.key) !== t.value);
+    if (stale.length > 0) await context.proton.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }));
+    if (changed.length > 0) await context.proton.send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
+  }
+
+  private async get(name: string, context: HandlerContext): Promise<Service> {
+    return (await context.proton.send(new GetServiceCommand({ name }))).service!;
+  }
+
+  private async getOrUndefined(name: string, context: HandlerContext): Promise<Service | undefined> {
+    try {
+      return await this.get(name, context);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function deployment(actual: Running, desired: DesiredService) {
+  const type = deploymentType(actual, desired);
+  return type === DeploymentUpdateType.CURRENT_VERSION
+    ? { deploymentType: type }
+    : { deploymentType: type, templateMajorVersion: desired.majorVersion, templateMinorVersion: desired.minorVersion };
+}
+
+function pick(outputs: Map<string, string>, key: string, owner: string): string {
+  if (!outputs.has(key)) {
+    throw new ProtonResourceError(`${owner} has no output ${key}: its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
+  }
+  return outputs.get(key)!;
+}
+
+export const serviceHandler = new ServiceHandler();
