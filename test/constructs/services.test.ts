@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -15,7 +16,9 @@ function platform(stack: Stack) {
   const envTemplate = new EnvironmentTemplate(stack, 'VpcEnv', { templateName: 'vpc-env' });
   const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
   const role = new ProtonServiceRole(stack, 'ProtonRole');
-  const env = (id: string, name: string) => new Environment(stack, id, { environmentName: name, templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role });
+  const env = (id: string, name: string) => new Environment(stack, id, {
+    environmentName: name, templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role,
+  });
   const svcTemplate = new ServiceTemplate(stack, 'Api', { templateName: 'api-svc' });
   const svcV1 = svcTemplate.addVersion('V1', {
     bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE),
@@ -45,7 +48,7 @@ describe('ServiceTemplate', () => {
   test('checks the service bundle: instance infrastructure always, pipeline infrastructure when the template has a pipeline', () => {
     const stack = newStack();
     const { envV1 } = platform(stack);
-    const noPipeline = fs.mkdtempSync(path.join(require('os').tmpdir(), 'svc-'));
+    const noPipeline = fs.mkdtempSync(path.join(os.tmpdir(), 'svc-'));
     fs.cpSync(SERVICE_BUNDLE, noPipeline, { recursive: true });
     fs.rmSync(path.join(noPipeline, 'pipeline_infrastructure'), { recursive: true });
     expect(() => new ServiceTemplate(stack, 'WithPipeline').addVersion('V1', { bundle: TemplateBundle.fromDirectory(noPipeline), compatibleEnvironmentTemplates: [envV1] }))

@@ -183,8 +183,9 @@ export class ServiceHandler implements ResourceHandler {
     for (const instance of await this.instancesOf(desired.name, context)) {
       const before = previous.instances.find((i) => i.name === instance.name);
       const after = desired.instances.find((i) => i.name === instance.name);
+      const part = { instance: instance.name! };
       if (instance.deploymentStatus === 'IN_PROGRESS' && before && after
-        && runs(instance, previous, before.spec, { instance: instance.name! }) && !runs(instance, desired, after.spec, { instance: instance.name! })) {
+        && runs(instance, previous, before.spec, part) && !runs(instance, desired, after.spec, part)) {
         await context.proton.send(new CancelServiceInstanceDeploymentCommand({ serviceName: desired.name, serviceInstanceName: instance.name }));
       }
     }
@@ -254,7 +255,9 @@ export class ServiceHandler implements ResourceHandler {
       }
       if (DEPLOYING.has(pipeline.deploymentStatus!)) return pending;
       if (!runs(pipeline, desired, desired.pipelineSpec, 'pipeline') || pipeline.deploymentStatus === 'CANCELLED') {
-        const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline') ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION } : deployment(pipeline, desired);
+        const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline')
+          ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
+          : deployment(pipeline, desired);
         await this.tryDeploy(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }), context);
         return pending;
       }
@@ -373,7 +376,8 @@ export class ServiceHandler implements ResourceHandler {
     }
     for (const [instance, keys] of byInstance) {
       const outputs = new Map<string, string>();
-      for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, { serviceName: desired.name, serviceInstanceName: instance })) {
+      const input = { serviceName: desired.name, serviceInstanceName: instance };
+      for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, input)) {
         for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
       }
       for (const key of keys) data[instanceOutputAttribute(instance, key)] = pick(outputs, key, `instance ${instance} of service ${desired.name}`);
