@@ -5,4 +5,5 @@ export * from './constructs/specs';
 export * from './constructs/environments';
 export * from './constructs/services';
 export * from './constructs/account-connections';
+export * from './constructs/account-settings';
 export * from './custom-resources/provider';

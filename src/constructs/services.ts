@@ -1,7 +1,8 @@
 import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  instanceOutputAttribute, pipelineOutputAttribute, ResourceType, ServiceAttribute, ServiceInstanceProperty, ServiceProperties,
+  instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
+  ServiceInstanceProperties, ServiceInstanceProperty, ServiceProperties,
 } from '../custom-resources/contract';
 import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
@@ -340,5 +341,109 @@ function checkRepository(scope: Construct, hasPipeline: boolean, props: ServiceP
   }
   if (!hasPipeline && (given.length > 0 || props.pipeline)) {
     throw protonError(scope, `the service template has no Proton pipeline: remove ${[...given, ...(props.pipeline ? ['pipeline'] : [])].join(', ')}`);
+  }
+}
+
+/** Properties of a service instance declared on its own. */
+export interface ServiceInstanceProps {
+  /** The service the instance is added to (it may be defined in another stack). */
+  readonly service: IService;
+  /** The instance's name, unique in the service. Changing it replaces the instance. */
+  readonly name: string;
+  /** The environment the instance is deployed into. Changing it replaces the instance (with a new name). */
+  readonly environment: IEnvironment;
+  /**
+   * The instance's inputs (`Spec.fromObject`).
+   * @default - no inputs
+   */
+  readonly spec?: Spec;
+  /**
+   * The service template's major version for this instance.
+   * @default - the service's
+   */
+  readonly majorVersion?: string;
+  /**
+   * The service template's minor version for this instance.
+   * @default - the recommended minor version
+   */
+  readonly minorVersion?: string;
+  /**
+   * What happens to the instance when it leaves the stack: `DESTROY` removes it from the service.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An instance added to an existing service (`CreateServiceInstance`), so that instances can live
+ * in other stacks than their service, for example next to the environment they deploy into.
+ * Declare an instance here or with its `Service`, not both: the service leaves instances it did
+ * not declare alone.
+ */
+export class ServiceInstance extends Resource implements IServiceInstance, ITaggable {
+  public readonly serviceName: string;
+  public readonly serviceInstanceName: string;
+  /**
+   * The instance's ARN.
+   * @attribute
+   */
+  public readonly serviceInstanceArn: string;
+  /** Tags of the instance in Proton (set at creation). */
+  public readonly tags: TagManager;
+
+  private readonly resource: CustomResource;
+  private readonly outputs = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
+    super(scope, id);
+    this.serviceName = props.service.serviceName;
+    this.serviceInstanceName = props.name;
+    checkString(this, 'name', props.name, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
+      checkString(this, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
+    }
+    this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_INSTANCE);
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(ProtonResourceFamily.SERVICE, this.serviceName);
+    const inputs = props.spec?._inputs(this) ?? {};
+    const properties: ServiceInstanceProperties = {
+      ServiceName: this.serviceName,
+      Name: props.name,
+      Environment: props.environment.environmentName,
+      Spec: Lazy.string({
+        produce: () => {
+          const text = toSpecYaml({
+            proton: SpecDocumentKind.SERVICE,
+            instances: [{ name: props.name, environment: props.environment.environmentName, spec: inputs }],
+          });
+          checkSpecSize(this, text);
+          return text;
+        },
+      }),
+      TemplateMajorVersion: props.majorVersion,
+      TemplateMinorVersion: props.minorVersion,
+      Tags: protonTags(this.tags),
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+      Outputs: Lazy.list({ produce: () => [...this.outputs].sort() }, { omitEmpty: true }),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.SERVICE_INSTANCE,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    for (const dependency of [props.service, props.environment]) {
+      const resource = dependency.node.defaultChild ?? dependency.node.tryFindChild('Resource');
+      if (resource) this.resource.node.addDependency(resource);
+    }
+    this.serviceInstanceArn = this.resource.getAttString(ServiceInstanceAttribute.ARN);
+  }
+
+  public output(key: string): string {
+    if (!Token.isUnresolved(key) && !OUTPUT_KEY.test(key)) {
+      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
+    }
+    this.outputs.add(key);
+    return this.resource.getAttString(outputAttribute(key));
   }
 }

@@ -13,6 +13,8 @@ export const ResourceType = {
   SERVICE_TEMPLATE_VERSION: 'Custom::ProtonServiceTemplateVersion',
   ENVIRONMENT: 'Custom::ProtonEnvironment',
   SERVICE: 'Custom::ProtonService',
+  SERVICE_INSTANCE: 'Custom::ProtonServiceInstance',
+  ACCOUNT_SETTINGS: 'Custom::ProtonAccountSettings',
   ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION: 'Custom::ProtonAcceptEnvironmentAccountConnection',
 } as const;
 
@@ -134,4 +136,36 @@ export function instanceOutputAttribute(instance: string, key: string): string {
 /** The attribute holding an output of a service pipeline. */
 export function pipelineOutputAttribute(key: string): string {
   return `Pipeline.Outputs.${key}`;
+}
+
+/** Properties of a service instance declared on its own (added to an existing service). */
+export interface ServiceInstanceProperties {
+  readonly ServiceName: string;
+  readonly Name: string;
+  readonly Environment: string;
+  /** A service spec document with this instance only. Sensitive: never logged. */
+  readonly Spec: string;
+  readonly TemplateMajorVersion?: string;
+  readonly TemplateMinorVersion?: string;
+  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+  readonly Outputs?: ReadonlyArray<string>;
+}
+
+/** Attributes of a service instance resource. */
+export const ServiceInstanceAttribute = {
+  ARN: 'Arn',
+  NAME: 'Name',
+} as const;
+
+/** Properties of the account settings resource. */
+export interface AccountSettingsProperties {
+  /** `""` clears the setting. */
+  readonly PipelineServiceRoleArn?: string;
+  /** `""` clears the setting. */
+  readonly PipelineCodebuildRoleArn?: string;
+  readonly PipelineProvisioningRepository?: { readonly provider: string; readonly name: string; readonly branch: string };
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
 }

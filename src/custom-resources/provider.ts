@@ -61,6 +61,7 @@ export class ProtonProvider extends Construct {
 
   private readonly namesByFamily = new Map<ProtonResourceFamily, Set<string>>();
   private readonly passedRoles = new Map<string, string>();
+  private accountSettings = false;
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
 
   private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
@@ -108,6 +109,14 @@ export class ProtonProvider extends Construct {
   }
 
   /**
+   * Lets the handlers read and change Proton's account settings, which have no ARN of their own.
+   * @internal
+   */
+  public _grantAccountSettings(): void {
+    this.accountSettings = true;
+  }
+
+  /**
    * Lets the handlers hand `roleArn` to Proton (and to Proton only).
    * @internal
    */
@@ -143,6 +152,9 @@ export class ProtonProvider extends Construct {
         return nested && !name.endsWith('*') ? [arn(name), arn(`${name}${nested}`)] : [arn(name)];
       });
       statements.push(new iam.PolicyStatement({ actions: [...PROTON_ACTIONS[family], ...TAG_ACTIONS], resources }));
+    }
+    if (this.accountSettings) {
+      statements.push(new iam.PolicyStatement({ actions: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], resources: ['*'] }));
     }
     if (this.passedRoles.size > 0) {
       statements.push(new iam.PolicyStatement({

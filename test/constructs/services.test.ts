@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ENV_BUNDLE, newStack, SERVICE_BUNDLE } from './helpers';
 import {
-  ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Provisioning, Service, ServiceTemplate, Spec, TemplateBundle,
+  AccountSettings, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Provisioning, RepositoryProvider, Service,
+  ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
 
 const SERVICE_TYPE = 'Custom::ProtonService';
@@ -167,5 +168,49 @@ describe('Service', () => {
   test('imports a service by name', () => {
     const stack = newStack();
     expect(Service.fromServiceArn(stack, 'S', 'arn:aws:proton:us-east-1:111111111111:service/orders').serviceName).toBe('orders');
+  });
+});
+
+describe('ServiceInstance', () => {
+  test('adds an instance to a service defined elsewhere, with its own spec document and outputs', () => {
+    const stack = newStack();
+    const { env } = platform(stack);
+    const orders = Service.fromServiceName(stack, 'Orders', 'orders');
+    const instance = new ServiceInstance(stack, 'Prod', {
+      service: orders, name: 'prod', environment: env('ProdEnv', 'prod'), spec: Spec.fromObject({ port: 443 }),
+    });
+    const url = instance.output('Url');
+    const props = Object.values(Template.fromStack(stack).findResources('Custom::ProtonServiceInstance'))[0].Properties;
+    expect(props).toMatchObject({
+      ServiceName: 'orders',
+      Name: 'prod',
+      Environment: 'prod',
+      Outputs: ['Url'],
+      Spec: 'proton: "ServiceSpec"\ninstances:\n  - environment: "prod"\n    name: "prod"\n    spec:\n      port: 443\n',
+    });
+    expect(stack.resolve(url)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Prod/), 'Outputs.Url'] });
+    expect(() => new ServiceInstance(stack, 'Bad', { service: orders, name: 'prod!', environment: env('E2', 'e2') })).toThrow(/name "prod!" does not match/);
+  });
+});
+
+describe('AccountSettings', () => {
+  test('sets the pipeline roles, may pass them to Proton only, and is declared once per stack', () => {
+    const stack = newStack();
+    const pipelineRole = new ProtonServiceRole(stack, 'PipelineRole');
+    new AccountSettings(stack, 'Settings', {
+      pipelineServiceRole: pipelineRole,
+      pipelineProvisioningRepository: { provider: RepositoryProvider.GITHUB, name: 'my-org/pipelines', branch: 'main' },
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::ProtonAccountSettings', {
+      PipelineServiceRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineRole'), 'Arn'] },
+      PipelineProvisioningRepository: { provider: 'GITHUB', name: 'my-org/pipelines', branch: 'main' },
+      RemovalPolicy: 'delete',
+    });
+    const statements: any[] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0]
+      .Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], Resource: '*' }));
+    expect(statements.find((s) => s.Action === 'iam:PassRole').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } });
+    expect(() => new AccountSettings(stack, 'Again')).toThrow(/TestStack\/Again: the stack already declares Proton account settings at TestStack/);
   });
 });

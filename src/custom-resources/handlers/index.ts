@@ -1,9 +1,11 @@
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { ResourceType } from '../contract';
 import { acceptEnvironmentAccountConnectionHandler } from './account-connection';
+import { accountSettingsHandler } from './account-settings';
 import { environmentHandler } from './environment';
 import { environmentTemplateVersionHandler } from './environment-template-version';
 import { serviceHandler } from './service';
+import { serviceInstanceHandler } from './service-instance';
 import { serviceTemplateVersionHandler } from './service-template-version';
 import type { HandlerContext, ResourceHandler } from './types';
 
@@ -12,6 +14,8 @@ const HANDLERS: Record<string, ResourceHandler> = {
   [ResourceType.SERVICE_TEMPLATE_VERSION]: serviceTemplateVersionHandler,
   [ResourceType.ENVIRONMENT]: environmentHandler,
   [ResourceType.SERVICE]: serviceHandler,
+  [ResourceType.SERVICE_INSTANCE]: serviceInstanceHandler,
+  [ResourceType.ACCOUNT_SETTINGS]: accountSettingsHandler,
   [ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION]: acceptEnvironmentAccountConnectionHandler,
 };
 

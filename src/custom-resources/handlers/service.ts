@@ -105,19 +105,26 @@ function canonical(value: unknown): unknown {
 }
 
 /** What a deployed instance or pipeline runs. */
-interface Running {
+export interface Running {
   readonly templateMajorVersion?: string;
   readonly templateMinorVersion?: string;
   readonly spec?: string;
 }
 
-function runs(actual: Running, desired: DesiredService, desiredSpec: string, part: { instance: string } | 'pipeline'): boolean {
+/** The template version a service, instance or pipeline is declared with. */
+export interface Pin {
+  readonly majorVersion: string;
+  /** Absent: the recommended minor version. */
+  readonly minorVersion?: string;
+}
+
+export function runs(actual: Running, desired: Pin, desiredSpec: string, part: { instance: string } | 'pipeline'): boolean {
   return actual.templateMajorVersion === desired.majorVersion
     && (desired.minorVersion === undefined || actual.templateMinorVersion === desired.minorVersion)
     && specInputs(actual.spec, part) === specInputs(desiredSpec, part);
 }
 
-function deploymentType(actual: Running, desired: DesiredService): DeploymentUpdateType {
+function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {
   if (actual.templateMajorVersion !== desired.majorVersion) return DeploymentUpdateType.MAJOR_VERSION;
   if (desired.minorVersion !== undefined && actual.templateMinorVersion !== desired.minorVersion) return DeploymentUpdateType.MINOR_VERSION;
   return DeploymentUpdateType.CURRENT_VERSION;
@@ -125,7 +132,7 @@ function deploymentType(actual: Running, desired: DesiredService): DeploymentUpd
 
 const SERVICE_BUSY = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'CREATE_FAILED_CLEANUP_IN_PROGRESS',
   'UPDATE_FAILED_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
-const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
+export const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
 
 /**
  * Deploys a Proton service and keeps it in the declared state. isComplete reconciles one step
@@ -155,7 +162,8 @@ export class ServiceHandler implements ResourceHandler {
       const done = desired.retain || event.PhysicalResourceId !== desired.name || await this.deleted(desired.name, context);
       return { IsComplete: done };
     }
-    return this.reconcile(desired, event.RequestType === 'Create', context);
+    const previous = event.RequestType === 'Update' ? desiredService(event.OldResourceProperties ?? {}) : undefined;
+    return this.reconcile(desired, previous, context);
   }
 
   private async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
@@ -196,7 +204,7 @@ export class ServiceHandler implements ResourceHandler {
     }
   }
 
-  private async reconcile(desired: DesiredService, creating: boolean, context: HandlerContext): Promise<IsCompleteResponse> {
+  private async reconcile(desired: DesiredService, previous: DesiredService | undefined, context: HandlerContext): Promise<IsCompleteResponse> {
     const pending = { IsComplete: false };
     let service = await this.get(desired.name, context);
     if (SERVICE_BUSY.has(service.status!)) {
@@ -205,17 +213,20 @@ export class ServiceHandler implements ResourceHandler {
       service = await this.get(desired.name, context);
     }
     if (service.status !== 'ACTIVE') {
-      const verb = creating ? 'create' : 'update';
+      const verb = previous ? 'update' : 'create';
       throw new ProtonResourceError(`Proton could not ${verb} service ${desired.name} (${service.status}): `
         + `${service.statusMessage ?? 'no status message'}${await this.failedDeployments(desired.name, service, context)}`);
     }
 
-    // 1. The set of instances, and the description.
+    // 1. The set of instances, and the description. Instances the stack never declared here (added
+    // by a ServiceInstance construct) are left alone; those it declared before and no longer are go.
     const instances = await this.instancesOf(desired.name, context);
     const current = new Map(instances.map((i) => [i.name!, i]));
-    const sameSet = current.size === desired.instances.length && desired.instances.every((i) => current.has(i.name));
-    if (!sameSet || (service.description ?? '') !== (desired.description ?? '')) {
-      await this.tryUpdateService(desired, current, context);
+    const declared = new Set(desired.instances.map((i) => i.name));
+    const removed = (previous?.instances ?? []).filter((i) => !declared.has(i.name) && current.has(i.name)).map((i) => i.name);
+    const added = desired.instances.filter((i) => !current.has(i.name));
+    if (added.length > 0 || removed.length > 0 || (service.description ?? '') !== (desired.description ?? '')) {
+      await this.tryUpdateService(desired, current, new Set(removed), context);
       return pending;
     }
 
@@ -289,12 +300,15 @@ export class ServiceHandler implements ResourceHandler {
    * Adds and removes instances. Proton takes no edits of existing instances or the pipeline here:
    * the instances kept are listed as they run, their new specs are deployed in the next steps.
    */
-  private async tryUpdateService(desired: DesiredService, current: Map<string, ServiceInstance>, context: HandlerContext): Promise<void> {
-    const instances = desired.instances.map((want) => {
-      const running = current.get(want.name);
-      const inputs = JSON.parse(specInputs(running ? running.spec : want.spec, { instance: want.name }));
-      return { name: want.name, environment: want.environment, spec: inputs };
-    });
+  private async tryUpdateService(desired: DesiredService, current: Map<string, ServiceInstance>, removed: Set<string>,
+    context: HandlerContext): Promise<void> {
+    const kept = [...current.values()].filter((i) => !removed.has(i.name!)).map((i) => ({
+      name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })),
+    }));
+    const added = desired.instances.filter((want) => !current.has(want.name)).map((want) => ({
+      name: want.name, environment: want.environment, spec: JSON.parse(specInputs(want.spec, { instance: want.name })),
+    }));
+    const instances = [...kept, ...added].sort((a, b) => a.name.localeCompare(b.name));
     const document: Record<string, unknown> = { proton: 'ServiceSpec' };
     if (instances.length > 0) document.instances = instances;
     await this.tryDeploy(() => new UpdateServiceCommand({
@@ -420,7 +434,8 @@ export class ServiceHandler implements ResourceHandler {
   }
 }
 
-function deployment(actual: Running, desired: DesiredService) {
+/** The deployment type (and version numbers) that moves `actual` to `desired`. */
+export function deployment(actual: Running, desired: Pin) {
   const type = deploymentType(actual, desired);
   return type === DeploymentUpdateType.CURRENT_VERSION
     ? { deploymentType: type }

@@ -1,0 +1,92 @@
+import { GetAccountSettingsCommand, UpdateAccountSettingsCommand, UpdateAccountSettingsInput } from '@aws-sdk/client-proton';
+import { RemovalMode } from '../contract';
+import { optionalString, requiredString } from './properties';
+import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+
+/** The settings as found before the stack changed them; restored on delete. */
+interface FoundSettings {
+  readonly pipelineServiceRoleArn: string;
+  readonly pipelineCodebuildRoleArn: string;
+  readonly pipelineProvisioningRepository?: { provider: string; name: string; branch: string };
+}
+
+const PREFIX = 'proton-account-settings:';
+
+/**
+ * The physical id carries the settings found at create time (Proton has no delete for account
+ * settings: deleting the resource restores them), so a Delete needs nothing else.
+ */
+export function physicalIdFor(found: FoundSettings): string {
+  return PREFIX + Buffer.from(JSON.stringify(found)).toString('base64url');
+}
+
+export function foundIn(physicalId: string | undefined): FoundSettings | undefined {
+  if (!physicalId?.startsWith(PREFIX)) return undefined;
+  return JSON.parse(Buffer.from(physicalId.slice(PREFIX.length), 'base64url').toString('utf8'));
+}
+
+function desiredSettings(props: Record<string, any>): UpdateAccountSettingsInput {
+  const repository = props.PipelineProvisioningRepository as Record<string, any> | undefined;
+  const pipelineProvisioningRepository = repository && {
+    provider: requiredString(repository, 'provider') as any,
+    name: requiredString(repository, 'name'),
+    branch: requiredString(repository, 'branch'),
+  };
+  return {
+    pipelineServiceRoleArn: optionalString(props, 'PipelineServiceRoleArn') ?? '',
+    pipelineCodebuildRoleArn: optionalString(props, 'PipelineCodebuildRoleArn') ?? '',
+    ...(pipelineProvisioningRepository ? { pipelineProvisioningRepository } : {}),
+  };
+}
+
+/** Proton's per-account pipeline settings: set on create and update, restored to what was found on delete. */
+export class AccountSettingsHandler implements ResourceHandler {
+  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    switch (event.RequestType) {
+      case 'Create': {
+        const current = (await context.proton.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
+        const found: FoundSettings = {
+          pipelineServiceRoleArn: current.pipelineServiceRoleArn ?? '',
+          pipelineCodebuildRoleArn: current.pipelineCodebuildRoleArn ?? '',
+          pipelineProvisioningRepository: current.pipelineProvisioningRepository && {
+            provider: current.pipelineProvisioningRepository.provider!,
+            name: current.pipelineProvisioningRepository.name!,
+            branch: current.pipelineProvisioningRepository.branch!,
+          },
+        };
+        const clearRepository = !event.ResourceProperties.PipelineProvisioningRepository && !!found.pipelineProvisioningRepository;
+        await this.apply(desiredSettings(event.ResourceProperties), clearRepository, context);
+        return { PhysicalResourceId: physicalIdFor(found) };
+      }
+      case 'Update': {
+        const clearRepository = !event.ResourceProperties.PipelineProvisioningRepository && !!event.OldResourceProperties?.PipelineProvisioningRepository;
+        await this.apply(desiredSettings(event.ResourceProperties), clearRepository, context);
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+      }
+      case 'Delete': {
+        const found = foundIn(event.PhysicalResourceId);
+        if (found && optionalString(event.ResourceProperties, 'RemovalPolicy') !== RemovalMode.RETAIN) {
+          await this.apply({
+            pipelineServiceRoleArn: found.pipelineServiceRoleArn,
+            pipelineCodebuildRoleArn: found.pipelineCodebuildRoleArn,
+            ...(found.pipelineProvisioningRepository ? { pipelineProvisioningRepository: found.pipelineProvisioningRepository as any } : {}),
+          }, !found.pipelineProvisioningRepository, context);
+        }
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+      }
+    }
+  }
+
+  public async isComplete(): Promise<IsCompleteResponse> {
+    return { IsComplete: true };
+  }
+
+  private async apply(settings: UpdateAccountSettingsInput, deleteRepository: boolean, context: HandlerContext): Promise<void> {
+    await context.proton.send(new UpdateAccountSettingsCommand({
+      ...settings,
+      ...(deleteRepository && !settings.pipelineProvisioningRepository ? { deletePipelineProvisioningRepository: true } : {}),
+    }));
+  }
+}
+
+export const accountSettingsHandler = new AccountSettingsHandler();

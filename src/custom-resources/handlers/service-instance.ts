@@ -1,0 +1,185 @@
+import {
+  CreateServiceInstanceCommand,
+  DeploymentUpdateType,
+  GetServiceCommand,
+  GetServiceInstanceCommand,
+  paginateListServiceInstanceOutputs,
+  ServiceInstance,
+  UpdateServiceCommand,
+  UpdateServiceInstanceCommand,
+  waitUntilServiceInstanceDeployed,
+} from '@aws-sdk/client-proton';
+import * as YAML from 'yaml';
+import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
+import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { optionalString, requiredString, tagList } from './properties';
+import { deployment, DEPLOYING, runs } from './service';
+import { clientTokenFor } from './template-version';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { waitWithin } from './waiting';
+
+interface DesiredInstance {
+  readonly serviceName: string;
+  readonly name: string;
+  readonly environment: string;
+  readonly spec: string;
+  readonly majorVersion?: string;
+  readonly minorVersion?: string;
+  readonly tags: Array<{ key: string; value: string }>;
+  readonly retain: boolean;
+  readonly outputs: string[];
+}
+
+function desiredInstance(props: Record<string, any>): DesiredInstance {
+  return {
+    serviceName: requiredString(props, 'ServiceName'),
+    name: requiredString(props, 'Name'),
+    environment: requiredString(props, 'Environment'),
+    spec: requiredString(props, 'Spec'),
+    majorVersion: optionalString(props, 'TemplateMajorVersion'),
+    minorVersion: optionalString(props, 'TemplateMinorVersion'),
+    tags: tagList(props, 'Tags'),
+    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
+    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+  };
+}
+
+const physicalIdOf = (d: DesiredInstance) => `${d.serviceName}/${d.name}`;
+
+/**
+ * A service instance added to an existing service (`CreateServiceInstance`). Proton has no delete
+ * for instances: deleting removes it from the service's spec with `UpdateService`.
+ */
+export class ServiceInstanceHandler implements ResourceHandler {
+  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    const desired = desiredInstance(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        await this.tryCreate(event, desired, context);
+        return { PhysicalResourceId: physicalIdOf(desired) };
+      case 'Update': {
+        const previous = desiredInstance(event.OldResourceProperties ?? {});
+        if (physicalIdOf(previous) !== physicalIdOf(desired) || previous.environment !== desired.environment) {
+          if (physicalIdOf(previous) === physicalIdOf(desired)) {
+            throw new ProtonResourceError(`service instance ${physicalIdOf(desired)}: a new environment replaces the instance, `
+              + 'and the new one needs a name of its own: change the instance name too');
+          }
+          await this.tryCreate(event, desired, context);
+        }
+        // Spec and version changes are deployed by isComplete once the instance is not busy.
+        return { PhysicalResourceId: physicalIdOf(desired) };
+      }
+      case 'Delete':
+        if (!desired.retain && event.PhysicalResourceId === physicalIdOf(desired)) await this.tryRemove(desired, context);
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+    }
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const desired = desiredInstance(event.ResourceProperties);
+    const pending = { IsComplete: false };
+    if (event.RequestType === 'Delete') {
+      if (desired.retain || event.PhysicalResourceId !== physicalIdOf(desired)) return { IsComplete: true };
+      const instance = await this.getOrUndefined(desired, context);
+      if (instance && !DEPLOYING.has(instance.deploymentStatus!)) await this.tryRemove(desired, context);
+      return { IsComplete: !instance };
+    }
+    let instance = await this.getOrUndefined(desired, context);
+    if (!instance) {
+      await this.tryCreate(event, desired, context);
+      return pending;
+    }
+    if (instance.deploymentStatus === 'IN_PROGRESS') {
+      if (await waitWithin(waitUntilServiceInstanceDeployed, { name: desired.name, serviceName: desired.serviceName }, context) === 'pending') return pending;
+      instance = (await this.getOrUndefined(desired, context))!;
+    }
+    if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
+    const pin = { majorVersion: desired.majorVersion ?? instance.templateMajorVersion!, minorVersion: desired.minorVersion };
+    const part = { instance: desired.name };
+    if (!runs(instance, pin, desired.spec, part) || instance.deploymentStatus === 'CANCELLED') {
+      const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION } : deployment(instance, pin);
+      try {
+        await context.proton.send(new UpdateServiceInstanceCommand({
+          name: desired.name, serviceName: desired.serviceName, spec: desired.spec, ...type, clientToken: clientTokenFor(event),
+        }));
+      } catch (error) {
+        // Deploying already (someone else's deployment): the next poll waits it out.
+        if (!isConflict(error)) throw error;
+      }
+      return pending;
+    }
+    if (instance.deploymentStatus === 'FAILED') {
+      throw new ProtonResourceError(`Proton could not deploy instance ${desired.name} of service ${desired.serviceName}: `
+        + `${instance.deploymentStatusMessage ?? 'no status message'}`);
+    }
+    return { IsComplete: true, Data: await this.attributes(instance, desired, context) };
+  }
+
+  private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(new CreateServiceInstanceCommand({
+        name: desired.name,
+        serviceName: desired.serviceName,
+        spec: desired.spec,
+        templateMajorVersion: desired.majorVersion,
+        templateMinorVersion: desired.minorVersion,
+        clientToken: clientTokenFor(event),
+        tags: desired.tags.length > 0 ? desired.tags : undefined,
+      }));
+    } catch (error) {
+      // The service is busy (deploying): isComplete creates the instance once it is not.
+      if (!isConflict(error)) throw error;
+    }
+  }
+
+  /** Removes the instance from the service's spec, keeping every other instance as it is. */
+  private async tryRemove(desired: DesiredInstance, context: HandlerContext): Promise<void> {
+    let service;
+    try {
+      service = (await context.proton.send(new GetServiceCommand({ name: desired.serviceName }))).service!;
+    } catch (error) {
+      if (isNotFound(error)) return; // the service is gone, and its instances with it
+      throw error;
+    }
+    const doc = YAML.parse(service.spec ?? '') ?? {};
+    const instances = (Array.isArray(doc.instances) ? doc.instances : []).filter((i: any) => i?.name !== desired.name);
+    if (instances.length === (doc.instances ?? []).length) return;
+    try {
+      await context.proton.send(new UpdateServiceCommand({
+        name: desired.serviceName,
+        spec: YAML.stringify({ proton: 'ServiceSpec', ...(instances.length > 0 ? { instances } : {}) }),
+      }));
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+  }
+
+  private async attributes(instance: ServiceInstance, desired: DesiredInstance, context: HandlerContext): Promise<Record<string, string>> {
+    const data: Record<string, string> = { [ServiceInstanceAttribute.ARN]: instance.arn!, [ServiceInstanceAttribute.NAME]: instance.name! };
+    if (desired.outputs.length === 0) return data;
+    const outputs = new Map<string, string>();
+    const input = { serviceName: desired.serviceName, serviceInstanceName: desired.name };
+    for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, input)) {
+      for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
+    }
+    for (const key of desired.outputs) {
+      if (!outputs.has(key)) {
+        throw new ProtonResourceError(`instance ${desired.name} of service ${desired.serviceName} has no output ${key}: `
+          + `its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
+      }
+      data[outputAttribute(key)] = outputs.get(key)!;
+    }
+    return data;
+  }
+
+  private async getOrUndefined(desired: DesiredInstance, context: HandlerContext): Promise<ServiceInstance | undefined> {
+    try {
+      return (await context.proton.send(new GetServiceInstanceCommand({ name: desired.name, serviceName: desired.serviceName }))).serviceInstance;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+export const serviceInstanceHandler = new ServiceInstanceHandler();
