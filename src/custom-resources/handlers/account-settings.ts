@@ -59,7 +59,8 @@ export class AccountSettingsHandler implements ResourceHandler {
         return { PhysicalResourceId: physicalIdFor(found) };
       }
       case 'Update': {
-        const clearRepository = !event.ResourceProperties.PipelineProvisioningRepository && !!event.OldResourceProperties?.PipelineProvisioningRepository;
+        const clearRepository = !event.ResourceProperties.PipelineProvisioningRepository
+          && !!event.OldResourceProperties?.PipelineProvisioningRepository;
         await this.apply(desiredSettings(event.ResourceProperties), clearRepository, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
       }
