@@ -10,10 +10,10 @@ export function newStack(id = 'TestStack'): Stack {
   return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
-/** A copy of the environment bundle fixture in a fresh temp dir, changed by `mutate`. */
-export function bundleCopy(mutate: (dir: string) => void = () => {}): string {
+/** A copy of a bundle fixture (the environment bundle by default) in a fresh temp dir, changed by `mutate`. */
+export function bundleCopy(mutate: (dir: string) => void = () => {}, from: string = ENV_BUNDLE): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-bundle-'));
-  fs.cpSync(ENV_BUNDLE, dir, { recursive: true });
+  fs.cpSync(from, dir, { recursive: true });
   mutate(dir);
   return dir;
 }
