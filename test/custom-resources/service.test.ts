@@ -1,0 +1,77 @@
+import { GetAccountSettingsCommand, ProtonClient, UpdateAccountSettingsCommand } from '@aws-sdk/client-proton';
+import { mockClient } from 'aws-sdk-client-mock';
+import { accountSettingsHandler, foundIn, physicalIdFor } from '../../src/custom-resources/handlers/account-settings';
+import { deployment, runs, specInputs } from '../../src/custom-resources/handlers/service';
+import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
+
+const proton = mockClient(ProtonClient);
+const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
+beforeEach(() => proton.reset());
+
+describe('service specs', () => {
+  const service = 'proton: ServiceSpec\npipeline:\n  b: 1\n  a: 2\ninstances:\n  - name: beta\n    environment: beta\n    spec:\n      port: 8080\n      count: 2\n';
+
+  test('reads an instance\'s or the pipeline\'s inputs from a service spec, canonically', () => {
+    expect(specInputs(service, { instance: 'beta' })).toBe('{"count":2,"port":8080}');
+    expect(specInputs(service, 'pipeline')).toBe('{"a":2,"b":1}');
+    expect(specInputs(service, { instance: 'prod' })).toBe('{}');
+    // An instance-only document (proton: ServiceSpec with spec:) reads the same way.
+    expect(specInputs('proton: ServiceSpec\nspec:\n  port: 8080\n  count: 2\n', { instance: 'beta' })).toBe('{"count":2,"port":8080}');
+  });
+
+  test('an instance runs the declared state when its version and inputs match, whatever the key order', () => {
+    const running = { templateMajorVersion: '1', templateMinorVersion: '2', spec: service };
+    const reordered = 'proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: beta\n    spec: {count: 2, port: 8080}\n';
+    expect(runs(running, { majorVersion: '1' }, reordered, { instance: 'beta' })).toBe(true);
+    expect(runs(running, { majorVersion: '1', minorVersion: '3' }, reordered, { instance: 'beta' })).toBe(false);
+    expect(runs(running, { majorVersion: '1' }, reordered.replace('8080', '9090'), { instance: 'beta' })).toBe(false);
+  });
+
+  test('picks the deployment type and sends version numbers only when the version moves', () => {
+    const running = { templateMajorVersion: '1', templateMinorVersion: '0' };
+    expect(deployment(running, { majorVersion: '1' })).toEqual({ deploymentType: 'CURRENT_VERSION' });
+    expect(deployment(running, { majorVersion: '1', minorVersion: '1' })).toEqual({ deploymentType: 'MINOR_VERSION', templateMajorVersion: '1', templateMinorVersion: '1' });
+    expect(deployment(running, { majorVersion: '2' })).toEqual({ deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', templateMinorVersion: undefined });
+  });
+});
+
+describe('account settings', () => {
+  const event = (type: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventRequest> = {}): OnEventRequest => ({
+    RequestType: type,
+    RequestId: 'r',
+    StackId: 's',
+    LogicalResourceId: 'Settings',
+    ResourceType: 'Custom::ProtonAccountSettings',
+    ResourceProperties: { PipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/new', RemovalPolicy: 'delete' },
+    ...extra,
+  });
+
+  test('the physical id carries the settings found, and Delete restores them', async () => {
+    proton.on(GetAccountSettingsCommand).resolves({
+      accountSettings: { pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old', pipelineProvisioningRepository: { arn: 'a', provider: 'GITHUB', name: 'org/r', branch: 'main' } },
+    });
+    const created = await accountSettingsHandler.onEvent(event('Create'), context);
+    expect(foundIn(created.PhysicalResourceId)).toEqual({
+      pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old',
+      pipelineCodebuildRoleArn: '',
+      pipelineProvisioningRepository: { provider: 'GITHUB', name: 'org/r', branch: 'main' },
+    });
+    // The stack declares no repository: the one found is removed while the stack owns the settings.
+    expect(proton.commandCalls(UpdateAccountSettingsCommand)[0].args[0].input).toEqual({
+      pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/new', pipelineCodebuildRoleArn: '', deletePipelineProvisioningRepository: true,
+    });
+    await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: created.PhysicalResourceId }), context);
+    expect(proton.commandCalls(UpdateAccountSettingsCommand)[1].args[0].input).toEqual({
+      pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old',
+      pipelineCodebuildRoleArn: '',
+      pipelineProvisioningRepository: { provider: 'GITHUB', name: 'org/r', branch: 'main' },
+    });
+  });
+
+  test('Delete makes no call when retained or for an id it did not make', async () => {
+    const id = physicalIdFor({ pipelineServiceRoleArn: '', pipelineCodebuildRoleArn: '' });
+    await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: id, ResourceProperties: { RemovalPolicy: 'retain' } }), context);
+    await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
+    expect(proton.calls()).toHaveLength(0);
+  });
+});
