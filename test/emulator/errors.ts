@@ -21,6 +21,11 @@ export function conflict(message: string): ProtonError {
   return new ProtonError('ConflictException', message);
 }
 
+/** A quota of the account or of a resource (e.g. 20 service instances per service) would be exceeded. */
+export function quotaExceeded(message: string): ProtonError {
+  return new ProtonError('ServiceQuotaExceededException', message);
+}
+
 /** Wire-level problems (a body that is not JSON, a value of the wrong JSON type): not a Proton model error. */
 export function serializationError(message: string): ProtonError {
   return new ProtonError('SerializationException', message);

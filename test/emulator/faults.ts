@@ -52,15 +52,18 @@ export class Faults {
   }
 
   /**
-   * The next `times` deployments (default: every one from now on) of the resource named `resourceName` (an
-   * environment; later families use it for service instances, pipelines, components) that complete end FAILED
-   * with `deploymentStatusMessage` `message`.
+   * The next `times` deployments (default: every one from now on) of the resource named `resourceName` that complete
+   * end FAILED with `deploymentStatusMessage` `message`. Names: an environment's name; a service instance
+   * `<service>/<instance>` (`serviceInstanceKey`); a service pipeline `<service>:pipeline` (`servicePipelineKey`).
    */
   failDeployment(resourceName: string, message: string, times: number = Infinity): void {
     this.deploymentFailures.set(resourceName, { message, remaining: times });
   }
 
-  /** The next `times` asynchronous deletes (default: every one) of `resourceName` that complete end DELETE_FAILED with `message`. */
+  /**
+   * The next `times` asynchronous deletes (default: every one) of `resourceName` that complete end DELETE_FAILED with
+   * `message`: an environment, a service (its name), a service instance or pipeline (the keys of `failDeployment`).
+   */
   failDeletion(resourceName: string, message: string, times: number = Infinity): void {
     this.deletionFailures.set(resourceName, { message, remaining: times });
   }
@@ -75,8 +78,8 @@ export class Faults {
   }
 
   /**
-   * The outputs of the deployments of `resourceName` that succeed from now on, instead of those read from the
-   * template bundle: a map of key to value, or a list as List…Outputs answers it.
+   * The outputs of the deployments of `resourceName` (named as for `failDeployment`) that succeed from now on,
+   * instead of those read from the template bundle: a map of key to value, or a list as List…Outputs answers it.
    */
   setOutputs(resourceName: string, outputs: Readonly<Record<string, string>> | readonly OutputEntry[]): void {
     const list = Array.isArray(outputs)

@@ -111,3 +111,99 @@ export function serviceBundleFiles(pipeline = true): Record<string, string> {
     } : {}),
   };
 }
+
+export interface ServiceBundleOptions {
+  /** With `pipeline_infrastructure/` and `pipeline_input_type`. @default true */
+  readonly pipeline?: boolean;
+  /** An input of ServiceInput that is required, without default (a string). */
+  readonly instanceRequired?: string;
+  /** An input of PipelineInput that is required, without default (a string). */
+  readonly pipelineRequired?: string;
+  /** The Outputs of the instance's CloudFormation template. @default ['ServiceEndpoint', 'ServiceArn'] */
+  readonly instanceOutputs?: readonly string[];
+  /** The Outputs of the pipeline's CloudFormation template. @default ['PipelineEndpoint'] */
+  readonly pipelineOutputs?: readonly string[];
+}
+
+/** A Jinja-rendered CloudFormation template whose Outputs are `outputs` (short-form intrinsics). */
+export function cfnTemplateWithOutputs(outputs: readonly string[], inputsOf = 'service_instance'): string {
+  return [
+    'Resources:',
+    '  Queue:',
+    '    Type: AWS::SQS::Queue',
+    '    Properties:',
+    `      DelaySeconds: {{ ${inputsOf}.inputs.port | default(0) }}`,
+    ...(outputs.length > 0 ? ['Outputs:'] : []),
+    ...outputs.flatMap(key => [`  ${key}:`, '    Value: !GetAtt Queue.Arn']),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Files of a service template bundle whose infrastructure declares outputs: `schema/schema.yaml` with
+ * `service_input_type: ServiceInput` (`port` integer with a default, `image` string) and, with a pipeline,
+ * `pipeline_input_type: PipelineInput` (`unit_test_command` string); `instance_infrastructure/` and
+ * `pipeline_infrastructure/` each with a manifest and a CloudFormation file with Outputs.
+ */
+export function serviceBundleWithOutputs(options: ServiceBundleOptions = {}): Record<string, string> {
+  const pipeline = options.pipeline ?? true;
+  const required = (name?: string) => (name ? ['      required:', `        - ${name}`] : []);
+  const declared = ['port', 'image', 'unit_test_command'];
+  const property = (name?: string) => (name && !declared.includes(name) ? [`        ${name}:`, '          type: string'] : []);
+  const schema = [
+    'schema:',
+    '  format:',
+    '    openapi: "3.0.0"',
+    '  service_input_type: "ServiceInput"',
+    ...(pipeline ? ['  pipeline_input_type: "PipelineInput"'] : []),
+    '  types:',
+    '    ServiceInput:',
+    '      type: object',
+    ...required(options.instanceRequired),
+    '      properties:',
+    '        port:',
+    '          type: integer',
+    '          default: 80',
+    '        image:',
+    '          type: string',
+    ...property(options.instanceRequired),
+    ...(pipeline ? [
+      '    PipelineInput:',
+      '      type: object',
+      ...required(options.pipelineRequired),
+      '      properties:',
+      '        unit_test_command:',
+      '          type: string',
+      ...property(options.pipelineRequired),
+    ] : []),
+  ];
+  return {
+    'schema/schema.yaml': schema.join('\n') + '\n',
+    'instance_infrastructure/manifest.yaml': manifestYaml('instance.yaml'),
+    'instance_infrastructure/instance.yaml': cfnTemplateWithOutputs(options.instanceOutputs ?? ['ServiceEndpoint', 'ServiceArn']),
+    ...(pipeline ? {
+      'pipeline_infrastructure/manifest.yaml': manifestYaml('pipeline.yaml'),
+      'pipeline_infrastructure/pipeline.yaml': cfnTemplateWithOutputs(options.pipelineOutputs ?? ['PipelineEndpoint'], 'pipeline'),
+    } : {}),
+  };
+}
+
+/** A service spec (`proton: ServiceSpec`) with `instances` (inputs under each `spec:`) and, if given, `pipeline` inputs. */
+export function serviceSpec(
+  instances: ReadonlyArray<{ name: string; environment: string; inputs?: Record<string, unknown> }>,
+  pipeline?: Record<string, unknown>,
+): string {
+  const yamlValue = (v: unknown) => JSON.stringify(v);
+  const lines = ['proton: ServiceSpec'];
+  if (pipeline) {
+    lines.push('pipeline:', ...Object.entries(pipeline).map(([k, v]) => `  ${k}: ${yamlValue(v)}`));
+  }
+  lines.push('instances:');
+  if (instances.length === 0) lines[lines.length - 1] = 'instances: []';
+  for (const i of instances) {
+    lines.push(`  - name: ${i.name}`, `    environment: ${i.environment}`);
+    const inputs = Object.entries(i.inputs ?? {});
+    if (inputs.length > 0) lines.push('    spec:', ...inputs.map(([k, v]) => `      ${k}: ${yamlValue(v)}`));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -3,15 +3,18 @@ import { RequestLog } from './log';
 import { S3StandIn } from './s3';
 import { ProtonServer } from './server';
 import { AccountConnectionFamily } from './state/account-connections';
-import { EmulatorContext, EmulatorTiming, EnvironmentInUseCheck, ResourceFamily } from './state/context';
+import { AccountSettingsFamily } from './state/account-settings';
+import { EmulatorContext, EmulatorTiming, EnvironmentInUseCheck, ResourceFamily, ServiceInstanceInUseCheck } from './state/context';
 import { EnvironmentFamily } from './state/environments';
+import { ServiceFamily } from './state/services';
 import { TaggingFamily } from './state/tagging';
 import { TemplateFamily } from './state/templates';
 
 export { S3StandIn } from './s3';
 export { RequestLog, type RequestLogEntry } from './log';
 export { Faults, type OutputEntry } from './faults';
-export { type EmulatorTiming, type EnvironmentInUseCheck } from './state/context';
+export { type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
+export { MAX_INSTANCES_PER_SERVICE, serviceInstanceKey, servicePipelineKey } from './state/services';
 
 export interface ProtonEmulatorOptions {
   /** @default '111111111111' */
@@ -20,9 +23,15 @@ export interface ProtonEmulatorOptions {
   readonly region?: string;
   /** How long (ms) a new template version stays REGISTRATION_IN_PROGRESS. @default 50 */
   readonly registrationDelayMs?: number;
-  /** How long (ms) a deployment (CreateEnvironment, UpdateEnvironment) stays IN_PROGRESS. @default 50 */
+  /**
+   * How long (ms) a deployment (of an environment, a service instance, a service pipeline) stays IN_PROGRESS.
+   * @default 50
+   */
   readonly deploymentDelayMs?: number;
-  /** How long (ms) a DeleteEnvironment stays DELETE_IN_PROGRESS before the environment is gone. @default 50 */
+  /**
+   * How long (ms) an asynchronous delete (DeleteEnvironment, DeleteService, an instance removed by UpdateService)
+   * stays DELETE_IN_PROGRESS before the resource is gone. @default 50
+   */
   readonly deleteDelayMs?: number;
   /** How long (ms) a cancelled deployment stays CANCELLING before it is CANCELLED. @default 20 */
   readonly cancelDelayMs?: number;
@@ -68,7 +77,11 @@ export class ProtonEmulator {
     const serviceTemplates = new TemplateFamily(ctx, 'service', environmentTemplates);
     const accountConnections = new AccountConnectionFamily(ctx);
     const environments = new EnvironmentFamily(ctx, environmentTemplates, accountConnections);
-    return [environmentTemplates, serviceTemplates, accountConnections, environments, new TaggingFamily(ctx)];
+    const services = new ServiceFamily(ctx, serviceTemplates, environments);
+    return [
+      environmentTemplates, serviceTemplates, accountConnections, environments, services,
+      new AccountSettingsFamily(ctx), new TaggingFamily(ctx),
+    ];
   }
 
   /** `http://127.0.0.1:<port>` */
@@ -94,11 +107,20 @@ export class ProtonEmulator {
   }
 
   /**
-   * Makes DeleteEnvironment a ConflictException while `check` answers a reason for the environment (what the
-   * services and components families will plug in; a test can use it to stand for them).
+   * Makes DeleteEnvironment a ConflictException while `check` answers a reason for the environment (the services
+   * family plugs in its instances, the components family will plug in components; a test can use it to stand for them).
    */
   addEnvironmentInUseCheck(check: EnvironmentInUseCheck): void {
     this.ctx.addEnvironmentInUseCheck(check);
+  }
+
+  /**
+   * Makes DeleteService, and UpdateService removing the instance, a ConflictException while `check` answers a reason
+   * for the service instance (what the components family will plug in: "You can't delete a service instance (remove
+   * it from the spec) if it has an attached component"; a test can use it to stand for components).
+   */
+  addServiceInstanceInUseCheck(check: ServiceInstanceInUseCheck): void {
+    this.ctx.addServiceInstanceInUseCheck(check);
   }
 
   /** Environment for an SDK client (or a handler under test) to reach this emulator with dummy credentials. */

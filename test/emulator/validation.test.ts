@@ -1,7 +1,7 @@
 import {
+  CreateComponentCommand,
   CreateEnvironmentTemplateCommand,
   CreateEnvironmentTemplateVersionCommand,
-  CreateServiceCommand,
   CreateServiceTemplateCommand,
   CreateServiceTemplateVersionCommand,
   GetEnvironmentTemplateCommand,
@@ -103,12 +103,12 @@ describe('requests are validated against the Proton model, through the SDK', () 
   });
 
   test('an operation of the model that is not emulated is named as such', async () => {
-    const e = await errorOf(client.send(new CreateServiceCommand({
-      name: 'api', templateName: 't', templateMajorVersion: '1', spec: 'proton: ServiceSpec\ninstances: []\n',
+    const e = await errorOf(client.send(new CreateComponentCommand({
+      name: 'cache', environmentName: 'dev', manifest: 'infrastructure:\n  templates: []\n', templateFile: 'Resources: {}\n',
     })));
     expect(e.name).toBe('UnknownOperationException');
-    expect(e.message).toBe('CreateService is not emulated: the Proton emulator does not implement this operation yet');
-    expect(proton.log.ofOperation('CreateService')[0]).toMatchObject({ status: 400, error: 'UnknownOperationException' });
+    expect(e.message).toBe('CreateComponent is not emulated: the Proton emulator does not implement this operation yet');
+    expect(proton.log.ofOperation('CreateComponent')[0]).toMatchObject({ status: 400, error: 'UnknownOperationException' });
   });
 });
 

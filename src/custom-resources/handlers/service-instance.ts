@@ -1,7 +1,6 @@
 import {
   CreateServiceInstanceCommand,
   DeploymentUpdateType,
-  GetServiceCommand,
   GetServiceInstanceCommand,
   paginateListServiceInstanceOutputs,
   ServiceInstance,
@@ -9,11 +8,10 @@ import {
   UpdateServiceInstanceCommand,
   waitUntilServiceInstanceDeployed,
 } from '@aws-sdk/client-proton';
-import * as YAML from 'yaml';
 import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
-import { deployment, DEPLOYING, runs } from './service';
+import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -132,24 +130,23 @@ export class ServiceInstanceHandler implements ResourceHandler {
     }
   }
 
-  /** Removes the instance from the service's spec, keeping every other instance as it is. */
+  /** Removes the instance from the service's spec, listing every other instance as it runs. */
   private async tryRemove(desired: DesiredInstance, context: HandlerContext): Promise<void> {
-    let service;
+    let instances: ServiceInstance[];
     try {
-      service = (await context.proton.send(new GetServiceCommand({ name: desired.serviceName }))).service!;
+      instances = await instancesOf(desired.serviceName, context);
     } catch (error) {
       if (isNotFound(error)) return; // the service is gone, and its instances with it
       throw error;
     }
-    const doc = YAML.parse(service.spec ?? '') ?? {};
-    const instances = (Array.isArray(doc.instances) ? doc.instances : []).filter((i: any) => i?.name !== desired.name);
-    if (instances.length === (doc.instances ?? []).length) return;
+    if (!instances.some((i) => i.name === desired.name)) return;
     try {
       await context.proton.send(new UpdateServiceCommand({
         name: desired.serviceName,
-        spec: YAML.stringify({ proton: 'ServiceSpec', ...(instances.length > 0 ? { instances } : {}) }),
+        spec: instanceSetSpec(instances.filter((i) => i.name !== desired.name)),
       }));
     } catch (error) {
+      // The service is busy: the next poll removes the instance once it is not.
       if (!isConflict(error)) throw error;
     }
   }

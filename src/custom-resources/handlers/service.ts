@@ -124,6 +124,30 @@ export function runs(actual: Running, desired: Pin, desiredSpec: string, part: {
     && specInputs(actual.spec, part) === specInputs(desiredSpec, part);
 }
 
+/** Every instance of a service, in full (with its spec). */
+export async function instancesOf(serviceName: string, context: HandlerContext): Promise<ServiceInstance[]> {
+  const instances: ServiceInstance[] = [];
+  for await (const page of paginateListServiceInstances({ client: context.proton }, { serviceName })) {
+    for (const summary of page.serviceInstances ?? []) {
+      const out = await context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName }));
+      instances.push(out.serviceInstance!);
+    }
+  }
+  return instances;
+}
+
+/**
+ * A service spec for UpdateService listing `instances` as they run (Proton takes no edits of
+ * existing instances there), plus `added` ones.
+ */
+export function instanceSetSpec(instances: ServiceInstance[], added: Array<{ name: string; environment: string; spec: string }> = []): string {
+  const entries = [
+    ...instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })) })),
+    ...added.map((a) => ({ name: a.name, environment: a.environment, spec: JSON.parse(specInputs(a.spec, { instance: a.name })) })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
+  return YAML.stringify({ proton: 'ServiceSpec', ...(entries.length > 0 ? { instances: entries } : {}) });
+}
+
 function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {
   if (actual.templateMajorVersion !== desired.majorVersion) return DeploymentUpdateType.MAJOR_VERSION;
   if (desired.minorVersion !== undefined && actual.templateMinorVersion !== desired.minorVersion) return DeploymentUpdateType.MINOR_VERSION;
@@ -188,7 +212,7 @@ export class ServiceHandler implements ResourceHandler {
    * still run: cancel them, reconciling then deploys the declared state again.
    */
   private async cancelUndoneDeployments(previous: DesiredService, desired: DesiredService, context: HandlerContext): Promise<void> {
-    for (const instance of await this.instancesOf(desired.name, context)) {
+    for (const instance of await instancesOf(desired.name, context)) {
       const before = previous.instances.find((i) => i.name === instance.name);
       const after = desired.instances.find((i) => i.name === instance.name);
       const part = { instance: instance.name! };
@@ -220,7 +244,7 @@ export class ServiceHandler implements ResourceHandler {
 
     // 1. The set of instances, and the description. Instances the stack never declared here (added
     // by a ServiceInstance construct) are left alone; those it declared before and no longer are go.
-    const instances = await this.instancesOf(desired.name, context);
+    const instances = await instancesOf(desired.name, context);
     const current = new Map(instances.map((i) => [i.name!, i]));
     const declared = new Set(desired.instances.map((i) => i.name));
     const removed = (previous?.instances ?? []).filter((i) => !declared.has(i.name) && current.has(i.name)).map((i) => i.name);
@@ -302,19 +326,12 @@ export class ServiceHandler implements ResourceHandler {
    */
   private async tryUpdateService(desired: DesiredService, current: Map<string, ServiceInstance>, removed: Set<string>,
     context: HandlerContext): Promise<void> {
-    const kept = [...current.values()].filter((i) => !removed.has(i.name!)).map((i) => ({
-      name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })),
-    }));
-    const added = desired.instances.filter((want) => !current.has(want.name)).map((want) => ({
-      name: want.name, environment: want.environment, spec: JSON.parse(specInputs(want.spec, { instance: want.name })),
-    }));
-    const instances = [...kept, ...added].sort((a, b) => a.name.localeCompare(b.name));
-    const document: Record<string, unknown> = { proton: 'ServiceSpec' };
-    if (instances.length > 0) document.instances = instances;
+    const kept = [...current.values()].filter((i) => !removed.has(i.name!));
+    const added = desired.instances.filter((want) => !current.has(want.name));
     await this.tryDeploy(() => new UpdateServiceCommand({
       name: desired.name,
       description: desired.description ?? '',
-      spec: YAML.stringify(document),
+      spec: instanceSetSpec(kept, added),
     }), context);
   }
 
@@ -358,28 +375,18 @@ export class ServiceHandler implements ResourceHandler {
 
   private async deploying(name: string, service: Service, context: HandlerContext): Promise<boolean> {
     if (DEPLOYING.has(service.pipeline?.deploymentStatus ?? '')) return true;
-    return (await this.instancesOf(name, context)).some((i) => DEPLOYING.has(i.deploymentStatus!));
+    return (await instancesOf(name, context)).some((i) => DEPLOYING.has(i.deploymentStatus!));
   }
 
   /** The messages of the instances and pipeline whose deployment failed, for a failure reason. */
   private async failedDeployments(name: string, service: Service, context: HandlerContext): Promise<string> {
-    const parts = (await this.instancesOf(name, context).catch(() => []))
+    const parts = (await instancesOf(name, context).catch(() => []))
       .filter((i) => i.deploymentStatus === 'FAILED')
       .map((i) => `; instance ${i.name}: ${i.deploymentStatusMessage ?? 'failed'}`);
     if (service.pipeline?.deploymentStatus === 'FAILED') parts.push(`; pipeline: ${service.pipeline.deploymentStatusMessage ?? 'failed'}`);
     return parts.join('');
   }
 
-  private async instancesOf(serviceName: string, context: HandlerContext): Promise<ServiceInstance[]> {
-    const instances: ServiceInstance[] = [];
-    for await (const page of paginateListServiceInstances({ client: context.proton }, { serviceName })) {
-      for (const summary of page.serviceInstances ?? []) {
-        const out = await context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName }));
-        instances.push(out.serviceInstance!);
-      }
-    }
-    return instances;
-  }
 
   private async attributes(service: Service, desired: DesiredService, context: HandlerContext): Promise<Record<string, string>> {
     const data: Record<string, string> = { [ServiceAttribute.ARN]: service.arn!, [ServiceAttribute.NAME]: service.name! };

@@ -24,13 +24,22 @@ export type InUseCheck = (arn: string) => string | undefined;
 /** Answers why the environment `environmentName` can't be deleted (e.g. "service 'api' runs in it"), or undefined. */
 export type EnvironmentInUseCheck = (environmentName: string) => string | undefined;
 
+/**
+ * Answers why the service instance `instanceName` of service `serviceName` can't be deleted (e.g. "component 'c'
+ * is attached to it"), or undefined.
+ */
+export type ServiceInstanceInUseCheck = (serviceName: string, instanceName: string) => string | undefined;
+
 /** The emulator's timing knobs (milliseconds), mutable while it runs. */
 export interface EmulatorTiming {
   /** How long a new template version stays REGISTRATION_IN_PROGRESS. */
   registrationDelayMs: number;
-  /** How long a deployment (create or update of an environment, ...) stays IN_PROGRESS. */
+  /** How long a deployment (of an environment, a service instance, a service pipeline, ...) stays IN_PROGRESS. */
   deploymentDelayMs: number;
-  /** How long a resource with an asynchronous delete (an environment, ...) stays DELETE_IN_PROGRESS. */
+  /**
+   * How long a resource with an asynchronous delete (an environment, a service with its instances and pipeline, a
+   * service instance removed by UpdateService, ...) stays DELETE_IN_PROGRESS.
+   */
   deleteDelayMs: number;
   /** How long a cancelled deployment stays CANCELLING. */
   cancelDelayMs: number;
@@ -144,6 +153,7 @@ export class EmulatorContext {
   readonly deletions = new DeletionMemory();
   private readonly inUseChecks: InUseCheck[] = [];
   private readonly environmentInUseChecks: EnvironmentInUseCheck[] = [];
+  private readonly serviceInstanceInUseChecks: ServiceInstanceInUseCheck[] = [];
 
   constructor(
     readonly accountId: string,
@@ -190,6 +200,24 @@ export class EmulatorContext {
   environmentInUse(environmentName: string): string | undefined {
     for (const check of this.environmentInUseChecks) {
       const reason = check(environmentName);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+
+  /**
+   * Plugs in a check that something (a component) is attached to a service instance: DeleteService, and
+   * UpdateService removing that instance, are then a ConflictException (DeleteService and UpdateService API
+   * reference: "You can't delete a service instance (remove it from the spec) if it has an attached component").
+   */
+  addServiceInstanceInUseCheck(check: ServiceInstanceInUseCheck): void {
+    this.serviceInstanceInUseChecks.push(check);
+  }
+
+  /** Why the service instance can't be deleted, or undefined. */
+  serviceInstanceInUse(serviceName: string, instanceName: string): string | undefined {
+    for (const check of this.serviceInstanceInUseChecks) {
+      const reason = check(serviceName, instanceName);
       if (reason) return reason;
     }
     return undefined;

@@ -18,7 +18,7 @@ export type TemplateKind = 'environment' | 'service';
 
 export type TemplateVersionStatus = 'REGISTRATION_IN_PROGRESS' | 'REGISTRATION_FAILED' | 'DRAFT' | 'PUBLISHED';
 
-interface CompatibleEnvironmentTemplate {
+export interface CompatibleEnvironmentTemplate {
   readonly templateName: string;
   readonly majorVersion: string;
 }
@@ -73,6 +73,10 @@ export interface TemplateVersionView {
   readonly parsedSchema?: TemplateSchemaDoc;
   /** The bundle's files by path, once registered. */
   readonly files?: ReadonlyMap<string, Buffer>;
+  /** Service template versions: the environment templates (name and major version) its instances may run in. */
+  readonly compatibleEnvironmentTemplates?: readonly CompatibleEnvironmentTemplate[];
+  /** Service template versions: the component sources its instances accept. */
+  readonly supportedComponentSources?: readonly string[];
 }
 
 /** What other families may read of a template. */
@@ -142,7 +146,18 @@ export class TemplateFamily implements ResourceFamily {
     const v = t.versions.get(`${major}.${minor ?? recommendedMinor(t, major)}`);
     if (!v) return undefined;
     const { templateName, arn, majorVersion, minorVersion, status, schema, parsedSchema, files } = v;
-    return { templateName, arn, majorVersion, minorVersion, status, schema, parsedSchema, files };
+    return {
+      templateName,
+      arn,
+      majorVersion,
+      minorVersion,
+      status,
+      schema,
+      parsedSchema,
+      files,
+      compatibleEnvironmentTemplates: v.compatibleEnvironmentTemplates?.map(copyCompatible),
+      supportedComponentSources: v.supportedComponentSources && [...v.supportedComponentSources],
+    };
   }
 
   /** A template by name, or undefined. */

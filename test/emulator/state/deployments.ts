@@ -1,0 +1,266 @@
+import { randomUUID } from 'crypto';
+import { conflict, notFound, validationError } from '../errors';
+import { OutputEntry } from '../faults';
+import { EmulatorContext } from './context';
+import { TemplateFamily, TemplateVersionView } from './templates';
+
+/** The model's `DeploymentStatus` (DELETE_COMPLETE is never shown: a deleted resource is gone). */
+export type DeploymentStatus = 'IN_PROGRESS' | 'FAILED' | 'SUCCEEDED' | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED' | 'CANCELLING' | 'CANCELLED';
+
+/** How a deployment ended. */
+export type DeploymentEnd = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+/** What a deployment deploys: a spec with a template version. */
+export interface DeploymentTarget {
+  readonly spec: string;
+  readonly templateMajorVersion: string;
+  readonly templateMinorVersion: string;
+}
+
+interface Deployment {
+  readonly id: string;
+  readonly target: DeploymentTarget;
+  status: 'IN_PROGRESS' | 'CANCELLING' | DeploymentEnd;
+  /** Set when it succeeds. */
+  outputs: OutputEntry[];
+  /** Told once, when the deployment ends (succeeded, failed or cancelled). */
+  readonly onEnd?: (end: DeploymentEnd) => void;
+}
+
+/**
+ * The deployments of one resource Proton deploys into an environment (a service instance, a service pipeline;
+ * components later), with the same rules as environments (see README, "Environments"):
+ *
+ * - `deploy(target)`: IN_PROGRESS at once (the resource shows the target's spec and version), then after
+ *   `timing.deploymentDelayMs` SUCCEEDED (outputs computed then), or FAILED with the message of
+ *   `faults.failDeployment(faultKey)`; the spec and version stay those of the attempt, the outputs those of the last
+ *   success.
+ * - `cancel()`: only IN_PROGRESS; CANCELLING for `timing.cancelDelayMs`, then CANCELLED and back to the spec and
+ *   version of the last successful deployment, or FAILED with the message of `faults.failCancellation(faultKey)`.
+ * - deletion is driven by the owner (`beginDeletion`, `deletionFailed`, `retire`): a retired track ignores its timers.
+ */
+export class DeploymentTrack {
+  state: DeploymentTarget;
+  status: DeploymentStatus = 'IN_PROGRESS';
+  message?: string;
+  lastAttemptedAt: Date;
+  lastSucceededAt: Date;
+  lastAttemptedId?: string;
+  lastSucceededId?: string;
+  private readonly deployments = new Map<string, Deployment>();
+  private current?: Deployment;
+  private retired = false;
+
+  /**
+   * @param faultKey the name `faults.failDeployment`, `failCancellation`, `failDeletion` and `setOutputs` know it by
+   * @param label what messages call it, e.g. "service instance dev of service api"
+   * @param outputsOf the outputs of a successful deployment of `target`, when `faults.setOutputs` says nothing
+   */
+  constructor(
+    private readonly ctx: EmulatorContext,
+    readonly faultKey: string,
+    readonly label: string,
+    private readonly outputsOf: (target: DeploymentTarget) => OutputEntry[],
+    initial: DeploymentTarget,
+    createdAt: Date,
+  ) {
+    this.state = initial;
+    // Both are required members of the model's shapes: until a deployment succeeds they are the creation time.
+    this.lastAttemptedAt = createdAt;
+    this.lastSucceededAt = createdAt;
+  }
+
+  /** A deployment is IN_PROGRESS or CANCELLING. */
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  get deleting(): boolean {
+    return this.status === 'DELETE_IN_PROGRESS';
+  }
+
+  /** Starts a deployment of `target`; `onEnd` is told how it ends. */
+  deploy(target: DeploymentTarget, onEnd?: (end: DeploymentEnd) => void): void {
+    if (this.current) throw new Error(`emulator bug: ${this.label} already has a deployment ${this.current.status}`);
+    const d: Deployment = { id: randomUUID(), target, status: 'IN_PROGRESS', outputs: [], onEnd };
+    this.deployments.set(d.id, d);
+    this.current = d;
+    this.state = target;
+    this.status = 'IN_PROGRESS';
+    this.message = undefined;
+    this.lastAttemptedAt = this.ctx.now();
+    this.lastAttemptedId = d.id;
+    this.ctx.scheduler.after(this.ctx.timing.deploymentDelayMs, () => this.complete(d));
+  }
+
+  /** Cancel…Deployment: throws the ConflictException / ValidationException Proton gives when there is nothing to cancel. */
+  cancel(): void {
+    const d = this.current;
+    if (this.status === 'CANCELLING' || this.status === 'DELETE_IN_PROGRESS') {
+      throw conflict(`The ${this.label} is ${this.status}: there is no deployment to cancel`);
+    }
+    if (!d || d.status !== 'IN_PROGRESS') {
+      throw validationError(`The ${this.label} has no deployment IN_PROGRESS to cancel (deployment status ${this.status})`);
+    }
+    d.status = 'CANCELLING';
+    this.status = 'CANCELLING';
+    this.ctx.scheduler.after(this.ctx.timing.cancelDelayMs, () => this.completeCancellation(d));
+  }
+
+  beginDeletion(): void {
+    this.status = 'DELETE_IN_PROGRESS';
+    this.message = undefined;
+  }
+
+  deletionFailed(message: string): void {
+    this.status = 'DELETE_FAILED';
+    this.message = message;
+  }
+
+  /** The resource is gone: pending timers do nothing. */
+  retire(): void {
+    this.retired = true;
+    this.current = undefined;
+  }
+
+  /** Whether the resource shows, or last deployed successfully, version `major`.`minor`. */
+  usesVersion(major: string, minor: string): boolean {
+    const succeeded = this.lastSucceededId ? this.deployments.get(this.lastSucceededId) : undefined;
+    return [this.state, succeeded?.target].some(t => t?.templateMajorVersion === major && t.templateMinorVersion === minor);
+  }
+
+  /**
+   * List…Outputs: the outputs of the last successful deployment, or of `deploymentId` (empty when that one did not
+   * succeed; an unknown id is a ResourceNotFoundException).
+   */
+  outputs(deploymentId?: string): OutputEntry[] {
+    if (deploymentId !== undefined) {
+      const d = this.deployments.get(deploymentId);
+      if (!d) throw notFound(`The deployment ${deploymentId} of the ${this.label} was not found`);
+      return d.status === 'SUCCEEDED' ? d.outputs : [];
+    }
+    return this.lastSucceededId ? this.deployments.get(this.lastSucceededId)!.outputs : [];
+  }
+
+  /** The members the model's ServiceInstance, ServicePipeline (and Component) shapes share. */
+  view() {
+    return {
+      spec: this.state.spec,
+      templateMajorVersion: this.state.templateMajorVersion,
+      templateMinorVersion: this.state.templateMinorVersion,
+      deploymentStatus: this.status,
+      deploymentStatusMessage: this.message,
+      lastDeploymentAttemptedAt: this.lastAttemptedAt,
+      lastDeploymentSucceededAt: this.lastSucceededAt,
+      lastAttemptedDeploymentId: this.lastAttemptedId,
+      lastSucceededDeploymentId: this.lastSucceededId,
+    };
+  }
+
+  private complete(d: Deployment): void {
+    if (this.retired || this.current !== d || d.status !== 'IN_PROGRESS') return;
+    this.current = undefined;
+    const failure = this.ctx.faults.takeDeploymentFailure(this.faultKey);
+    if (failure !== undefined) {
+      d.status = 'FAILED';
+      this.status = 'FAILED';
+      this.message = failure;
+    } else {
+      d.status = 'SUCCEEDED';
+      d.outputs = this.ctx.faults.outputsOverride(this.faultKey) ?? this.outputsOf(d.target);
+      this.status = 'SUCCEEDED';
+      this.lastSucceededAt = this.ctx.now();
+      this.lastSucceededId = d.id;
+    }
+    d.onEnd?.(d.status);
+  }
+
+  private completeCancellation(d: Deployment): void {
+    if (this.retired || this.current !== d || d.status !== 'CANCELLING') return;
+    this.current = undefined;
+    const failure = this.ctx.faults.takeCancellationFailure(this.faultKey);
+    if (failure !== undefined) {
+      d.status = 'FAILED';
+      this.status = 'FAILED';
+      this.message = failure;
+    } else {
+      d.status = 'CANCELLED';
+      this.status = 'CANCELLED';
+      this.message = 'The deployment was cancelled';
+      const succeeded = this.lastSucceededId ? this.deployments.get(this.lastSucceededId) : undefined;
+      if (succeeded) this.state = succeeded.target;
+    }
+    d.onEnd?.(d.status);
+  }
+}
+
+/**
+ * A PUBLISHED version of a template: `minor` omitted means the recommended (highest published) minor version of
+ * `major`. Missing, DRAFT or not registered: ValidationException.
+ */
+export function publishedVersion(templates: TemplateFamily, templateName: string, major: string, minor?: string): TemplateVersionView {
+  const label = `${templates.kind === 'environment' ? 'Environment' : 'Service'} template`;
+  const v = templates.findVersion(templateName, major, minor);
+  if (!v) {
+    throw validationError(minor === undefined
+      ? `${label} ${templateName} has no published minor version of major version ${major}`
+      : `${label} version ${templateName}:${major}.${minor} does not exist`);
+  }
+  if (v.status !== 'PUBLISHED') {
+    throw validationError(`${label} version ${templateName}:${v.majorVersion}.${v.minorVersion} is ${v.status}: `
+      + 'only a PUBLISHED template version can be deployed');
+  }
+  return v;
+}
+
+/**
+ * The template version an Update…(deploymentType) deploys, by the rules of UpdateEnvironment,
+ * UpdateServiceInstance and UpdateServicePipeline (API reference, `deploymentType`): CURRENT_VERSION the version in
+ * use, and no version numbers; MINOR_VERSION the given or recommended minor of the major version in use, a different
+ * one; MAJOR_VERSION a higher major version (given, with the given or recommended minor; or the template's
+ * recommended version). NONE deploys nothing: not handled here.
+ */
+export function targetVersion(
+  templates: TemplateFamily, templateName: string, current: DeploymentTarget, type: string, major?: string, minor?: string,
+): TemplateVersionView {
+  const id = `${current.templateMajorVersion}.${current.templateMinorVersion}`;
+  switch (type) {
+    case 'CURRENT_VERSION':
+      if (major !== undefined || minor !== undefined) {
+        throw validationError('Don\'t include templateMajorVersion or templateMinorVersion with deploymentType CURRENT_VERSION: '
+          + `it deploys a new spec with the template version in use (${id}); use MINOR_VERSION or MAJOR_VERSION to change the version`);
+      }
+      return publishedVersion(templates, templateName, current.templateMajorVersion, current.templateMinorVersion);
+    case 'MINOR_VERSION': {
+      if (major !== undefined && major !== current.templateMajorVersion) {
+        throw validationError(`deploymentType MINOR_VERSION stays in the major version in use (${current.templateMajorVersion}); `
+          + `use MAJOR_VERSION to deploy major version ${major}`);
+      }
+      const v = publishedVersion(templates, templateName, current.templateMajorVersion, minor);
+      if (v.minorVersion === current.templateMinorVersion) {
+        throw validationError(`Version ${id} of template ${templateName} is already in use: `
+          + 'MINOR_VERSION deploys a different minor version (use CURRENT_VERSION to redeploy the version in use)');
+      }
+      return v;
+    }
+    case 'MAJOR_VERSION': {
+      if (major === undefined) {
+        if (minor !== undefined) throw validationError('templateMinorVersion needs templateMajorVersion with deploymentType MAJOR_VERSION');
+        const recommended = templates.recommendedVersion(templateName);
+        if (!recommended || BigInt(recommended.split('.')[0]) <= BigInt(current.templateMajorVersion)) {
+          throw validationError(`Template ${templateName} has no published major version higher than ${current.templateMajorVersion} `
+            + `(recommended version: ${recommended ?? 'none'})`);
+        }
+        const [recommendedMajor, recommendedMinor] = recommended.split('.');
+        return publishedVersion(templates, templateName, recommendedMajor, recommendedMinor);
+      }
+      if (BigInt(major) <= BigInt(current.templateMajorVersion)) {
+        throw validationError(`deploymentType MAJOR_VERSION deploys a major version higher than the one in use (${current.templateMajorVersion}), `
+          + `not ${major}`);
+      }
+      return publishedVersion(templates, templateName, major, minor);
+    }
+    default:
+      throw validationError(`Unknown deploymentType ${type}`);
+  }
+}

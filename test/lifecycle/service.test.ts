@@ -1,0 +1,188 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand } from '@aws-sdk/client-proton';
+import { Stack } from 'aws-cdk-lib';
+import { synth } from './helpers';
+import {
+  AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec,
+  TemplateBundle,
+} from '../../src';
+import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { LocalProton } from '../harness/local-proton';
+
+const SERVICE = 'Custom::ProtonService';
+const REPO = { repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc', repositoryId: 'my-org/orders', branchName: 'main' };
+
+let proton: LocalProton;
+beforeAll(async () => {
+  proton = await LocalProton.start({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 });
+});
+afterAll(async () => proton.stop());
+beforeEach(() => {
+  proton.emulator.faults.clear();
+  proton.emulator.log.clear();
+});
+
+interface Options {
+  readonly prefix: string;
+  readonly instances: Record<string, number>; // instance name -> port
+  readonly serviceBundle?: string;
+  readonly unitTest?: string;
+}
+
+/** Environments beta and prod (templates named after `prefix`), and a service with the given instances. */
+function platform(stack: Stack, options: Options): Service {
+  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: `${options.prefix}-env` });
+  const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+  const role = new ProtonServiceRole(stack, 'ProtonRole');
+  const envs = Object.fromEntries(['beta', 'prod', 'staging'].map((name) => [name, new Environment(stack, `Env-${name}`, {
+    environmentName: `${options.prefix}-${name}`, templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role,
+  })]));
+  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: `${options.prefix}-svc` });
+  const svcV1 = svcTemplate.addVersion('V1', {
+    bundle: TemplateBundle.fromDirectory(options.serviceBundle ?? SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
+  });
+  const service = new Service(stack, 'Service', {
+    serviceName: `${options.prefix}-orders`,
+    templateVersion: svcV1,
+    pipeline: { spec: Spec.fromObject({ unit_test_command: options.unitTest ?? 'npm test' }) },
+    ...REPO,
+  });
+  for (const [name, port] of Object.entries(options.instances)) {
+    service.addInstance(name, { environment: envs[name], spec: Spec.fromObject({ port }) });
+  }
+  return service;
+}
+
+const deploy = (stackName: string, options: Options, extra: (stack: Stack, service: Service) => void = () => {}) =>
+  proton.deploy(synth(stackName, (stack) => extra(stack, platform(stack, options))), stackName);
+const instancesOf = async (serviceName: string) =>
+  ((await proton.client.send(new ListServiceInstancesCommand({ serviceName }))).serviceInstances ?? []).map((i) => i.name).sort();
+const instanceUpdates = () => proton.emulator.log.ofOperation('UpdateServiceInstance').filter((e) => e.status === 200)
+  .map((e) => `${e.input.name} ${e.input.deploymentType}`).sort();
+
+describe('service lifecycle', () => {
+  const base: Options = { prefix: 'svc', instances: { beta: 8080, prod: 80 } };
+  const name = 'svc-orders';
+
+  test('create deploys the service, both instances and the pipeline, with the outputs referenced', async () => {
+    const report = await deploy('Services', base, (_stack, service) => {
+      service.instance('beta').output('Url');
+      service.pipelineOutput('PipelineUrl');
+    });
+    expect(report.status).toBe('CREATE_COMPLETE');
+    const created = report.resources.find((r) => r.type === SERVICE && r.action === 'CREATE')!;
+    expect(Object.keys(created.attributes!).sort()).toEqual(['Arn', 'Instances.beta.Outputs.Url', 'Name', 'Pipeline.Outputs.PipelineUrl']);
+    const service = (await proton.client.send(new GetServiceCommand({ name }))).service!;
+    expect(service.status).toBe('ACTIVE');
+    expect(service.pipeline?.deploymentStatus).toBe('SUCCEEDED');
+    expect(await instancesOf(name)).toEqual(['beta', 'prod']);
+  });
+
+  test('the same create event replayed creates no second service', async () => {
+    const state = proton.cfn.readState('Services')!;
+    const [logicalId] = Object.entries(state.resources).find(([, r]) => r.type === SERVICE)!;
+    const assembly = synth('Services', (stack) => platform(stack, base));
+    const replay = await proton.cfn.invokeCustomResource(assembly, 'Services', logicalId, { RequestType: 'Create' });
+    expect(replay.status).toBe('SUCCEEDED');
+    const services = (await proton.client.send(new ListServicesCommand({}))).services!.filter((s) => s.name === name);
+    expect(services).toHaveLength(1);
+  });
+
+  test('an instance added is created with UpdateService', async () => {
+    const report = await deploy('Services', { ...base, instances: { ...base.instances, staging: 8081 } });
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(proton.emulator.log.count('UpdateService')).toBeGreaterThanOrEqual(1);
+    expect(await instancesOf(name)).toEqual(['beta', 'prod', 'staging']);
+    expect(instanceUpdates()).toEqual([]);
+  });
+
+  test('an instance removed is deleted with UpdateService', async () => {
+    const report = await deploy('Services', base);
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(await instancesOf(name)).toEqual(['beta', 'prod']);
+  });
+
+  test('one instance\'s new spec redeploys only that instance (CURRENT_VERSION)', async () => {
+    const report = await deploy('Services', { ...base, instances: { beta: 9090, prod: 80 } });
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(instanceUpdates()).toEqual(['beta CURRENT_VERSION']);
+    expect(proton.emulator.log.count('UpdateServicePipeline')).toBe(0);
+  });
+
+  test('a new minor version of the template moves every instance and the pipeline (MINOR_VERSION)', async () => {
+    const bundle = bundleCopy((d) => fs.appendFileSync(path.join(d, 'instance_infrastructure', 'cloudformation.yaml'), '# 1.1\n'), SERVICE_BUNDLE);
+    const report = await deploy('Services', { ...base, instances: { beta: 9090, prod: 80 }, serviceBundle: bundle });
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(instanceUpdates()).toEqual(['beta MINOR_VERSION', 'prod MINOR_VERSION']);
+    expect(proton.emulator.log.ofOperation('UpdateServicePipeline').filter((e) => e.status === 200).map((e) => e.input.deploymentType))
+      .toEqual(['MINOR_VERSION']);
+    const beta = (await proton.client.send(new GetServiceInstanceCommand({ name: 'beta', serviceName: name }))).serviceInstance!;
+    expect(beta.templateMinorVersion).toBe('1');
+  });
+
+  test('destroy deletes the service, its instances and pipeline, then the environments and templates', async () => {
+    const report = await proton.destroy('Services');
+    expect(report.status).toBe('DELETE_COMPLETE');
+    await expect(proton.client.send(new GetServiceCommand({ name }))).rejects.toThrow();
+  });
+});
+
+describe('service failures', () => {
+  test('a failing instance fails the deployment with Proton\'s message for it', async () => {
+    proton.emulator.faults.failDeployment('fail-orders/beta', 'ECS service did not stabilize');
+    const report = await deploy('FailingService', { prefix: 'fail', instances: { beta: 8080 } });
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === SERVICE && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/^Proton could not create service fail-orders \(CREATE_FAILED\): .*instance beta: ECS service did not stabilize/);
+    expect(failed.responseBytes).toBeLessThan(4096);
+  });
+
+  test('with 30% of calls throttled, create, update and destroy still succeed', async () => {
+    proton.emulator.faults.throttleFraction = 0.3;
+    const options: Options = { prefix: 'thr', instances: { beta: 8080 } };
+    expect((await deploy('ThrottledService', options)).status).toBe('CREATE_COMPLETE');
+    expect((await deploy('ThrottledService', { ...options, instances: { beta: 8081 } })).status).toBe('UPDATE_COMPLETE');
+    expect((await proton.destroy('ThrottledService')).status).toBe('DELETE_COMPLETE');
+    expect(proton.emulator.log.entries.filter((e) => e.error === 'ThrottlingException').length).toBeGreaterThan(0);
+  });
+});
+
+describe('instances in other stacks, and account settings', () => {
+  test('a ServiceInstance adds an instance to a service of another stack and removes it on delete', async () => {
+    expect((await deploy('Owner', { prefix: 'own', instances: { beta: 8080 } })).status).toBe('CREATE_COMPLETE');
+    const assembly = synth('Extra', (stack) => {
+      new ServiceInstance(stack, 'Prod', {
+        service: Service.fromServiceName(stack, 'Orders', 'own-orders'),
+        name: 'prod',
+        environment: Environment.fromEnvironmentName(stack, 'ProdEnv', 'own-prod'),
+        spec: Spec.fromObject({ port: 443 }),
+      }).output('Url');
+    });
+    expect((await proton.deploy(assembly, 'Extra')).status).toBe('CREATE_COMPLETE');
+    expect(await instancesOf('own-orders')).toEqual(['beta', 'prod']);
+    // Redeploying the owner stack leaves the instance it did not declare alone.
+    expect((await deploy('Owner', { prefix: 'own', instances: { beta: 8082 } })).status).toBe('UPDATE_COMPLETE');
+    expect(await instancesOf('own-orders')).toEqual(['beta', 'prod']);
+    expect((await proton.destroy('Extra')).status).toBe('DELETE_COMPLETE');
+    expect(await instancesOf('own-orders')).toEqual(['beta']);
+    expect((await proton.destroy('Owner')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('account settings are set, and restored to what was found on delete', async () => {
+    const settings = async () => (await proton.client.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
+    const before = await settings();
+    const assembly = synth('Settings', (stack) => {
+      new AccountSettings(stack, 'Settings', {
+        pipelineServiceRole: new ProtonServiceRole(stack, 'PipelineRole'),
+        pipelineProvisioningRepository: { provider: RepositoryProvider.GITHUB, name: 'my-org/pipelines', branch: 'main' },
+      });
+    });
+    expect((await proton.deploy(assembly, 'Settings')).status).toBe('CREATE_COMPLETE');
+    expect(await settings()).toMatchObject({ pipelineServiceRoleArn: expect.stringContaining(':role/'), pipelineProvisioningRepository: expect.objectContaining({ name: 'my-org/pipelines' }) });
+    expect((await proton.destroy('Settings')).status).toBe('DELETE_COMPLETE');
+    const after = await settings();
+    expect(after.pipelineServiceRoleArn ?? '').toBe(before.pipelineServiceRoleArn ?? '');
+    expect(after.pipelineProvisioningRepository).toEqual(before.pipelineProvisioningRepository);
+  });
+});
