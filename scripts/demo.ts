@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetEnvironmentCommand, GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
+import { GetEnvironmentCommand, GetEnvironmentTemplateCommand, GetServiceCommand } from '@aws-sdk/client-proton';
 import { buildApp, Revision } from '../examples/app';
 import { LocalProton } from '../test/harness/local-proton';
 import type { StackReport } from '../test/local-cfn';
@@ -30,17 +30,21 @@ const versionOf = (report: StackReport) => report.outputs.VpcEnvVersion as strin
 
 const STEPS: Step[] = [
   {
-    title: 'create: register the bundle in examples/templates/vpc-env/v1, deploy the beta environment',
+    title: 'create: register the templates, deploy the beta and prod environments and the orders service (two instances, a pipeline)',
     run: (proton) => proton.deploy(synth('v1', 1), STACK),
     check: async (report) => report.status === 'CREATE_COMPLETE' && versionOf(report) === '1.0' && report.outputs.BetaVpcId
-      ? undefined : `expected CREATE_COMPLETE with version 1.0 and the VPC id, got ${report.status} ${versionOf(report)}`,
+      && report.outputs.OrdersBetaUrl && report.outputs.OrdersProdUrl
+      ? undefined : `expected CREATE_COMPLETE with version 1.0, the VPC id and the instance URLs, got ${report.status} ${versionOf(report)}`,
   },
   {
-    title: 'update: the bundle changed (examples/templates/vpc-env/v1-revised adds an input); beta moves to it',
+    title: 'update: the environment bundle changed (examples/templates/vpc-env/v1-revised adds an input), so beta and prod move to it; '
+      + 'the beta instance of orders gets a new port',
     run: (proton) => proton.deploy(synth('v1-revised', 2), STACK),
     check: async (report, proton) => report.status === 'UPDATE_COMPLETE' && versionOf(report) === '1.1'
-      && proton.emulator.log.count('UpdateEnvironment', (input) => input.deploymentType === 'MINOR_VERSION') === 1
-      ? undefined : `expected UPDATE_COMPLETE with version 1.1 and beta moved by a MINOR_VERSION deployment, got ${report.status} ${versionOf(report)}`,
+      && proton.emulator.log.count('UpdateEnvironment', (input) => input.deploymentType === 'MINOR_VERSION') === 2
+      && proton.emulator.log.count('UpdateServiceInstance', (input) => input.name === 'beta' && input.deploymentType === 'CURRENT_VERSION') >= 1
+      && proton.emulator.log.count('UpdateServiceInstance', (input) => input.name === 'prod') === 0
+      ? undefined : `expected UPDATE_COMPLETE with version 1.1 and both environments moved by MINOR_VERSION deployments and only the beta instance redeployed, got ${report.status} ${versionOf(report)}`,
   },
   {
     title: 'redeploy: nothing changed',
@@ -54,6 +58,7 @@ const STEPS: Step[] = [
     check: async (report, proton) => {
       if (report.status !== 'DELETE_COMPLETE') return `expected DELETE_COMPLETE, got ${report.status}`;
       const exists = (request: Promise<unknown>) => request.then(() => true, () => false);
+      if (await exists(proton.client.send(new GetServiceCommand({ name: 'orders' })))) return 'the service is still in Proton';
       if (await exists(proton.client.send(new GetEnvironmentCommand({ name: 'beta' })))) return 'the environment is still in Proton';
       return await exists(proton.client.send(new GetEnvironmentTemplateCommand({ name: 'vpc-env' }))) ? 'the template is still in Proton' : undefined;
     },
