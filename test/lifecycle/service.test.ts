@@ -138,6 +138,26 @@ describe('service failures', () => {
     expect(failed.responseBytes).toBeLessThan(4096);
   });
 
+  test('a rollback deploys the previous instance spec again', async () => {
+    const build = (port: number, otherBundle: string) => synth('SvcRollback', (stack) => {
+      const service = platform(stack, { prefix: 'rb', instances: { beta: port } });
+      // A template whose new version Proton refuses fails the update after the service moved.
+      const other = new EnvironmentTemplate(stack, 'Other', { templateName: 'rb-other' });
+      other.addVersion('V1', { bundle: TemplateBundle.fromDirectory(otherBundle) }).node.addDependency(service);
+    });
+    expect((await proton.deploy(build(8080, ENV_BUNDLE), 'SvcRollback')).status).toBe('CREATE_COMPLETE');
+    proton.emulator.faults.failRegistration('rb-other', 'schema is not backward compatible');
+    proton.emulator.log.clear();
+    const changed = bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# changed\n'));
+    const report = await proton.deploy(build(9090, changed), 'SvcRollback');
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(report.resources.filter((r) => r.type === SERVICE).map((r) => `${r.action} ${r.status}`)).toEqual(['UPDATE SUCCEEDED', 'ROLLBACK_UPDATE SUCCEEDED']);
+    expect(instanceUpdates()).toEqual(['beta CURRENT_VERSION', 'beta CURRENT_VERSION']);
+    const beta = (await proton.client.send(new GetServiceInstanceCommand({ name: 'beta', serviceName: 'rb-orders' }))).serviceInstance!;
+    expect(beta).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('8080') });
+    expect((await proton.destroy('SvcRollback')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('with 30% of calls throttled, create, update and destroy still succeed', async () => {
     proton.emulator.faults.throttleFraction = 0.3;
     const options: Options = { prefix: 'thr', instances: { beta: 8080 } };
