@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand } from '@aws-sdk/client-proton';
+import {
+  GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand, UpdateServiceInstanceCommand,
+} from '@aws-sdk/client-proton';
 import { Stack } from 'aws-cdk-lib';
 import { synth } from './helpers';
 import {
@@ -136,6 +138,34 @@ describe('service failures', () => {
     const failed = report.resources.find((r) => r.type === SERVICE && r.status === 'FAILED')!;
     expect(failed.reason).toMatch(/^Proton could not create service fail-orders \(CREATE_FAILED\): .*instance beta: ECS service did not stabilize/);
     expect(failed.responseBytes).toBeLessThan(4096);
+  });
+
+  test('an instance deployment already in progress is waited out, and deleting a service already gone succeeds', async () => {
+    const options: Options = { prefix: 'busy', instances: { beta: 8080 } };
+    expect((await deploy('BusyService', options)).status).toBe('CREATE_COMPLETE');
+    proton.emulator.timing.deploymentDelayMs = 1500;
+    await proton.client.send(new UpdateServiceInstanceCommand({
+      name: 'beta',
+      serviceName: 'busy-orders',
+      deploymentType: 'CURRENT_VERSION',
+      spec: 'proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: busy-beta\n    spec:\n      port: 7070\n',
+    }));
+    proton.emulator.timing.deploymentDelayMs = 50;
+    expect((await deploy('BusyService', { ...options, instances: { beta: 9090 } })).status).toBe('UPDATE_COMPLETE');
+    // The stack's deployment was sent once the other one had ended: none was refused or failed.
+    const ours = proton.emulator.log.ofOperation('UpdateServiceInstance').filter((e) => String(e.input.spec).includes('9090'));
+    expect(ours.map((e) => e.status)).toEqual([200]);
+    const beta = (await proton.client.send(new GetServiceInstanceCommand({ name: 'beta', serviceName: 'busy-orders' }))).serviceInstance!;
+    expect(beta).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('9090') });
+
+    const state = proton.cfn.readState('BusyService')!;
+    const [logicalId] = Object.entries(state.resources).find(([, r]) => r.type === SERVICE)!;
+    const assembly = synth('BusyService', (stack) => platform(stack, { ...options, instances: { beta: 9090 } }));
+    const first = await proton.cfn.invokeCustomResource(assembly, 'BusyService', logicalId, { RequestType: 'Delete' });
+    const second = await proton.cfn.invokeCustomResource(assembly, 'BusyService', logicalId, { RequestType: 'Delete' });
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    await expect(proton.client.send(new GetServiceCommand({ name: 'busy-orders' }))).rejects.toThrow();
+    expect((await proton.destroy('BusyService')).status).toBe('DELETE_COMPLETE');
   });
 
   test('a rollback deploys the previous instance spec again', async () => {
