@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand, UpdateServiceInstanceCommand,
+  GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand,
+  UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
 import { Stack } from 'aws-cdk-lib';
 import { synth } from './helpers';
