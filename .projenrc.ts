@@ -22,7 +22,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.0.0',
 
   // Runtime dependencies of the construct library are bundled into the published package (jsii rule).
-  bundledDeps: ['yaml@^2.9.1', 'tar@^7.5.23'],
+  bundledDeps: ['yaml@^2.9.1', 'tar@^7.5.23', 'ajv@^8.17.1'],
   devDeps: [PROTON_SDK, 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda'],
 
   lambdaOptions: {

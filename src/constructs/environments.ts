@@ -153,6 +153,8 @@ export class Environment extends EnvironmentBase implements ITaggable {
   public readonly templateName: string;
   /** The major version of the template the environment is deployed from. */
   public readonly templateMajorVersion: string;
+  /** The role Proton provisions the environment's components with, if it takes components. */
+  public readonly componentRole?: iam.IRole;
   /** Tags of the environment in Proton (set at creation). */
   public readonly tags: TagManager;
 
@@ -164,6 +166,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     const pin = templatePin(this, props);
     this.templateName = pin.templateName;
     this.templateMajorVersion = pin.majorVersion;
+    this.componentRole = props.componentRole;
     this.environmentName = props.environmentName ?? generateName(this, pin.templateName);
     checkString(this, 'environmentName', this.environmentName, RESOURCE_NAME,
       'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');

@@ -176,7 +176,10 @@ export class Service extends ServiceBase implements ITaggable {
   private readonly instanceOutputs = new Set<string>();
   private readonly pipelineOutputs = new Set<string>();
   private readonly hasPipeline: boolean;
-  private readonly templateVersion?: ServiceTemplateVersion;
+  /** The service template version the service is deployed from, when it is in this app. */
+  public readonly templateVersion?: ServiceTemplateVersion;
+  /** The service's instances, by name (each with its environment). */
+  public readonly declaredInstances: { [name: string]: IEnvironment } = {};
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
@@ -243,6 +246,7 @@ export class Service extends ServiceBase implements ITaggable {
     }
     this.checkCompatible(name, options.environment);
     this.instances.set(name, { name, environment: options.environment, inputs: options.spec?._inputs(this) ?? {} });
+    this.declaredInstances[name] = options.environment;
     // The service waits for the environments it deploys into.
     const environment = options.environment.node.defaultChild ?? options.environment.node.tryFindChild('Resource');
     if (environment) this.resource.node.addDependency(environment);

@@ -110,11 +110,6 @@ export interface IEnvironmentTemplateVersion {
   readonly template: IEnvironmentTemplate;
   /** The major version. */
   readonly majorVersion: string;
-  /**
-   * The minor version.
-   * @default - the recommended minor version of the major version
-   */
-  readonly minorVersion?: string;
 }
 
 /** Properties of an environment template version. */
