@@ -54,7 +54,9 @@ project.eslint?.allowDevDeps('src/custom-resources/handlers/**');
 project.eslint?.allowDefaultProjectFiles('scripts/*.ts', 'examples/*.ts');
 
 // Lifecycle tests and the demo run the bundled handlers: build them before the tests on a fresh clone.
+// and check the public API with jsii, so CI catches what only jsii refuses.
 const bundleTask = project.tasks.tryFind('bundle');
+project.testTask.prependSpawn(project.compileTask);
 if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
