@@ -38,6 +38,8 @@ export interface IServiceTemplate extends IResource {
   readonly templateArn: string;
   /** Services of the template have a Proton pipeline (its bundles carry `pipeline_infrastructure/`). */
   readonly pipeline: boolean;
+  /** The kind of template: service. */
+  readonly templateKind: TemplateKind;
 
   /** Lets `grantee` read the template and its versions. */
   grantRead(grantee: iam.IGrantable): iam.Grant;
@@ -106,6 +108,7 @@ export interface ServiceTemplateVersionProps extends ServiceTemplateVersionOptio
 }
 
 abstract class ServiceTemplateBase extends Resource implements IServiceTemplate {
+  public readonly templateKind = TemplateKind.SERVICE;
   public abstract readonly templateName: string;
   public abstract readonly templateArn: string;
   public abstract readonly pipeline: boolean;

@@ -25,6 +25,8 @@ export interface IEnvironmentTemplate extends IResource {
   readonly templateArn: string;
   /** The template is for customer-managed infrastructure: its bundles carry a schema only. */
   readonly customerManaged: boolean;
+  /** The kind of template: environment. */
+  readonly templateKind: TemplateKind;
 
   /** Lets `grantee` read the template and its versions (for example a pipeline that checks which version is recommended). */
   grantRead(grantee: iam.IGrantable): iam.Grant;
@@ -119,6 +121,7 @@ export interface EnvironmentTemplateVersionProps extends TemplateVersionOptions 
 }
 
 abstract class EnvironmentTemplateBase extends Resource implements IEnvironmentTemplate {
+  public readonly templateKind = TemplateKind.ENVIRONMENT;
   public abstract readonly templateName: string;
   public abstract readonly templateArn: string;
   public abstract readonly customerManaged: boolean;
