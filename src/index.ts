@@ -6,4 +6,6 @@ export * from './constructs/environments';
 export * from './constructs/services';
 export * from './constructs/account-connections';
 export * from './constructs/account-settings';
+export * from './constructs/repositories';
+export * from './constructs/components';
 export * from './custom-resources/provider';

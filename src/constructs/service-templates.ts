@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
 import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
-import { TemplateKind } from './bundles/template-bundle';
+import { ITemplate, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';
 import { registerTemplateVersion } from './template-version-resource';
 import { checkTemplateProps, IEnvironmentTemplateVersion, templateArnOf, TemplateVersionOptions } from './templates';
@@ -25,12 +25,7 @@ export enum ComponentSource {
 }
 
 /** A Proton service template, declared in this app or imported. */
-export interface IServiceTemplate extends IResource {
-  /**
-   * The template's name.
-   * @attribute
-   */
-  readonly templateName: string;
+export interface IServiceTemplate extends IResource, ITemplate {
   /**
    * The template's ARN.
    * @attribute
@@ -38,8 +33,6 @@ export interface IServiceTemplate extends IResource {
   readonly templateArn: string;
   /** Services of the template have a Proton pipeline (its bundles carry `pipeline_infrastructure/`). */
   readonly pipeline: boolean;
-  /** The kind of template: service. */
-  readonly templateKind: TemplateKind;
 
   /** Lets `grantee` read the template and its versions. */
   grantRead(grantee: iam.IGrantable): iam.Grant;

@@ -259,7 +259,9 @@ export class Service extends ServiceBase implements ITaggable {
       throw protonError(this, `the service has no instance named "${name}": its instances are ${[...this.instances.keys()].join(', ') || 'none'}`);
     }
     const service = this;
-    return {
+    const instance: IServiceInstance & { service: Service } = {
+      // Not part of IServiceInstance: lets a Component in this app find the service's template version.
+      service,
       serviceName: this.serviceName,
       serviceInstanceName: name,
       output(key: string): string {
@@ -268,6 +270,7 @@ export class Service extends ServiceBase implements ITaggable {
         return service.resource.getAttString(instanceOutputAttribute(name, key));
       },
     };
+    return instance;
   }
 
   /** The value of one of the pipeline's outputs, read from Proton after each deployment. */

@@ -6,18 +6,13 @@ import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
 import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
-import { TemplateBundle, TemplateKind } from './bundles/template-bundle';
+import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';
 import { registerTemplateVersion } from './template-version-resource';
 import { checkString } from './validation';
 
 /** A Proton environment template, declared in this app or imported. */
-export interface IEnvironmentTemplate extends IResource {
-  /**
-   * The template's name.
-   * @attribute
-   */
-  readonly templateName: string;
+export interface IEnvironmentTemplate extends IResource, ITemplate {
   /**
    * The template's ARN.
    * @attribute
@@ -25,8 +20,6 @@ export interface IEnvironmentTemplate extends IResource {
   readonly templateArn: string;
   /** The template is for customer-managed infrastructure: its bundles carry a schema only. */
   readonly customerManaged: boolean;
-  /** The kind of template: environment. */
-  readonly templateKind: TemplateKind;
 
   /** Lets `grantee` read the template and its versions (for example a pipeline that checks which version is recommended). */
   grantRead(grantee: iam.IGrantable): iam.Grant;

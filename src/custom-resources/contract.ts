@@ -15,6 +15,10 @@ export const ResourceType = {
   SERVICE: 'Custom::ProtonService',
   SERVICE_INSTANCE: 'Custom::ProtonServiceInstance',
   ACCOUNT_SETTINGS: 'Custom::ProtonAccountSettings',
+  REPOSITORY: 'Custom::ProtonRepository',
+  TEMPLATE_SYNC_CONFIG: 'Custom::ProtonTemplateSyncConfig',
+  SERVICE_SYNC_CONFIG: 'Custom::ProtonServiceSyncConfig',
+  COMPONENT: 'Custom::ProtonComponent',
   ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION: 'Custom::ProtonAcceptEnvironmentAccountConnection',
 } as const;
 
@@ -168,4 +172,58 @@ export interface AccountSettingsProperties {
   readonly PipelineProvisioningRepository?: { readonly provider: string; readonly name: string; readonly branch: string };
   /** One of {@link RemovalMode}. */
   readonly RemovalPolicy: string;
+}
+
+/** Properties of a repository link. */
+export interface RepositoryProperties {
+  readonly Provider: string;
+  readonly Name: string;
+  readonly ConnectionArn: string;
+  readonly EncryptionKey?: string;
+  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+}
+
+/** Properties of a template sync config. */
+export interface TemplateSyncConfigProperties {
+  readonly TemplateName: string;
+  /** ENVIRONMENT or SERVICE. */
+  readonly TemplateType: string;
+  readonly RepositoryProvider: string;
+  readonly RepositoryName: string;
+  readonly Branch: string;
+  readonly Subdirectory?: string;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+}
+
+/** Properties of a service sync config. */
+export interface ServiceSyncConfigProperties {
+  readonly ServiceName: string;
+  readonly RepositoryProvider: string;
+  readonly RepositoryName: string;
+  readonly Branch: string;
+  readonly FilePath: string;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+}
+
+/** Properties of a directly defined component. */
+export interface ComponentProperties {
+  readonly Name: string;
+  /** Set for a component of an environment (not attached to an instance). */
+  readonly EnvironmentName?: string;
+  readonly ServiceName?: string;
+  readonly ServiceInstanceName?: string;
+  readonly Manifest: string;
+  /** Sensitive: never logged. */
+  readonly TemplateFile: string;
+  /** Sensitive: never logged. */
+  readonly ServiceSpec?: string;
+  readonly Description?: string;
+  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+  readonly Outputs?: ReadonlyArray<string>;
 }

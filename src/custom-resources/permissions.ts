@@ -10,18 +10,31 @@ export enum ProtonResourceFamily {
   ENVIRONMENT = 'environment',
   /** Services, their instances (`service/<name>/service-instance/<instance>`) and pipeline. */
   SERVICE = 'service',
+  /** Repositories linked to Proton (`<provider>:<name>`). */
+  REPOSITORY = 'repository',
+  /** Components. */
+  COMPONENT = 'component',
   /** Environment account connections (by id). */
   ENVIRONMENT_ACCOUNT_CONNECTION = 'environment-account-connection',
 }
 
 export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
   [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: [
+    // Template sync configs are keyed by their template.
+    'proton:CreateTemplateSyncConfig',
+    'proton:GetTemplateSyncConfig',
+    'proton:UpdateTemplateSyncConfig',
+    'proton:DeleteTemplateSyncConfig',
     'proton:CreateEnvironmentTemplateVersion',
     'proton:GetEnvironmentTemplateVersion',
     'proton:UpdateEnvironmentTemplateVersion',
     'proton:DeleteEnvironmentTemplateVersion',
   ],
   [ProtonResourceFamily.SERVICE_TEMPLATE]: [
+    'proton:CreateTemplateSyncConfig',
+    'proton:GetTemplateSyncConfig',
+    'proton:UpdateTemplateSyncConfig',
+    'proton:DeleteTemplateSyncConfig',
     'proton:CreateServiceTemplateVersion',
     'proton:GetServiceTemplateVersion',
     'proton:UpdateServiceTemplateVersion',
@@ -36,6 +49,11 @@ export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
     'proton:ListEnvironmentOutputs',
   ],
   [ProtonResourceFamily.SERVICE]: [
+    // Service sync configs are keyed by their service.
+    'proton:CreateServiceSyncConfig',
+    'proton:GetServiceSyncConfig',
+    'proton:UpdateServiceSyncConfig',
+    'proton:DeleteServiceSyncConfig',
     'proton:CreateService',
     'proton:GetService',
     'proton:UpdateService',
@@ -48,6 +66,19 @@ export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
     'proton:UpdateServicePipeline',
     'proton:CancelServicePipelineDeployment',
     'proton:ListServicePipelineOutputs',
+  ],
+  [ProtonResourceFamily.REPOSITORY]: [
+    'proton:CreateRepository',
+    'proton:GetRepository',
+    'proton:DeleteRepository',
+  ],
+  [ProtonResourceFamily.COMPONENT]: [
+    'proton:CreateComponent',
+    'proton:GetComponent',
+    'proton:UpdateComponent',
+    'proton:DeleteComponent',
+    'proton:CancelComponentDeployment',
+    'proton:ListComponentOutputs',
   ],
   [ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION]: [
     'proton:AcceptEnvironmentAccountConnection',

@@ -62,6 +62,7 @@ export class ProtonProvider extends Construct {
   private readonly namesByFamily = new Map<ProtonResourceFamily, Set<string>>();
   private readonly passedRoles = new Map<string, string>();
   private accountSettings = false;
+  private readonly passedConnections = new Map<string, string>();
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
 
   private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
@@ -109,6 +110,14 @@ export class ProtonProvider extends Construct {
   }
 
   /**
+   * Lets the handlers hand a CodeStar connection to Proton (linking a repository).
+   * @internal
+   */
+  public _grantPassConnection(connectionArn: string): void {
+    this.passedConnections.set(JSON.stringify(Stack.of(this).resolve(connectionArn)), connectionArn);
+  }
+
+  /**
    * Lets the handlers read and change Proton's account settings, which have no ARN of their own.
    * @internal
    */
@@ -152,6 +161,13 @@ export class ProtonProvider extends Construct {
         return nested && !name.endsWith('*') ? [arn(name), arn(`${name}${nested}`)] : [arn(name)];
       });
       statements.push(new iam.PolicyStatement({ actions: [...PROTON_ACTIONS[family], ...TAG_ACTIONS], resources }));
+    }
+    if (this.passedConnections.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        actions: ['codestar-connections:PassConnection'],
+        resources: [...this.passedConnections.keys()].sort().map((key) => this.passedConnections.get(key)!),
+        conditions: { StringEquals: { 'codestar-connections:PassedToService': 'proton.amazonaws.com' } },
+      }));
     }
     if (this.accountSettings) {
       statements.push(new iam.PolicyStatement({ actions: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], resources: ['*'] }));

@@ -17,6 +17,17 @@ export enum TemplateKind {
   SERVICE = 'SERVICE',
 }
 
+/** A Proton template of either kind, as sync configs take it. */
+export interface ITemplate {
+  /**
+   * The template's name.
+   * @attribute
+   */
+  readonly templateName: string;
+  /** The kind of template. */
+  readonly templateKind: TemplateKind;
+}
+
 /** What a template version tells its bundle when it binds it. */
 export interface TemplateBundleBindOptions {
   /** The kind of template the bundle is registered for. */

@@ -2,11 +2,14 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import { ResourceType } from '../contract';
 import { acceptEnvironmentAccountConnectionHandler } from './account-connection';
 import { accountSettingsHandler } from './account-settings';
+import { componentHandler } from './component';
 import { environmentHandler } from './environment';
 import { environmentTemplateVersionHandler } from './environment-template-version';
+import { repositoryHandler } from './repository';
 import { serviceHandler } from './service';
 import { serviceInstanceHandler } from './service-instance';
 import { serviceTemplateVersionHandler } from './service-template-version';
+import { serviceSyncConfigHandler, templateSyncConfigHandler } from './sync-config';
 import type { HandlerContext, ResourceHandler } from './types';
 
 const HANDLERS: Record<string, ResourceHandler> = {
@@ -16,6 +19,10 @@ const HANDLERS: Record<string, ResourceHandler> = {
   [ResourceType.SERVICE]: serviceHandler,
   [ResourceType.SERVICE_INSTANCE]: serviceInstanceHandler,
   [ResourceType.ACCOUNT_SETTINGS]: accountSettingsHandler,
+  [ResourceType.REPOSITORY]: repositoryHandler,
+  [ResourceType.TEMPLATE_SYNC_CONFIG]: templateSyncConfigHandler,
+  [ResourceType.SERVICE_SYNC_CONFIG]: serviceSyncConfigHandler,
+  [ResourceType.COMPONENT]: componentHandler,
   [ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION]: acceptEnvironmentAccountConnectionHandler,
 };
 

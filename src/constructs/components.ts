@@ -1,0 +1,209 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ComponentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
+import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { ProtonProvider } from '../custom-resources/provider';
+import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
+import { protonTags, removalMode } from './custom-resource';
+import { Environment, IEnvironment } from './environments';
+import { generateName } from './names';
+import { ComponentSource } from './service-templates';
+import { IServiceInstance, Service } from './services';
+import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
+import { checkString, protonError } from './validation';
+
+/** The manifest of a component: how Proton renders and deploys its template file. */
+export abstract class ComponentManifest {
+  /** A manifest read from a file at synth time. */
+  public static fromFile(file: string): ComponentManifest {
+    const resolved = path.resolve(file);
+    if (!fs.existsSync(resolved)) throw new Error(`component manifest ${resolved} does not exist`);
+    return new TextManifest(fs.readFileSync(resolved, 'utf8'), resolved);
+  }
+
+  /** A manifest given as YAML text. */
+  public static fromString(text: string): ComponentManifest {
+    return new TextManifest(text);
+  }
+
+  /**
+   * The manifest text, checked against Proton's limits.
+   * @internal
+   */
+  public abstract _render(scope: Construct): string;
+}
+
+class TextManifest extends ComponentManifest {
+  constructor(private readonly text: string, private readonly file?: string) {
+    super();
+  }
+
+  public _render(scope: Construct): string {
+    const { min, max } = TEMPLATE_MANIFEST_CONTENTS;
+    if (this.text.length < min || this.text.length > max) {
+      throw protonError(scope, `the component manifest${this.file ? ` ${this.file}` : ''} is ${this.text.length} characters, `
+        + `Proton takes ${min} to ${max}: keep only the infrastructure entry for the template file`);
+    }
+    return this.text;
+  }
+}
+
+/** Properties of a component. */
+export interface ComponentProps {
+  /**
+   * The component's name in Proton. Changing it, the manifest or the environment replaces the component.
+   * @default - a name unique in the app, starting with the stack's name
+   */
+  readonly componentName?: string;
+  /**
+   * The service instance the component is attached to. Give this or `environment`.
+   * @default - none: a component of `environment`
+   */
+  readonly serviceInstance?: IServiceInstance;
+  /**
+   * The environment of a component not attached to a service instance.
+   * @default - the environment of `serviceInstance`
+   */
+  readonly environment?: IEnvironment;
+  /** The component's manifest. */
+  readonly manifest: ComponentManifest;
+  /** The path of the component's infrastructure as code file (at most 51,200 characters), read at synth time. */
+  readonly templateFile: string;
+  /**
+   * Service inputs for the component (`Spec.fromObject`); only for a component attached to a service instance.
+   * @default - none
+   */
+  readonly spec?: Spec;
+  /**
+   * A description of the component.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * What happens to the component when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A directly defined Proton component: infrastructure a developer adds to a service instance or
+ * an environment. Deployed with a client token from the CloudFormation request and waited for
+ * (`waitUntilComponentDeployed`); a new template file or spec is deployed in place
+ * (`CURRENT_VERSION`), a new description deploys nothing; delete waits until Proton has removed it.
+ */
+export class Component extends Resource implements ITaggable {
+  /**
+   * The component's name.
+   * @attribute
+   */
+  public readonly componentName: string;
+  /**
+   * The component's ARN.
+   * @attribute
+   */
+  public readonly componentArn: string;
+  /** Tags of the component in Proton (set at creation). */
+  public readonly tags: TagManager;
+
+  private readonly resource: CustomResource;
+  private readonly outputs = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ComponentProps) {
+    super(scope, id);
+    if ((props.serviceInstance === undefined) === (props.environment === undefined)) {
+      throw protonError(this, 'give exactly one of serviceInstance (a component attached to a service instance) or environment');
+    }
+    if (props.spec && !props.serviceInstance) {
+      throw protonError(this, 'spec gives service inputs, which only a component attached to a service instance has: remove it or attach the component');
+    }
+    this.componentName = props.componentName ?? generateName(this);
+    checkString(this, 'componentName', this.componentName, RESOURCE_NAME,
+      'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+    checkComponentsAllowed(this, props);
+    const templateFile = readTemplateFile(this, props.templateFile);
+    this.tags = new TagManager(TagType.MAP, ResourceType.COMPONENT);
+
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(ProtonResourceFamily.COMPONENT, this.componentName);
+    const instance = props.serviceInstance;
+    const inputs = props.spec?._inputs(this);
+    const properties: ComponentProperties = {
+      Name: this.componentName,
+      EnvironmentName: props.environment?.environmentName,
+      ServiceName: instance?.serviceName,
+      ServiceInstanceName: instance?.serviceInstanceName,
+      Manifest: props.manifest._render(this),
+      TemplateFile: templateFile,
+      ServiceSpec: instance && inputs ? this.renderSpec(instance, inputs) : undefined,
+      Description: props.description,
+      Tags: protonTags(this.tags),
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+      Outputs: Lazy.list({ produce: () => [...this.outputs].sort() }, { omitEmpty: true }),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.COMPONENT,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    for (const target of [props.environment, instanceOwner(instance)]) {
+      const child = target?.node.defaultChild ?? target?.node.tryFindChild('Resource');
+      if (child) this.resource.node.addDependency(child);
+    }
+    this.componentArn = this.resource.getAttString('Arn');
+  }
+
+  /** The value of one of the component's outputs, read from Proton after each deployment. */
+  public output(key: string): string {
+    if (!Token.isUnresolved(key) && !/^[A-Za-z0-9_-]{1,1024}$/.test(key)) {
+      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template file's outputs declare`);
+    }
+    this.outputs.add(key);
+    return this.resource.getAttString(outputAttribute(key));
+  }
+
+  private renderSpec(instance: IServiceInstance, inputs: { [name: string]: any }): string {
+    const text = toSpecYaml({ proton: SpecDocumentKind.SERVICE, instances: [{ name: instance.serviceInstanceName, spec: inputs }] });
+    checkSpecSize(this, text);
+    return text;
+  }
+}
+
+function readTemplateFile(scope: Construct, file: string): string {
+  const resolved = path.resolve(file);
+  if (!fs.existsSync(resolved)) {
+    throw protonError(scope, `templateFile ${resolved} does not exist: give the path of the component's infrastructure as code file`);
+  }
+  const text = fs.readFileSync(resolved, 'utf8');
+  const { min, max } = TEMPLATE_FILE_CONTENTS;
+  if (text.length < min || text.length > max) {
+    throw protonError(scope, `templateFile ${resolved} is ${text.length} characters, Proton takes ${min} to ${max}: make it smaller`);
+  }
+  return text;
+}
+
+/** The Service construct an instance belongs to, when the instance came from one in this app. */
+function instanceOwner(instance: IServiceInstance | undefined): Service | undefined {
+  const owner = (instance as { service?: unknown } | undefined)?.service;
+  return owner instanceof Service ? owner : undefined;
+}
+
+/** What the app can tell: the environment takes components, the service template allows them. */
+function checkComponentsAllowed(scope: Construct, props: ComponentProps): void {
+  const service = instanceOwner(props.serviceInstance);
+  const environment = props.environment
+    ?? (service && props.serviceInstance ? service.declaredInstances[props.serviceInstance.serviceInstanceName] : undefined);
+  if (environment instanceof Environment && !environment.componentRole) {
+    throw protonError(scope, `environment ${environment.node.path} has no componentRole, so Proton cannot deploy components in it: `
+      + 'give the environment a componentRole');
+  }
+  const version = service?.templateVersion;
+  if (version && !version.supportedComponentSources.includes(ComponentSource.DIRECTLY_DEFINED)) {
+    throw protonError(scope, `the service template version of ${service.node.path} does not list DIRECTLY_DEFINED in supportedComponentSources: `
+      + 'add it to the version, or attach the component elsewhere');
+  }
+}

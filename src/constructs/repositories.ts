@@ -1,0 +1,218 @@
+import { ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../custom-resources/contract';
+import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { ProtonProvider } from '../custom-resources/provider';
+import { ITemplate, TemplateKind } from './bundles/template-bundle';
+import { protonTags, removalMode } from './custom-resource';
+import { RepositoryBranch, RepositoryProvider } from './environments';
+import { IService } from './services';
+import { protonError } from './validation';
+
+/** A repository linked to Proton. */
+export interface IRepository extends IResource {
+  /** The repository's provider. */
+  readonly provider: RepositoryProvider;
+  /**
+   * The repository's name, such as `my-org/proton-templates`.
+   * @attribute
+   */
+  readonly repositoryName: string;
+  /**
+   * The link's ARN.
+   * @attribute
+   */
+  readonly repositoryArn: string;
+
+  /** A branch of the repository, for self-managed provisioning or a pipeline provisioning repository. */
+  branch(branch: string): RepositoryBranch;
+}
+
+/** Properties of a repository link. */
+export interface RepositoryProps {
+  /** The repository's provider. */
+  readonly provider: RepositoryProvider;
+  /** The repository's name, such as `my-org/proton-templates`. */
+  readonly repositoryName: string;
+  /** The ARN of the CodeStar connection Proton reaches the repository through. */
+  readonly connectionArn: string;
+  /**
+   * A customer managed KMS key for the link's data.
+   * @default - an AWS owned key
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to the link when it leaves the stack (the repository itself is never touched).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class RepositoryBase extends Resource implements IRepository {
+  public abstract readonly provider: RepositoryProvider;
+  public abstract readonly repositoryName: string;
+
+  public get repositoryArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'proton',
+      resource: 'repository',
+      resourceName: `${this.provider.toLowerCase()}:${this.repositoryName}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  public branch(branch: string): RepositoryBranch {
+    return { provider: this.provider, name: this.repositoryName, branch };
+  }
+}
+
+/**
+ * A repository linked to Proton (`CreateRepository`), for template and service sync configs,
+ * self-managed provisioning and pipeline provisioning. Proton has no update for a link: any change
+ * links it anew (a new provider or name is a replacement). Deleting removes only the link.
+ */
+export class Repository extends RepositoryBase implements ITaggable {
+  /** Imports a repository already linked to Proton. */
+  public static fromRepositoryName(scope: Construct, id: string, provider: RepositoryProvider, repositoryName: string): IRepository {
+    class Import extends RepositoryBase {
+      public readonly provider = provider;
+      public readonly repositoryName = repositoryName;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly provider: RepositoryProvider;
+  public readonly repositoryName: string;
+  /** Tags of the link in Proton (set at creation). */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: RepositoryProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.repositoryName) && !/^[^/\s]+\/[^/\s]+$/.test(props.repositoryName)) {
+      throw protonError(this, `repositoryName "${props.repositoryName}" is not "owner/repository": give the repository as its provider names it`);
+    }
+    this.provider = props.provider;
+    this.repositoryName = props.repositoryName;
+    this.tags = new TagManager(TagType.MAP, ResourceType.REPOSITORY);
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(ProtonResourceFamily.REPOSITORY, `${props.provider.toLowerCase()}:${props.repositoryName}`);
+    provider._grantPassConnection(props.connectionArn);
+    const properties: RepositoryProperties = {
+      Provider: props.provider,
+      Name: props.repositoryName,
+      ConnectionArn: props.connectionArn,
+      EncryptionKey: props.encryptionKey?.keyArn,
+      Tags: protonTags(this.tags),
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+    };
+    new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.REPOSITORY,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+  }
+}
+
+/** Properties of a template sync config. */
+export interface TemplateSyncConfigProps {
+  /** The template whose versions Proton registers from the repository (environment or service). */
+  readonly template: ITemplate;
+  /** The repository holding the template bundle. */
+  readonly repository: IRepository;
+  /** The branch Proton follows. */
+  readonly branch: string;
+  /**
+   * The folder of the repository holding the template's bundles.
+   * @default - the repository's root
+   */
+  readonly subdirectory?: string;
+  /**
+   * What happens to the sync config when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Lets Proton register new versions of a template from commits to a repository branch. Branch,
+ * repository and subdirectory change in place; a new template is a new sync config.
+ */
+export class TemplateSyncConfig extends Resource {
+  constructor(scope: Construct, id: string, props: TemplateSyncConfigProps) {
+    super(scope, id);
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(props.template.templateKind === TemplateKind.ENVIRONMENT
+      ? ProtonResourceFamily.ENVIRONMENT_TEMPLATE : ProtonResourceFamily.SERVICE_TEMPLATE, props.template.templateName);
+    const properties: TemplateSyncConfigProperties = {
+      TemplateName: props.template.templateName,
+      TemplateType: props.template.templateKind,
+      RepositoryProvider: props.repository.provider,
+      RepositoryName: props.repository.repositoryName,
+      Branch: props.branch,
+      Subdirectory: props.subdirectory,
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.TEMPLATE_SYNC_CONFIG,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    dependOn(resource, props.template, props.repository);
+  }
+}
+
+/** Properties of a service sync config. */
+export interface ServiceSyncConfigProps {
+  /** The service whose spec Proton keeps in sync with the repository. */
+  readonly service: IService;
+  /** The repository holding the service's Proton ops file. */
+  readonly repository: IRepository;
+  /** The branch Proton follows. */
+  readonly branch: string;
+  /** The path of the Proton ops file in the repository, such as `proton-ops.yaml`. */
+  readonly filePath: string;
+  /**
+   * What happens to the sync config when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Lets Proton keep a service in sync with an ops file in a repository. Branch, repository and
+ * file path change in place; a new service is a new sync config.
+ */
+export class ServiceSyncConfig extends Resource {
+  constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
+    super(scope, id);
+    const provider = ProtonProvider.of(this);
+    provider._grantProtonResource(ProtonResourceFamily.SERVICE, props.service.serviceName);
+    const properties: ServiceSyncConfigProperties = {
+      ServiceName: props.service.serviceName,
+      RepositoryProvider: props.repository.provider,
+      RepositoryName: props.repository.repositoryName,
+      Branch: props.branch,
+      FilePath: props.filePath,
+      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceType.SERVICE_SYNC_CONFIG,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    dependOn(resource, props.service, props.repository);
+  }
+}
+
+/** The sync config waits for the constructs it names when they are in this app. */
+function dependOn(resource: CustomResource, ...targets: Array<{ node: Construct['node'] } | object>): void {
+  for (const target of targets) {
+    if (!(target instanceof Construct)) continue;
+    const child = target.node.defaultChild ?? target.node.tryFindChild('Resource');
+    if (child) resource.node.addDependency(child);
+  }
+}

@@ -1,0 +1,210 @@
+import {
+  Component,
+  ComponentDeploymentUpdateType,
+  CreateComponentCommand,
+  DeleteComponentCommand,
+  GetComponentCommand,
+  paginateListComponentOutputs,
+  UpdateComponentCommand,
+  waitUntilComponentDeleted,
+  waitUntilComponentDeployed,
+} from '@aws-sdk/client-proton';
+import { outputAttribute, RemovalMode } from '../contract';
+import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { optionalString, requiredString, tagList } from './properties';
+import { clientTokenFor } from './template-version';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { waitWithin } from './waiting';
+
+interface DesiredComponent {
+  readonly name: string;
+  readonly environmentName?: string;
+  readonly serviceName?: string;
+  readonly serviceInstanceName?: string;
+  readonly manifest: string;
+  readonly templateFile: string;
+  readonly serviceSpec?: string;
+  readonly description?: string;
+  readonly tags: Array<{ key: string; value: string }>;
+  readonly retain: boolean;
+  readonly outputs: string[];
+}
+
+function desiredComponent(props: Record<string, any>): DesiredComponent {
+  return {
+    name: requiredString(props, 'Name'),
+    environmentName: optionalString(props, 'EnvironmentName'),
+    serviceName: optionalString(props, 'ServiceName'),
+    serviceInstanceName: optionalString(props, 'ServiceInstanceName'),
+    manifest: requiredString(props, 'Manifest'),
+    templateFile: requiredString(props, 'TemplateFile'),
+    serviceSpec: optionalString(props, 'ServiceSpec'),
+    description: optionalString(props, 'Description'),
+    tags: tagList(props, 'Tags'),
+    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
+    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+  };
+}
+
+const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS']);
+
+/**
+ * A directly defined component. Proton does not report a component's template file, so each
+ * deployment carries a client token derived from the CloudFormation request: the component runs
+ * the declared state when its last request token is this request's. A deployment in progress
+ * (the component's or its instance's) is waited out.
+ */
+export class ComponentHandler implements ResourceHandler {
+  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    const desired = desiredComponent(event.ResourceProperties);
+    switch (event.RequestType) {
+      case 'Create':
+        await this.tryCreate(event, desired, context);
+        return { PhysicalResourceId: desired.name };
+      case 'Update': {
+        const previous = desiredComponent(event.OldResourceProperties ?? {});
+        const replaced = previous.name !== desired.name || previous.manifest !== desired.manifest
+          || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
+        if (!replaced) {
+          await this.tryUpdate(event, previous, desired, context);
+        } else if (previous.name === desired.name) {
+          throw new ProtonResourceError(`component ${desired.name}: a new manifest or environment replaces the component, `
+            + 'and the new one needs a name of its own: change componentName too, or omit it to have one generated');
+        } else {
+          await this.tryCreate(event, desired, context);
+        }
+        return { PhysicalResourceId: desired.name };
+      }
+      case 'Delete':
+        if (!desired.retain && event.PhysicalResourceId === desired.name) await this.tryDelete(desired.name, context);
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+    }
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const desired = desiredComponent(event.ResourceProperties);
+    const pending = { IsComplete: false };
+    if (event.RequestType === 'Delete') {
+      if (desired.retain || event.PhysicalResourceId !== desired.name) return { IsComplete: true };
+      const component = await this.getOrUndefined(desired.name, context);
+      if (!component) return { IsComplete: true };
+      if (component.deploymentStatus === 'DELETE_FAILED') {
+        throw new ProtonResourceError(`Proton could not delete component ${desired.name}: ${component.deploymentStatusMessage ?? 'no status message'}`);
+      }
+      if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
+        return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
+      }
+      if (!DEPLOYING.has(component.deploymentStatus!)) await this.tryDelete(desired.name, context);
+      return pending;
+    }
+
+    let component = await this.getOrUndefined(desired.name, context);
+    if (!component) {
+      await this.tryCreate(event, desired, context);
+      return pending;
+    }
+    if (component.deploymentStatus === 'IN_PROGRESS') {
+      if (await waitWithin(waitUntilComponentDeployed, { name: desired.name }, context) === 'pending') return pending;
+      component = (await this.getOrUndefined(desired.name, context))!;
+    }
+    if (DEPLOYING.has(component.deploymentStatus!)) return pending;
+    if (component.lastClientRequestToken !== clientTokenFor(event)) {
+      // Not deployed yet for this request: Proton was busy when onEvent asked.
+      const previous = event.RequestType === 'Update' ? desiredComponent(event.OldResourceProperties ?? {}) : undefined;
+      await this.tryUpdate(event, previous, desired, context);
+      return pending;
+    }
+    if (component.deploymentStatus !== 'SUCCEEDED') {
+      throw new ProtonResourceError(`Proton could not deploy component ${desired.name} (${component.deploymentStatus}): `
+        + `${component.deploymentStatusMessage ?? 'no status message'}`);
+    }
+    return { IsComplete: true, Data: await this.attributes(component, desired, context) };
+  }
+
+  private async tryCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(new CreateComponentCommand({
+        name: desired.name,
+        // An attached component's environment is its instance's: Proton takes one or the other.
+        ...(desired.serviceName
+          ? { serviceName: desired.serviceName, serviceInstanceName: desired.serviceInstanceName }
+          : { environmentName: desired.environmentName }),
+        manifest: desired.manifest,
+        templateFile: desired.templateFile,
+        serviceSpec: desired.serviceSpec,
+        description: desired.description,
+        clientToken: clientTokenFor(event),
+        tags: desired.tags.length > 0 ? desired.tags : undefined,
+      }));
+    } catch (error) {
+      // The instance is deploying: isComplete creates the component once it is not.
+      if (!isConflict(error)) throw error;
+    }
+  }
+
+  /** Deploys the template file, spec and attachment (or, when only the description changed, nothing). */
+  private async tryUpdate(event: OnEventRequest, previous: DesiredComponent | undefined, desired: DesiredComponent,
+    context: HandlerContext): Promise<void> {
+    const onlyDescription = previous !== undefined && previous.templateFile === desired.templateFile
+      && previous.serviceSpec === desired.serviceSpec && previous.serviceName === desired.serviceName
+      && previous.serviceInstanceName === desired.serviceInstanceName;
+    try {
+      await context.proton.send(new UpdateComponentCommand({
+        name: desired.name,
+        deploymentType: onlyDescription ? ComponentDeploymentUpdateType.NONE : ComponentDeploymentUpdateType.CURRENT_VERSION,
+        description: desired.description ?? '',
+        ...(onlyDescription ? {} : {
+          templateFile: desired.templateFile,
+          serviceSpec: desired.serviceSpec,
+          // "" detaches the component from its instance.
+          serviceName: desired.serviceName ?? '',
+          serviceInstanceName: desired.serviceInstanceName ?? '',
+        }),
+        clientToken: clientTokenFor(event),
+      }));
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+  }
+
+  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(new DeleteComponentCommand({ name }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (isConflict(error)) {
+        const component = await this.getOrUndefined(name, context);
+        if (component && DEPLOYING.has(component.deploymentStatus!)) return;
+        throw new ProtonResourceError(`Proton refuses to delete component ${name}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
+    const data: Record<string, string> = { Arn: component.arn!, Name: component.name! };
+    if (desired.outputs.length === 0) return data;
+    const outputs = new Map<string, string>();
+    for await (const page of paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name })) {
+      for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
+    }
+    for (const key of desired.outputs) {
+      if (!outputs.has(key)) {
+        throw new ProtonResourceError(`component ${desired.name} has no output ${key}: its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
+      }
+      data[outputAttribute(key)] = outputs.get(key)!;
+    }
+    return data;
+  }
+
+  private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {
+    try {
+      return (await context.proton.send(new GetComponentCommand({ name }))).component;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+export const componentHandler = new ComponentHandler();

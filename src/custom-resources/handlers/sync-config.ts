@@ -1,0 +1,94 @@
+import {
+  CreateServiceSyncConfigCommand,
+  CreateTemplateSyncConfigCommand,
+  DeleteServiceSyncConfigCommand,
+  DeleteTemplateSyncConfigCommand,
+  UpdateServiceSyncConfigCommand,
+  UpdateTemplateSyncConfigCommand,
+} from '@aws-sdk/client-proton';
+import { RemovalMode } from '../contract';
+import { isNotFound } from './errors';
+import { optionalString, requiredString } from './properties';
+import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+
+/** What differs between template and service sync configs: the key and the calls. */
+interface SyncConfigApi {
+  /** The key: a new key is another sync config (a replacement). */
+  key(props: Record<string, any>): string;
+  create(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
+  update(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
+  delete(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
+}
+
+/** A sync config: created, updated in place (branch, repository, subdirectory or file path), deleted. */
+export class SyncConfigHandler implements ResourceHandler {
+  constructor(private readonly api: SyncConfigApi) {}
+
+  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    const props = event.ResourceProperties;
+    const key = this.api.key(props);
+    switch (event.RequestType) {
+      case 'Create':
+        await this.api.create(props, context);
+        return { PhysicalResourceId: key };
+      case 'Update':
+        if (this.api.key(event.OldResourceProperties ?? {}) !== key) {
+          await this.api.create(props, context);
+        } else {
+          await this.api.update(props, context);
+        }
+        return { PhysicalResourceId: key };
+      case 'Delete':
+        if (optionalString(props, 'RemovalPolicy') !== RemovalMode.RETAIN && event.PhysicalResourceId === key) {
+          try {
+            await this.api.delete(props, context);
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+        }
+        return { PhysicalResourceId: event.PhysicalResourceId! };
+    }
+  }
+
+  public async isComplete(): Promise<IsCompleteResponse> {
+    return { IsComplete: true };
+  }
+}
+
+function templateSyncInput(props: Record<string, any>) {
+  return {
+    templateName: requiredString(props, 'TemplateName'),
+    templateType: requiredString(props, 'TemplateType') as any,
+    repositoryProvider: requiredString(props, 'RepositoryProvider') as any,
+    repositoryName: requiredString(props, 'RepositoryName'),
+    branch: requiredString(props, 'Branch'),
+    subdirectory: optionalString(props, 'Subdirectory'),
+  };
+}
+
+function serviceSyncInput(props: Record<string, any>) {
+  return {
+    serviceName: requiredString(props, 'ServiceName'),
+    repositoryProvider: requiredString(props, 'RepositoryProvider') as any,
+    repositoryName: requiredString(props, 'RepositoryName'),
+    branch: requiredString(props, 'Branch'),
+    filePath: requiredString(props, 'FilePath'),
+  };
+}
+
+export const templateSyncConfigHandler = new SyncConfigHandler({
+  key: (props) => `${requiredString(props, 'TemplateType')}:${requiredString(props, 'TemplateName')}`,
+  create: (props, context) => context.proton.send(new CreateTemplateSyncConfigCommand(templateSyncInput(props))),
+  update: (props, context) => context.proton.send(new UpdateTemplateSyncConfigCommand(templateSyncInput(props))),
+  delete: (props, context) => {
+    const { templateName, templateType } = templateSyncInput(props);
+    return context.proton.send(new DeleteTemplateSyncConfigCommand({ templateName, templateType }));
+  },
+});
+
+export const serviceSyncConfigHandler = new SyncConfigHandler({
+  key: (props) => requiredString(props, 'ServiceName'),
+  create: (props, context) => context.proton.send(new CreateServiceSyncConfigCommand(serviceSyncInput(props))),
+  update: (props, context) => context.proton.send(new UpdateServiceSyncConfigCommand(serviceSyncInput(props))),
+  delete: (props, context) => context.proton.send(new DeleteServiceSyncConfigCommand({ serviceName: requiredString(props, 'ServiceName') })),
+});
