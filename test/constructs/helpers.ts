@@ -19,3 +19,5 @@ export function bundleCopy(mutate: (dir: string) => void = () => {}, from: strin
 }
 
 export const SERVICE_BUNDLE = path.join(__dirname, '..', 'fixtures', 'service-bundle');
+
+export const COMPONENT_DIR = path.join(__dirname, '..', 'fixtures', 'component');
