@@ -6,14 +6,13 @@ import {
   Environment,
   GetEnvironmentCommand,
   paginateListEnvironmentOutputs,
-  TagResourceCommand,
-  UntagResourceCommand,
   UpdateEnvironmentCommand,
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
 import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
@@ -169,7 +168,7 @@ export class EnvironmentHandler implements ResourceHandler {
     } else {
       await this.tryUpdate(deploymentTypeFor(previous, desired, true), desired, context);
     }
-    await this.syncTags(environment.arn!, previous.tags, desired.tags, context);
+    await syncTags(environment.arn!, previous.tags, desired.tags, context);
     return { PhysicalResourceId: desired.name };
   }
 
@@ -261,14 +260,6 @@ export class EnvironmentHandler implements ResourceHandler {
     return data;
   }
 
-  private async syncTags(arn: string, previous: DesiredEnvironment['tags'], desired: DesiredEnvironment['tags'], context: HandlerContext): Promise<void> {
-    const wanted = new Map(desired.map((t) => [t.key, t.value]));
-    const stale = previous.filter((t) => !wanted.has(t.key)).map((t) => t.key);
-    const before = new Map(previous.map((t) => [t.key, t.value]));
-    const changed = desired.filter((t) => before.get(t.key) !== t.value);
-    if (stale.length > 0) await context.proton.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }));
-    if (changed.length > 0) await context.proton.send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
-  }
 
   private async get(name: string, context: HandlerContext): Promise<Environment> {
     const out = await context.proton.send(new GetEnvironmentCommand({ name }));

@@ -12,8 +12,6 @@ import {
   Service,
   ServiceInstance,
   ServicePipeline,
-  TagResourceCommand,
-  UntagResourceCommand,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
   UpdateServicePipelineCommand,
@@ -27,6 +25,7 @@ import * as YAML from 'yaml';
 import { instanceOutputAttribute, pipelineOutputAttribute, RemovalMode, ServiceAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
@@ -203,7 +202,7 @@ export class ServiceHandler implements ResourceHandler {
     }
     await this.cancelUndoneDeployments(previous, desired, context);
     const service = await this.get(desired.name, context);
-    await this.syncTags(service.arn!, previous.tags, desired.tags, context);
+    await syncTags(service.arn!, previous.tags, desired.tags, context);
     return { PhysicalResourceId: desired.name };
   }
 
@@ -418,14 +417,6 @@ export class ServiceHandler implements ResourceHandler {
     return data;
   }
 
-  private async syncTags(arn: string, previous: DesiredService['tags'], desired: DesiredService['tags'], context: HandlerContext): Promise<void> {
-    const wanted = new Map(desired.map((t) => [t.key, t.value]));
-    const before = new Map(previous.map((t) => [t.key, t.value]));
-    const stale = previous.filter((t) => !wanted.has(t.key)).map((t) => t.key);
-    const changed = desired.filter((t) => before.get(t.key) !== t.value);
-    if (stale.length > 0) await context.proton.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }));
-    if (changed.length > 0) await context.proton.send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
-  }
 
   private async get(name: string, context: HandlerContext): Promise<Service> {
     return (await context.proton.send(new GetServiceCommand({ name }))).service!;

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
-import { ListTagsForResourceCommand, ProtonClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-proton';
+import { ListTagsForResourceCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { RemovalMode, TemplateVersionAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError } from './errors';
 import { booleanProperty, optionalString, requiredString, tagList } from './properties';
+import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { SdkWaiter, waitWithin } from './waiting';
 
@@ -237,7 +238,7 @@ export class TemplateVersionHandler implements ResourceHandler {
     if (desired.description !== previous.description) {
       await this.api.update(context.proton, current, { description: desired.description ?? '' });
     }
-    await this.syncTags(existing.arn, tags, desired.tags, context);
+    await syncTags(existing.arn, tags, desired.tags, context, (key) => key === SOURCE_TAG);
     return { PhysicalResourceId: physicalIdOf(current), Data: attributes(existing) };
   }
 
@@ -316,22 +317,5 @@ export class TemplateVersionHandler implements ResourceHandler {
       nextToken = page.nextToken;
     } while (nextToken);
     return tags;
-  }
-
-  private async syncTags(
-    arn: string,
-    current: Record<string, string>,
-    desired: Array<{ key: string; value: string }>,
-    context: HandlerContext,
-  ): Promise<void> {
-    const wanted = new Map(desired.map((t) => [t.key, t.value]));
-    const stale = Object.keys(current).filter((key) => key !== SOURCE_TAG && !wanted.has(key));
-    const changed = desired.filter((t) => current[t.key] !== t.value);
-    if (stale.length > 0) {
-      await context.proton.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }));
-    }
-    if (changed.length > 0) {
-      await context.proton.send(new TagResourceCommand({ resourceArn: arn, tags: changed }));
-    }
   }
 }
