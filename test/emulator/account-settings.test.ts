@@ -1,4 +1,6 @@
-import { GetAccountSettingsCommand, ProtonClient, UpdateAccountSettingsCommand, ValidationException } from '@aws-sdk/client-proton';
+import {
+  CreateRepositoryCommand, DeleteRepositoryCommand, GetAccountSettingsCommand, ProtonClient, UpdateAccountSettingsCommand, ValidationException,
+} from '@aws-sdk/client-proton';
 import { ProtonEmulator } from '.';
 import { clientFor } from './helpers';
 
@@ -7,10 +9,13 @@ let client: ProtonClient;
 const SERVICE_ROLE = 'arn:aws:iam::123456789012:role/proton-pipeline';
 const CODEBUILD_ROLE = 'arn:aws:iam::123456789012:role/proton-codebuild';
 const REPOSITORY = { provider: 'GITHUB' as const, name: 'myorg/pipelines', branch: 'main' };
+const CONNECTION = 'arn:aws:codestar-connections:eu-west-1:123456789012:connection/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
 
 beforeAll(async () => {
   proton = await ProtonEmulator.start({ accountId: '123456789012', region: 'eu-west-1' });
   client = clientFor(proton);
+  // "Link a pipeline repository to AWS Proton before you can use it for self-managed pipeline provisioning" (user guide)
+  await client.send(new CreateRepositoryCommand({ provider: REPOSITORY.provider, name: REPOSITORY.name, connectionArn: CONNECTION }));
 });
 
 afterAll(async () => {
@@ -61,6 +66,27 @@ describe('account settings', () => {
     // false: nothing to delete
     await client.send(new UpdateAccountSettingsCommand({ pipelineProvisioningRepository: REPOSITORY, deletePipelineProvisioningRepository: false }));
     expect((await settings())!.pipelineProvisioningRepository).toMatchObject(REPOSITORY);
+  });
+
+  test('the pipeline provisioning repository must be linked with CreateRepository (any branch); unlinking it later keeps the setting', async () => {
+    const other = { provider: 'BITBUCKET' as const, name: 'myorg/other-pipelines', branch: 'main' };
+    const e = await client.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: SERVICE_ROLE, pipelineProvisioningRepository: other }))
+      .catch(err => err);
+    expect(e).toBeInstanceOf(ValidationException);
+    expect(e.message).toMatch(/repository BITBUCKET myorg\/other-pipelines isn't linked with Proton: link it with CreateRepository first/);
+    // nothing of the request was applied
+    expect((await settings())?.pipelineServiceRoleArn).toBeUndefined();
+    // the same name with another provider is another repository
+    await expect(client.send(new UpdateAccountSettingsCommand({ pipelineProvisioningRepository: { ...REPOSITORY, provider: 'GITHUB_ENTERPRISE' } })))
+      .rejects.toThrow(/isn't linked/);
+
+    await client.send(new CreateRepositoryCommand({ provider: other.provider, name: other.name, connectionArn: CONNECTION }));
+    await client.send(new UpdateAccountSettingsCommand({ pipelineProvisioningRepository: { ...other, branch: 'any-branch' } }));
+    await client.send(new DeleteRepositoryCommand({ provider: other.provider, name: other.name }));
+    expect((await settings())?.pipelineProvisioningRepository).toEqual({
+      ...other, branch: 'any-branch', arn: 'arn:aws:proton:eu-west-1:123456789012:repository/bitbucket:myorg/other-pipelines',
+    });
+    await client.send(new UpdateAccountSettingsCommand({ deletePipelineProvisioningRepository: true }));
   });
 
   test('each emulator (account and region) has its own settings', async () => {

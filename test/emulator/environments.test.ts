@@ -5,6 +5,7 @@ import {
   CreateEnvironmentCommandInput,
   CreateEnvironmentTemplateCommand,
   CreateEnvironmentTemplateVersionCommand,
+  CreateRepositoryCommand,
   DeleteEnvironmentCommand,
   DeleteEnvironmentTemplateVersionCommand,
   Environment,
@@ -273,6 +274,12 @@ describe('CreateEnvironment', () => {
     // codebuildRoleArn may accompany protonServiceRoleArn (CodeBuild provisioning for instances in the environment)
     const both = (await create({ protonServiceRoleArn: ROLE, codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild' })).environment!;
     expect(both).toMatchObject({ protonServiceRoleArn: ROLE, codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild' });
+    // "Link an infrastructure repository to AWS Proton before you can use it for self-managed infrastructure provisioning"
+    await expect(create({ provisioningRepository: { provider: 'GITHUB', name: 'org/infra', branch: 'main' } }))
+      .rejects.toThrow(/provisioningRepository: repository GITHUB org\/infra isn't linked with Proton/);
+    await client.send(new CreateRepositoryCommand({
+      provider: 'GITHUB', name: 'org/infra', connectionArn: 'arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc-123',
+    }));
     const repo = (await create({ provisioningRepository: { provider: 'GITHUB', name: 'org/infra', branch: 'main' } })).environment!;
     expect(repo.provisioningRepository).toEqual({
       provider: 'GITHUB', name: 'org/infra', branch: 'main', arn: 'arn:aws:proton:eu-west-1:123456789012:repository/github:org/infra',

@@ -54,7 +54,8 @@ export class Faults {
   /**
    * The next `times` deployments (default: every one from now on) of the resource named `resourceName` that complete
    * end FAILED with `deploymentStatusMessage` `message`. Names: an environment's name; a service instance
-   * `<service>/<instance>` (`serviceInstanceKey`); a service pipeline `<service>:pipeline` (`servicePipelineKey`).
+   * `<service>/<instance>` (`serviceInstanceKey`); a service pipeline `<service>:pipeline` (`servicePipelineKey`); a
+   * component's name (shared with an environment of the same name).
    */
   failDeployment(resourceName: string, message: string, times: number = Infinity): void {
     this.deploymentFailures.set(resourceName, { message, remaining: times });
@@ -62,7 +63,8 @@ export class Faults {
 
   /**
    * The next `times` asynchronous deletes (default: every one) of `resourceName` that complete end DELETE_FAILED with
-   * `message`: an environment, a service (its name), a service instance or pipeline (the keys of `failDeployment`).
+   * `message`: an environment, a service (its name), a service instance or pipeline, a component (the keys of
+   * `failDeployment`).
    */
   failDeletion(resourceName: string, message: string, times: number = Infinity): void {
     this.deletionFailures.set(resourceName, { message, remaining: times });

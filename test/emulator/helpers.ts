@@ -1,7 +1,23 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ProtonClient, ProtonClientConfig } from '@aws-sdk/client-proton';
+import {
+  CreateEnvironmentCommand,
+  CreateEnvironmentCommandInput,
+  CreateEnvironmentTemplateCommand,
+  CreateEnvironmentTemplateVersionCommand,
+  CreateServiceCommand,
+  CreateServiceTemplateCommand,
+  CreateServiceTemplateVersionCommand,
+  ProtonClient,
+  ProtonClientConfig,
+  UpdateEnvironmentTemplateVersionCommand,
+  UpdateServiceTemplateVersionCommand,
+  waitUntilEnvironmentDeployed,
+  waitUntilEnvironmentTemplateVersionRegistered,
+  waitUntilServiceCreated,
+  waitUntilServiceTemplateVersionRegistered,
+} from '@aws-sdk/client-proton';
 import * as tar from 'tar';
 import { ProtonEmulator } from '.';
 
@@ -206,4 +222,70 @@ export function serviceSpec(
     if (inputs.length > 0) lines.push('    spec:', ...inputs.map(([k, v]) => `      ${k}: ${yamlValue(v)}`));
   }
   return lines.join('\n') + '\n';
+}
+
+/** A connection ARN of the form CreateRepository takes (AWS CodeStar Connections). */
+export const CONNECTION_ARN = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
+
+/**
+ * Creates environment template `name` with version 1.0 (`envBundleFiles()`: input `vpc_cidr` with a default),
+ * registered and published. The bundle goes to `proton.s3` under bucket `fixtures`.
+ */
+export async function publishedEnvironmentTemplate(proton: ProtonEmulator, client: ProtonClient, name: string): Promise<void> {
+  await client.send(new CreateEnvironmentTemplateCommand({ name }));
+  proton.s3.putObject('fixtures', `${name}.tar.gz`, tarGz(envBundleFiles()));
+  await client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: name, source: { s3: { bucket: 'fixtures', key: `${name}.tar.gz` } } }));
+  const id = { templateName: name, majorVersion: '1', minorVersion: '0' };
+  await waitUntilEnvironmentTemplateVersionRegistered(fastWaiter(client), id);
+  await client.send(new UpdateEnvironmentTemplateVersionCommand({ ...id, status: 'PUBLISHED' }));
+}
+
+export interface PublishedServiceTemplateOptions {
+  /** The environment template (major version 1) its instances may run in. */
+  readonly environmentTemplate: string;
+  /** The version's supportedComponentSources. @default none */
+  readonly supportedComponentSources?: ReadonlyArray<'DIRECTLY_DEFINED'>;
+}
+
+/**
+ * Creates service template `name` (pipelineProvisioning CUSTOMER_MANAGED: no pipeline) with version 1.0
+ * (`serviceBundleWithOutputs({ pipeline: false })`), registered and published.
+ */
+export async function publishedServiceTemplate(
+  proton: ProtonEmulator, client: ProtonClient, name: string, options: PublishedServiceTemplateOptions,
+): Promise<void> {
+  await client.send(new CreateServiceTemplateCommand({ name, pipelineProvisioning: 'CUSTOMER_MANAGED' }));
+  proton.s3.putObject('fixtures', `${name}.tar.gz`, tarGz(serviceBundleWithOutputs({ pipeline: false })));
+  await client.send(new CreateServiceTemplateVersionCommand({
+    templateName: name,
+    source: { s3: { bucket: 'fixtures', key: `${name}.tar.gz` } },
+    compatibleEnvironmentTemplates: [{ templateName: options.environmentTemplate, majorVersion: '1' }],
+    supportedComponentSources: options.supportedComponentSources ? [...options.supportedComponentSources] : undefined,
+  }));
+  const id = { templateName: name, majorVersion: '1', minorVersion: '0' };
+  await waitUntilServiceTemplateVersionRegistered(fastWaiter(client), id);
+  await client.send(new UpdateServiceTemplateVersionCommand({ ...id, status: 'PUBLISHED' }));
+}
+
+/** Creates environment `name` of version 1 of `templateName` (AWS-managed, `protonServiceRoleArn`) and waits until it is deployed. */
+export async function deployedEnvironment(
+  client: ProtonClient, name: string, templateName: string, extra: Partial<CreateEnvironmentCommandInput> = {},
+): Promise<void> {
+  await client.send(new CreateEnvironmentCommand({
+    name,
+    templateName,
+    templateMajorVersion: '1',
+    spec: 'proton: EnvironmentSpec\nspec: {}\n',
+    protonServiceRoleArn: 'arn:aws:iam::111111111111:role/proton-service',
+    ...extra,
+  }));
+  await waitUntilEnvironmentDeployed(fastWaiter(client), { name });
+}
+
+/** Creates service `name` of version 1 of `templateName` with `instances` and waits until it is ACTIVE. */
+export async function activeService(
+  client: ProtonClient, name: string, templateName: string, instances: ReadonlyArray<{ name: string; environment: string }>,
+): Promise<void> {
+  await client.send(new CreateServiceCommand({ name, templateName, templateMajorVersion: '1', spec: serviceSpec(instances) }));
+  await waitUntilServiceCreated(fastWaiter(client), { name });
 }

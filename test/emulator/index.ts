@@ -4,9 +4,12 @@ import { S3StandIn } from './s3';
 import { ProtonServer } from './server';
 import { AccountConnectionFamily } from './state/account-connections';
 import { AccountSettingsFamily } from './state/account-settings';
+import { ComponentFamily } from './state/components';
 import { EmulatorContext, EmulatorTiming, EnvironmentInUseCheck, ResourceFamily, ServiceInstanceInUseCheck } from './state/context';
 import { EnvironmentFamily } from './state/environments';
+import { RepositoryFamily } from './state/repositories';
 import { ServiceFamily } from './state/services';
+import { SyncConfigFamily } from './state/sync-configs';
 import { TaggingFamily } from './state/tagging';
 import { TemplateFamily } from './state/templates';
 
@@ -15,6 +18,7 @@ export { RequestLog, type RequestLogEntry } from './log';
 export { Faults, type OutputEntry } from './faults';
 export { type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
 export { MAX_INSTANCES_PER_SERVICE, serviceInstanceKey, servicePipelineKey } from './state/services';
+export { MAX_COMPONENTS } from './state/components';
 
 export interface ProtonEmulatorOptions {
   /** @default '111111111111' */
@@ -24,13 +28,13 @@ export interface ProtonEmulatorOptions {
   /** How long (ms) a new template version stays REGISTRATION_IN_PROGRESS. @default 50 */
   readonly registrationDelayMs?: number;
   /**
-   * How long (ms) a deployment (of an environment, a service instance, a service pipeline) stays IN_PROGRESS.
-   * @default 50
+   * How long (ms) a deployment (of an environment, a service instance, a service pipeline, a component) stays
+   * IN_PROGRESS. @default 50
    */
   readonly deploymentDelayMs?: number;
   /**
-   * How long (ms) an asynchronous delete (DeleteEnvironment, DeleteService, an instance removed by UpdateService)
-   * stays DELETE_IN_PROGRESS before the resource is gone. @default 50
+   * How long (ms) an asynchronous delete (DeleteEnvironment, DeleteService, an instance removed by UpdateService,
+   * DeleteComponent) stays DELETE_IN_PROGRESS before the resource is gone. @default 50
    */
   readonly deleteDelayMs?: number;
   /** How long (ms) a cancelled deployment stays CANCELLING before it is CANCELLED. @default 20 */
@@ -81,6 +85,9 @@ export class ProtonEmulator {
     return [
       environmentTemplates, serviceTemplates, accountConnections, environments, services,
       new AccountSettingsFamily(ctx), new TaggingFamily(ctx),
+      new RepositoryFamily(ctx),
+      new SyncConfigFamily(ctx, environmentTemplates, serviceTemplates, services),
+      new ComponentFamily(ctx, environments, services),
     ];
   }
 
@@ -108,7 +115,7 @@ export class ProtonEmulator {
 
   /**
    * Makes DeleteEnvironment a ConflictException while `check` answers a reason for the environment (the services
-   * family plugs in its instances, the components family will plug in components; a test can use it to stand for them).
+   * family plugs in its instances, the components family its components; a test can use it to stand for them).
    */
   addEnvironmentInUseCheck(check: EnvironmentInUseCheck): void {
     this.ctx.addEnvironmentInUseCheck(check);
@@ -116,8 +123,8 @@ export class ProtonEmulator {
 
   /**
    * Makes DeleteService, and UpdateService removing the instance, a ConflictException while `check` answers a reason
-   * for the service instance (what the components family will plug in: "You can't delete a service instance (remove
-   * it from the spec) if it has an attached component"; a test can use it to stand for components).
+   * for the service instance (the components family plugs in attached components: "You can't delete a service instance
+   * (remove it from the spec) if it has an attached component"; a test can use it to stand for components).
    */
   addServiceInstanceInUseCheck(check: ServiceInstanceInUseCheck): void {
     this.ctx.addServiceInstanceInUseCheck(check);

@@ -1,10 +1,10 @@
 import {
-  CreateComponentCommand,
   CreateEnvironmentTemplateCommand,
   CreateEnvironmentTemplateVersionCommand,
   CreateServiceTemplateCommand,
   CreateServiceTemplateVersionCommand,
   GetEnvironmentTemplateCommand,
+  GetResourcesSummaryCommand,
   ListEnvironmentTemplatesCommand,
   ProtonClient,
   ProtonServiceException,
@@ -103,12 +103,10 @@ describe('requests are validated against the Proton model, through the SDK', () 
   });
 
   test('an operation of the model that is not emulated is named as such', async () => {
-    const e = await errorOf(client.send(new CreateComponentCommand({
-      name: 'cache', environmentName: 'dev', manifest: 'infrastructure:\n  templates: []\n', templateFile: 'Resources: {}\n',
-    })));
+    const e = await errorOf(client.send(new GetResourcesSummaryCommand({})));
     expect(e.name).toBe('UnknownOperationException');
-    expect(e.message).toBe('CreateComponent is not emulated: the Proton emulator does not implement this operation yet');
-    expect(proton.log.ofOperation('CreateComponent')[0]).toMatchObject({ status: 400, error: 'UnknownOperationException' });
+    expect(e.message).toBe('GetResourcesSummary is not emulated: the Proton emulator does not implement this operation yet');
+    expect(proton.log.ofOperation('GetResourcesSummary')[0]).toMatchObject({ status: 400, error: 'UnknownOperationException' });
   });
 });
 

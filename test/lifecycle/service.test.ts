@@ -7,7 +7,7 @@ import {
 import { Stack } from 'aws-cdk-lib';
 import { synth } from './helpers';
 import {
-  AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec,
+  AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec,
   TemplateBundle,
 } from '../../src';
 import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
@@ -224,10 +224,15 @@ describe('instances in other stacks, and account settings', () => {
     const settings = async () => (await proton.client.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
     const before = await settings();
     const assembly = synth('Settings', (stack) => {
+      // Proton takes only a linked repository.
+      const repo = new Repository(stack, 'Pipelines', {
+        provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/pipelines',
+        connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc',
+      });
       new AccountSettings(stack, 'Settings', {
         pipelineServiceRole: new ProtonServiceRole(stack, 'PipelineRole'),
-        pipelineProvisioningRepository: { provider: RepositoryProvider.GITHUB, name: 'my-org/pipelines', branch: 'main' },
-      });
+        pipelineProvisioningRepository: repo.branch('main'),
+      }).node.addDependency(repo);
     });
     expect((await proton.deploy(assembly, 'Settings')).status).toBe('CREATE_COMPLETE');
     expect(await settings()).toMatchObject({ pipelineServiceRoleArn: expect.stringContaining(':role/'), pipelineProvisioningRepository: expect.objectContaining({ name: 'my-org/pipelines' }) });

@@ -63,11 +63,19 @@ export class ComponentHandler implements ResourceHandler {
         return { PhysicalResourceId: desired.name };
       case 'Update': {
         const previous = desiredComponent(event.OldResourceProperties ?? {});
-        const replaced = previous.name !== desired.name || previous.manifest !== desired.manifest
-          || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
-        if (!replaced) {
+        // Against the physical id, not the old properties: a rollback Update returns to the component it has.
+        const renamed = event.PhysicalResourceId !== desired.name;
+        const recreated = previous.manifest !== desired.manifest || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
+        if (!renamed && !recreated) {
           await this.tryUpdate(event, previous, desired, context);
-        } else if (previous.name === desired.name) {
+        } else if (renamed && previous.serviceName && previous.serviceName === desired.serviceName
+          && previous.serviceInstanceName === desired.serviceInstanceName) {
+          // Proton attaches one component per instance, and CloudFormation creates the replacement
+          // before it deletes the old one: the new one could never attach.
+          throw new ProtonResourceError(`component ${event.PhysicalResourceId} is attached to instance ${desired.serviceInstanceName} of service `
+            + `${desired.serviceName}, which takes one component: renaming it (to ${desired.name}) would need two. Remove the component `
+            + 'from the stack and deploy, then add it under the new name');
+        } else if (!renamed) {
           throw new ProtonResourceError(`component ${desired.name}: a new manifest or environment replaces the component, `
             + 'and the new one needs a name of its own: change componentName too, or omit it to have one generated');
         } else {
@@ -76,7 +84,7 @@ export class ComponentHandler implements ResourceHandler {
         return { PhysicalResourceId: desired.name };
       }
       case 'Delete':
-        if (!desired.retain && event.PhysicalResourceId === desired.name) await this.tryDelete(desired.name, context);
+        if (!desired.retain && event.PhysicalResourceId === desired.name) await this.detachOrDelete(event, desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -94,7 +102,7 @@ export class ComponentHandler implements ResourceHandler {
       if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
         return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
       }
-      if (!DEPLOYING.has(component.deploymentStatus!)) await this.tryDelete(desired.name, context);
+      if (!DEPLOYING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
       return pending;
     }
 
@@ -161,6 +169,24 @@ export class ComponentHandler implements ResourceHandler {
           serviceInstanceName: desired.serviceInstanceName ?? '',
         }),
         clientToken: clientTokenFor(event),
+      }));
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+  }
+
+  /** Proton deletes no attached component: detach it first (a deployment), delete it once detached. */
+  private async detachOrDelete(event: OnEventRequest, name: string, context: HandlerContext): Promise<void> {
+    const component = await this.getOrUndefined(name, context);
+    if (!component || DEPLOYING.has(component.deploymentStatus!)) return;
+    if (!component.serviceName) {
+      await this.tryDelete(name, context);
+      return;
+    }
+    try {
+      await context.proton.send(new UpdateComponentCommand({
+        name, deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION, serviceName: '', serviceInstanceName: '',
+        clientToken: `${clientTokenFor(event).slice(0, 56)}-detach`,
       }));
     } catch (error) {
       if (!isConflict(error)) throw error;

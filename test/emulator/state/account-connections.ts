@@ -29,6 +29,7 @@ export interface ConnectionView {
   readonly environmentName: string;
   readonly environmentAccountId: string;
   readonly managementAccountId: string;
+  readonly componentRoleArn?: string;
 }
 
 const CREATE = 'CreateEnvironmentAccountConnection';
@@ -71,6 +72,7 @@ export class AccountConnectionFamily implements ResourceFamily {
       environmentName: c.environmentName,
       environmentAccountId: c.environmentAccountId,
       managementAccountId: c.managementAccountId,
+      componentRoleArn: c.componentRoleArn,
     };
   }
 

@@ -11,12 +11,11 @@ interface RepositoryBranch {
  * GetAccountSettings and UpdateAccountSettings: one set of settings per emulator (Proton keeps one per account and
  * region). UpdateAccountSettings API reference: `pipelineServiceRoleArn` ("To remove a previously configured ARN,
  * specify an empty string") and `pipelineCodebuildRoleArn` (its shape, RoleArnOrEmptyString, takes `""` too: cleared
- * the same way); `pipelineProvisioningRepository` "A linked repository ... registered with Proton" answered as a
- * RepositoryBranch with its ARN; `deletePipelineProvisioningRepository: true` removes it ("Don't set this field if
- * you are updating the configured pipeline repository": both together are a ValidationException).
- *
- * TODO(repositories family): real Proton requires a repository linked with CreateRepository; until the emulator has
- * repositories, any `{ provider, name, branch }` is accepted.
+ * the same way); `pipelineProvisioningRepository` "A linked repository ... registered with Proton" (user guide: "Link a
+ * pipeline repository to AWS Proton before you can use it": a repository not linked with CreateRepository is a
+ * ValidationException; any branch) answered as a RepositoryBranch with its ARN; `deletePipelineProvisioningRepository:
+ * true` removes it ("Don't set this field if you are updating the configured pipeline repository": both together are a
+ * ValidationException). Unlinking the repository later (DeleteRepository) leaves the setting as it is.
  */
 export class AccountSettingsFamily implements ResourceFamily {
   readonly operations: Readonly<Record<string, OperationHandler>>;
@@ -39,10 +38,11 @@ export class AccountSettingsFamily implements ResourceFamily {
       throw validationError('Specify either pipelineProvisioningRepository (to set the repository) or '
         + 'deletePipelineProvisioningRepository (to remove it), not both');
     }
+    const repo = input.pipelineProvisioningRepository;
+    if (repo !== undefined) this.ctx.requireLinkedRepository(repo, 'pipelineProvisioningRepository');
     if (input.pipelineServiceRoleArn !== undefined) this.pipelineServiceRoleArn = input.pipelineServiceRoleArn || undefined;
     if (input.pipelineCodebuildRoleArn !== undefined) this.pipelineCodebuildRoleArn = input.pipelineCodebuildRoleArn || undefined;
     if (input.deletePipelineProvisioningRepository === true) this.pipelineProvisioningRepository = undefined;
-    const repo = input.pipelineProvisioningRepository;
     if (repo !== undefined) this.pipelineProvisioningRepository = { provider: repo.provider, name: repo.name, branch: repo.branch };
     return { accountSettings: this.out() };
   }
@@ -55,7 +55,7 @@ export class AccountSettingsFamily implements ResourceFamily {
       pipelineCodebuildRoleArn: this.pipelineCodebuildRoleArn,
       pipelineProvisioningRepository: repo && {
         ...repo,
-        arn: this.ctx.arn(`repository/${repo.provider.toLowerCase()}:${repo.name}`),
+        arn: this.ctx.repositoryArn(repo.provider, repo.name),
       },
     };
   }

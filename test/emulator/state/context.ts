@@ -30,6 +30,23 @@ export type EnvironmentInUseCheck = (environmentName: string) => string | undefi
  */
 export type ServiceInstanceInUseCheck = (serviceName: string, instanceName: string) => string | undefined;
 
+/**
+ * Answers why the service instance `instanceName` of service `serviceName` can't be deployed now (e.g. "component 'c'
+ * attached to it has a deployment IN_PROGRESS"), or undefined.
+ */
+export type ServiceInstanceBusyCheck = (serviceName: string, instanceName: string) => string | undefined;
+
+/** A repository linked with CreateRepository, as other families read it. */
+export interface LinkedRepository {
+  readonly provider: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly connectionArn: string;
+}
+
+/** Finds the repository `provider`/`name` linked with CreateRepository (the repositories family answers). */
+export type RepositoryLookup = (provider: string, name: string) => LinkedRepository | undefined;
+
 /** The emulator's timing knobs (milliseconds), mutable while it runs. */
 export interface EmulatorTiming {
   /** How long a new template version stays REGISTRATION_IN_PROGRESS. */
@@ -154,6 +171,8 @@ export class EmulatorContext {
   private readonly inUseChecks: InUseCheck[] = [];
   private readonly environmentInUseChecks: EnvironmentInUseCheck[] = [];
   private readonly serviceInstanceInUseChecks: ServiceInstanceInUseCheck[] = [];
+  private readonly serviceInstanceBusyChecks: ServiceInstanceBusyCheck[] = [];
+  private repositoryLookup?: RepositoryLookup;
 
   constructor(
     readonly accountId: string,
@@ -221,6 +240,55 @@ export class EmulatorContext {
       if (reason) return reason;
     }
     return undefined;
+  }
+
+  /**
+   * Plugs in a check that something attached to a service instance (a component) is deploying: UpdateServiceInstance
+   * deploying the instance is then a ConflictException (UpdateServiceInstance API reference: "You can't update a
+   * service instance while its deployment status, or the deployment status of a component attached to it, is
+   * IN_PROGRESS").
+   */
+  addServiceInstanceBusyCheck(check: ServiceInstanceBusyCheck): void {
+    this.serviceInstanceBusyChecks.push(check);
+  }
+
+  /** Why the service instance can't be deployed now, or undefined. */
+  serviceInstanceBusy(serviceName: string, instanceName: string): string | undefined {
+    for (const check of this.serviceInstanceBusyChecks) {
+      const reason = check(serviceName, instanceName);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+
+  /** The repositories family answers which repositories are linked (CreateRepository). */
+  setRepositoryLookup(lookup: RepositoryLookup): void {
+    this.repositoryLookup = lookup;
+  }
+
+  /** The repository `provider`/`name` linked with CreateRepository, or undefined. */
+  linkedRepository(provider: string, name: string): LinkedRepository | undefined {
+    return this.repositoryLookup?.(provider, name);
+  }
+
+  /**
+   * The repository a request names (`what`, e.g. "provisioningRepository"), which must be linked: the API reference
+   * calls each of these members "a linked repository ... that has been registered with Proton", and the user guide
+   * ("Using git repositories with AWS Proton") says to "Link ... to AWS Proton before you can use it". Throws a
+   * ValidationException otherwise.
+   */
+  requireLinkedRepository(repo: { readonly provider: string; readonly name: string }, what: string): LinkedRepository {
+    const linked = this.linkedRepository(repo.provider, repo.name);
+    if (!linked) {
+      throw validationError(`${what}: repository ${repo.provider} ${repo.name} isn't linked with Proton: `
+        + 'link it with CreateRepository first');
+    }
+    return linked;
+  }
+
+  /** `arn:aws:proton:<region>:<account>:repository/<provider lower case>:<name>` (user guide examples). */
+  repositoryArn(provider: string, name: string): string {
+    return this.arn(`repository/${provider.toLowerCase()}:${name}`);
   }
 }
 

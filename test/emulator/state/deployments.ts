@@ -17,9 +17,9 @@ export interface DeploymentTarget {
   readonly templateMinorVersion: string;
 }
 
-interface Deployment {
+interface Deployment<T> {
   readonly id: string;
-  readonly target: DeploymentTarget;
+  readonly target: T;
   status: 'IN_PROGRESS' | 'CANCELLING' | DeploymentEnd;
   /** Set when it succeeds. */
   outputs: OutputEntry[];
@@ -28,8 +28,10 @@ interface Deployment {
 }
 
 /**
- * The deployments of one resource Proton deploys into an environment (a service instance, a service pipeline;
- * components later), with the same rules as environments (see README, "Environments"):
+ * The deployments of one resource Proton deploys into an environment (a service instance, a service pipeline, a
+ * component), with the same rules as environments (see README, "Environments"). `T` is what a deployment deploys: a
+ * spec with a template version (`DeploymentTarget`) for instances and pipelines, the template file, spec and
+ * attachment for components.
  *
  * - `deploy(target)`: IN_PROGRESS at once (the resource shows the target's spec and version), then after
  *   `timing.deploymentDelayMs` SUCCEEDED (outputs computed then), or FAILED with the message of
@@ -39,16 +41,16 @@ interface Deployment {
  *   version of the last successful deployment, or FAILED with the message of `faults.failCancellation(faultKey)`.
  * - deletion is driven by the owner (`beginDeletion`, `deletionFailed`, `retire`): a retired track ignores its timers.
  */
-export class DeploymentTrack {
-  state: DeploymentTarget;
+export class DeploymentTrack<T extends object = DeploymentTarget> {
+  state: T;
   status: DeploymentStatus = 'IN_PROGRESS';
   message?: string;
   lastAttemptedAt: Date;
   lastSucceededAt: Date;
   lastAttemptedId?: string;
   lastSucceededId?: string;
-  private readonly deployments = new Map<string, Deployment>();
-  private current?: Deployment;
+  private readonly deployments = new Map<string, Deployment<T>>();
+  private current?: Deployment<T>;
   private retired = false;
 
   /**
@@ -60,8 +62,8 @@ export class DeploymentTrack {
     private readonly ctx: EmulatorContext,
     readonly faultKey: string,
     readonly label: string,
-    private readonly outputsOf: (target: DeploymentTarget) => OutputEntry[],
-    initial: DeploymentTarget,
+    private readonly outputsOf: (target: T) => OutputEntry[],
+    initial: T,
     createdAt: Date,
   ) {
     this.state = initial;
@@ -80,9 +82,9 @@ export class DeploymentTrack {
   }
 
   /** Starts a deployment of `target`; `onEnd` is told how it ends. */
-  deploy(target: DeploymentTarget, onEnd?: (end: DeploymentEnd) => void): void {
+  deploy(target: T, onEnd?: (end: DeploymentEnd) => void): void {
     if (this.current) throw new Error(`emulator bug: ${this.label} already has a deployment ${this.current.status}`);
-    const d: Deployment = { id: randomUUID(), target, status: 'IN_PROGRESS', outputs: [], onEnd };
+    const d: Deployment<T> = { id: randomUUID(), target, status: 'IN_PROGRESS', outputs: [], onEnd };
     this.deployments.set(d.id, d);
     this.current = d;
     this.state = target;
@@ -123,10 +125,14 @@ export class DeploymentTrack {
     this.current = undefined;
   }
 
+  /** What the last successful deployment deployed, if any. */
+  get lastSucceeded(): T | undefined {
+    return this.lastSucceededId ? this.deployments.get(this.lastSucceededId)?.target : undefined;
+  }
+
   /** Whether the resource shows, or last deployed successfully, version `major`.`minor`. */
-  usesVersion(major: string, minor: string): boolean {
-    const succeeded = this.lastSucceededId ? this.deployments.get(this.lastSucceededId) : undefined;
-    return [this.state, succeeded?.target].some(t => t?.templateMajorVersion === major && t.templateMinorVersion === minor);
+  usesVersion(this: DeploymentTrack<DeploymentTarget>, major: string, minor: string): boolean {
+    return [this.state, this.lastSucceeded].some(t => t?.templateMajorVersion === major && t.templateMinorVersion === minor);
   }
 
   /**
@@ -142,12 +148,19 @@ export class DeploymentTrack {
     return this.lastSucceededId ? this.deployments.get(this.lastSucceededId)!.outputs : [];
   }
 
-  /** The members the model's ServiceInstance, ServicePipeline (and Component) shapes share. */
-  view() {
+  /** The members the model's ServiceInstance and ServicePipeline shapes share. */
+  view(this: DeploymentTrack<DeploymentTarget>) {
     return {
       spec: this.state.spec,
       templateMajorVersion: this.state.templateMajorVersion,
       templateMinorVersion: this.state.templateMinorVersion,
+      ...this.statusView(),
+    };
+  }
+
+  /** The deployment members the model's ServiceInstance, ServicePipeline and Component shapes share. */
+  statusView() {
+    return {
       deploymentStatus: this.status,
       deploymentStatusMessage: this.message,
       lastDeploymentAttemptedAt: this.lastAttemptedAt,
@@ -157,7 +170,7 @@ export class DeploymentTrack {
     };
   }
 
-  private complete(d: Deployment): void {
+  private complete(d: Deployment<T>): void {
     if (this.retired || this.current !== d || d.status !== 'IN_PROGRESS') return;
     this.current = undefined;
     const failure = this.ctx.faults.takeDeploymentFailure(this.faultKey);
@@ -175,7 +188,7 @@ export class DeploymentTrack {
     d.onEnd?.(d.status);
   }
 
-  private completeCancellation(d: Deployment): void {
+  private completeCancellation(d: Deployment<T>): void {
     if (this.retired || this.current !== d || d.status !== 'CANCELLING') return;
     this.current = undefined;
     const failure = this.ctx.faults.takeCancellationFailure(this.faultKey);

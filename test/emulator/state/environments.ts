@@ -77,6 +77,10 @@ export interface EnvironmentView {
   readonly templateMajorVersion: string;
   readonly deploymentStatus: string;
   readonly componentRoleArn?: string;
+  /** The environment account connection it is provisioned through, if any. */
+  readonly environmentAccountConnectionId?: string;
+  /** The `componentRoleArn` of that connection (Proton provisions components in the environment account with it). */
+  readonly connectionComponentRoleArn?: string;
 }
 
 /**
@@ -127,6 +131,10 @@ export class EnvironmentFamily implements ResourceFamily {
       templateMajorVersion: e.state.templateMajorVersion,
       deploymentStatus: e.deploymentStatus,
       componentRoleArn: e.componentRoleArn,
+      environmentAccountConnectionId: e.environmentAccountConnectionId,
+      connectionComponentRoleArn: e.environmentAccountConnectionId !== undefined
+        ? this.connections.findConnection(e.environmentAccountConnectionId)?.componentRoleArn
+        : undefined,
     };
   }
 
@@ -158,6 +166,7 @@ export class EnvironmentFamily implements ResourceFamily {
       provisioningRepository: input.provisioningRepository,
     };
     this.checkProvisioning(provisioning, customerManaged);
+    if (provisioning.provisioningRepository) this.ctx.requireLinkedRepository(provisioning.provisioningRepository, 'provisioningRepository');
     if (provisioning.environmentAccountConnectionId !== undefined) this.usableConnection(provisioning.environmentAccountConnectionId, input.name);
     this.checkSpec(input.spec, version);
     this.ctx.tags.validate(input.tags);
@@ -309,6 +318,7 @@ export class EnvironmentFamily implements ResourceFamily {
     if (input.environmentAccountConnectionId !== undefined && input.environmentAccountConnectionId !== env.environmentAccountConnectionId) {
       this.usableConnection(input.environmentAccountConnectionId, env.name);
     }
+    if (input.provisioningRepository !== undefined) this.ctx.requireLinkedRepository(input.provisioningRepository, 'provisioningRepository');
     return {
       protonServiceRoleArn: input.protonServiceRoleArn ?? env.protonServiceRoleArn,
       codebuildRoleArn: input.codebuildRoleArn ?? env.codebuildRoleArn,
@@ -610,7 +620,7 @@ export class EnvironmentFamily implements ResourceFamily {
         : undefined,
       provisioningRepository: repo && {
         ...repo,
-        arn: this.ctx.arn(`repository/${repo.provider.toLowerCase()}:${repo.name}`),
+        arn: this.ctx.repositoryArn(repo.provider, repo.name),
       },
     };
   }

@@ -86,6 +86,15 @@ interface ServiceRecord {
   workflow?: Workflow;
 }
 
+/** What later families (sync configs) may read of a service. */
+export interface ServiceView {
+  readonly name: string;
+  readonly arn: string;
+  readonly status: string;
+  /** In creation order. */
+  readonly instanceNames: readonly string[];
+}
+
 /** What later families (components) may read of a service instance. */
 export interface ServiceInstanceView {
   readonly name: string;
@@ -162,6 +171,12 @@ export class ServiceFamily implements ResourceFamily {
     }
     ctx.addInUseCheck(arn => this.versionUsedBy(arn));
     ctx.addEnvironmentInUseCheck(name => this.environmentUsedBy(name));
+  }
+
+  /** A service (including one being deleted), for later families (sync configs). */
+  findService(name: string): ServiceView | undefined {
+    const svc = this.services.get(name);
+    return svc && { name: svc.name, arn: svc.arn, status: svc.status, instanceNames: [...svc.instances.keys()] };
   }
 
   /** A service instance (including one being deleted), for later families (components). */
@@ -485,8 +500,9 @@ export class ServiceFamily implements ResourceFamily {
    * UpdateServiceInstance (API reference, `deploymentType`, as UpdateEnvironment): NONE deploys nothing (an instance
    * has no metadata to update); CURRENT_VERSION / MINOR_VERSION / MAJOR_VERSION deploy the spec (given, or the
    * current one) with the version the rules give. ConflictException while the instance deploys ("You can't update a
-   * service instance while its deployment status ... is IN_PROGRESS"), while the service is creating, updating or
-   * deleting, and while the instance is being deleted. A client token replays the update without deploying again.
+   * service instance while its deployment status, or the deployment status of a component attached to it, is
+   * IN_PROGRESS": `ctx.serviceInstanceBusy`), while the service is creating, updating or deleting, and while the instance
+   * is being deleted. A client token replays the update without deploying again.
    */
   private updateInstance(input: Input) {
     const svc = this.service(input.serviceName);
@@ -504,6 +520,8 @@ export class ServiceFamily implements ResourceFamily {
         throw conflict(`Service instance ${inst.name} of service ${svc.name} has a deployment ${inst.track.status}: `
           + 'wait until it completes, or cancel it, before deploying again');
       }
+      const busy = this.ctx.serviceInstanceBusy(svc.name, inst.name);
+      if (busy) throw conflict(`Service instance ${inst.name} of service ${svc.name} can't be deployed now: ${busy}`);
       const version = targetVersion(this.templates, svc.templateName, inst.track.state, input.deploymentType,
         input.templateMajorVersion, input.templateMinorVersion);
       const spec: string = input.spec ?? inst.track.state.spec;

@@ -160,6 +160,12 @@ export class TemplateFamily implements ResourceFamily {
     };
   }
 
+  /** Every version of a template (any status), in creation order; empty for an unknown template. */
+  findVersions(name: string): TemplateVersionView[] {
+    const t = this.templates.get(name);
+    return t ? [...t.versions.values()].map(v => this.findVersion(name, v.majorVersion, v.minorVersion)!) : [];
+  }
+
   /** A template by name, or undefined. */
   findTemplate(name: string): TemplateView | undefined {
     const t = this.templates.get(name);

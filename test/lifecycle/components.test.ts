@@ -1,0 +1,171 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand,
+  UpdateServiceInstanceCommand,
+} from '@aws-sdk/client-proton';
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { synth } from './helpers';
+import {
+  Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service,
+  ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle, TemplateSyncConfig,
+} from '../../src';
+import { COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { LocalProton } from '../harness/local-proton';
+
+const COMPONENT = 'Custom::ProtonComponent';
+const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';
+const REPO = { repositoryConnectionArn: CONNECTION, repositoryId: 'my-org/orders', branchName: 'main' };
+
+let proton: LocalProton;
+beforeAll(async () => {
+  proton = await LocalProton.start({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 });
+});
+afterAll(async () => proton.stop());
+beforeEach(() => {
+  proton.emulator.faults.clear();
+  proton.emulator.log.clear();
+});
+
+/** An environment with a component role and a service with instance beta, named after `prefix`. */
+function platform(stack: Stack, prefix: string) {
+  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: `${prefix}-env` });
+  const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+  const beta = new Environment(stack, 'Beta', {
+    environmentName: `${prefix}-beta`, templateVersion: envV1, spec: Spec.fromObject({}),
+    protonServiceRole: new ProtonServiceRole(stack, 'Role'),
+    componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
+  });
+  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: `${prefix}-svc` });
+  const svcV1 = svcTemplate.addVersion('V1', {
+    bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
+    supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
+  });
+  const service = new Service(stack, 'Service', {
+    serviceName: `${prefix}-orders`, templateVersion: svcV1, ...REPO, instances: [{ name: 'beta', environment: beta }],
+  });
+  return { envTemplate, beta, service };
+}
+
+function templateFileWith(comment: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'component-')), 'cloudformation.yaml');
+  fs.writeFileSync(file, `${fs.readFileSync(path.join(COMPONENT_DIR, 'cloudformation.yaml'), 'utf8')}# ${comment}\n`);
+  return file;
+}
+
+interface ComponentOptions {
+  readonly name: string;
+  readonly templateFile?: string;
+  readonly description?: string;
+}
+
+function componentApp(stackName: string, prefix: string, options: ComponentOptions): string {
+  return synth(stackName, (stack) => {
+    const { service } = platform(stack, prefix);
+    new Component(stack, 'Bucket', {
+      componentName: options.name,
+      serviceInstance: service.instance('beta'),
+      manifest: ComponentManifest.fromFile(path.join(COMPONENT_DIR, 'manifest.yaml')),
+      templateFile: options.templateFile ?? path.join(COMPONENT_DIR, 'cloudformation.yaml'),
+      description: options.description,
+    }).output('BucketName');
+  });
+}
+
+const getComponent = async (name: string) => (await proton.client.send(new GetComponentCommand({ name }))).component!;
+const componentUpdates = () => proton.emulator.log.ofOperation('UpdateComponent').filter((e) => e.status === 200).map((e) => e.input.deploymentType);
+
+describe('component lifecycle', () => {
+  test('create deploys the component on the service instance and returns its output', async () => {
+    const report = await proton.deploy(componentApp('Components', 'cmp', { name: 'orders-bucket' }), 'Components');
+    expect(report.status).toBe('CREATE_COMPLETE');
+    const created = report.resources.find((r) => r.type === COMPONENT && r.action === 'CREATE')!;
+    expect(created.attributes!['Outputs.BucketName']).toEqual(expect.any(String));
+    expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED', serviceName: 'cmp-orders', serviceInstanceName: 'beta' });
+  });
+
+  test('a new template file is deployed in place (CURRENT_VERSION), a new description deploys nothing (NONE)', async () => {
+    const file = templateFileWith('v2');
+    expect((await proton.deploy(componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: file }), 'Components')).status).toBe('UPDATE_COMPLETE');
+    const described = componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: file, description: 'exports' });
+    expect((await proton.deploy(described, 'Components')).status).toBe('UPDATE_COMPLETE');
+    expect(componentUpdates()).toEqual(['CURRENT_VERSION', 'NONE']);
+    expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED', description: 'exports' });
+  });
+
+  test('renaming a component attached to an instance fails with the reason and the fix, and rolls back', async () => {
+    const report = await proton.deploy(componentApp('Components', 'cmp', { name: 'orders-exports', description: 'exports' }), 'Components');
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(report.reason).toMatch(/component orders-bucket is attached to instance beta of service cmp-orders, which takes one component/);
+    expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED', serviceInstanceName: 'beta' });
+  });
+
+  test('a component waits out a deployment of its instance', async () => {
+    proton.emulator.timing.deploymentDelayMs = 1500;
+    await proton.client.send(new UpdateServiceInstanceCommand({
+      name: 'beta', serviceName: 'cmp-orders', deploymentType: 'CURRENT_VERSION',
+      spec: 'proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: cmp-beta\n    spec:\n      port: 81\n',
+    }));
+    proton.emulator.timing.deploymentDelayMs = 50;
+    const report = await proton.deploy(componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: templateFileWith('v3') }), 'Components');
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
+  });
+
+  test('delete detaches the component, then deletes it; deleting one already gone succeeds', async () => {
+    const state = proton.cfn.readState('Components')!;
+    const [logicalId] = Object.entries(state.resources).find(([, r]) => r.type === COMPONENT)!;
+    const assembly = componentApp('Components', 'cmp', { name: 'orders-bucket' });
+    const first = await proton.cfn.invokeCustomResource(assembly, 'Components', logicalId, { RequestType: 'Delete' });
+    const second = await proton.cfn.invokeCustomResource(assembly, 'Components', logicalId, { RequestType: 'Delete' });
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    await expect(getComponent('orders-bucket')).rejects.toThrow();
+    expect(proton.emulator.log.ofOperation('UpdateComponent').some((e) => e.input.serviceName === '')).toBe(true);
+    expect((await proton.destroy('Components')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('a failing component fails the deployment with Proton\'s message', async () => {
+    proton.emulator.faults.failDeployment('broken-bucket', 'Bucket name already exists');
+    const report = await proton.deploy(componentApp('BrokenComponent', 'brk', { name: 'broken-bucket' }), 'BrokenComponent');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    expect(report.reason).toMatch(/Proton could not deploy component broken-bucket \(FAILED\): Bucket name already exists/);
+  });
+});
+
+describe('repositories and sync configs', () => {
+  const app = (branch: string, connection = CONNECTION) => synth('Sync', (stack) => {
+    const { envTemplate, service } = platform(stack, 'sync');
+    const repo = new Repository(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/proton-templates', connectionArn: connection });
+    new TemplateSyncConfig(stack, 'EnvSync', { template: envTemplate, repository: repo, branch, subdirectory: 'vpc-env' });
+    new ServiceSyncConfig(stack, 'OrdersSync', { service, repository: repo, branch, filePath: 'proton-ops.yaml' });
+  });
+  const repositories = async () => ((await proton.client.send(new ListRepositoriesCommand({}))).repositories ?? []).map((r) => r.name);
+
+  test('create links the repository and creates both sync configs; a replayed create links nothing twice', async () => {
+    const assembly = app('main');
+    const report = await proton.deploy(assembly, 'Sync');
+    expect(report.status).toBe('CREATE_COMPLETE');
+    const template = await proton.client.send(new GetTemplateSyncConfigCommand({ templateName: 'sync-env', templateType: 'ENVIRONMENT' }));
+    expect(template.templateSyncConfig).toMatchObject({ branch: 'main', subdirectory: 'vpc-env', repositoryName: 'my-org/proton-templates' });
+    const [logicalId] = Object.entries(proton.cfn.readState('Sync')!.resources).find(([, r]) => r.type === 'Custom::ProtonRepository')!;
+    expect((await proton.cfn.invokeCustomResource(assembly, 'Sync', logicalId, { RequestType: 'Create' })).status).toBe('SUCCEEDED');
+    expect(await repositories()).toEqual(['my-org/proton-templates']);
+  });
+
+  test('a new branch updates both sync configs in place', async () => {
+    const report = await proton.deploy(app('release'), 'Sync');
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(proton.emulator.log.count('UpdateTemplateSyncConfig')).toBe(1);
+    expect(proton.emulator.log.count('UpdateServiceSyncConfig')).toBe(1);
+    const service = await proton.client.send(new GetServiceSyncConfigCommand({ serviceName: 'sync-orders' }));
+    expect(service.serviceSyncConfig).toMatchObject({ branch: 'release', filePath: 'proton-ops.yaml' });
+  });
+
+  test('destroy removes the sync configs, then the link', async () => {
+    expect((await proton.destroy('Sync')).status).toBe('DELETE_COMPLETE');
+    expect(await repositories()).toEqual([]);
+    await expect(proton.client.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'my-org/proton-templates' }))).rejects.toThrow();
+  });
+});
