@@ -34,13 +34,16 @@ function platform(stack: Stack, prefix: string) {
   const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: `${prefix}-env` });
   const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
   const beta = new Environment(stack, 'Beta', {
-    environmentName: `${prefix}-beta`, templateVersion: envV1, spec: Spec.fromObject({}),
+    environmentName: `${prefix}-beta`,
+    templateVersion: envV1,
+    spec: Spec.fromObject({}),
     protonServiceRole: new ProtonServiceRole(stack, 'Role'),
     componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
   });
   const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: `${prefix}-svc` });
   const svcV1 = svcTemplate.addVersion('V1', {
-    bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
+    bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE),
+    compatibleEnvironmentTemplates: [envV1],
     supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const service = new Service(stack, 'Service', {
@@ -105,7 +108,9 @@ describe('component lifecycle', () => {
   test('a component waits out a deployment of its instance', async () => {
     proton.emulator.timing.deploymentDelayMs = 1500;
     await proton.client.send(new UpdateServiceInstanceCommand({
-      name: 'beta', serviceName: 'cmp-orders', deploymentType: 'CURRENT_VERSION',
+      name: 'beta',
+      serviceName: 'cmp-orders',
+      deploymentType: 'CURRENT_VERSION',
       spec: 'proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: cmp-beta\n    spec:\n      port: 81\n',
     }));
     proton.emulator.timing.deploymentDelayMs = 50;

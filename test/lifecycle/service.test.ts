@@ -7,8 +7,8 @@ import {
 import { Stack } from 'aws-cdk-lib';
 import { synth } from './helpers';
 import {
-  AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec,
-  TemplateBundle,
+  AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
+  ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
 import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 import { LocalProton } from '../harness/local-proton';
@@ -226,7 +226,8 @@ describe('instances in other stacks, and account settings', () => {
     const assembly = synth('Settings', (stack) => {
       // Proton takes only a linked repository.
       const repo = new Repository(stack, 'Pipelines', {
-        provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/pipelines',
+        provider: RepositoryProvider.GITHUB,
+        repositoryName: 'my-org/pipelines',
         connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc',
       });
       new AccountSettings(stack, 'Settings', {

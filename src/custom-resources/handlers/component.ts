@@ -185,7 +185,10 @@ export class ComponentHandler implements ResourceHandler {
     }
     try {
       await context.proton.send(new UpdateComponentCommand({
-        name, deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION, serviceName: '', serviceInstanceName: '',
+        name,
+        deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION,
+        serviceName: '',
+        serviceInstanceName: '',
         clientToken: `${clientTokenFor(event).slice(0, 56)}-detach`,
       }));
     } catch (error) {
