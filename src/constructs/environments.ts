@@ -8,6 +8,7 @@ import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-lim
 import { IEnvironmentAccountConnection } from './account-connections';
 import { protonTags, removalMode } from './custom-resource';
 import { generateName } from './names';
+import { specValidationErrors } from './spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
 import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './templates';
 import { checkString, protonError } from './validation';
@@ -113,6 +114,12 @@ export interface EnvironmentProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Check the spec at synth time against the schema of `templateVersion`'s bundle (when the app can read it):
+   * every problem fails the synthesis with the input, what the schema wants and what was given.
+   * @default true
+   */
+  readonly validate?: boolean;
 }
 
 abstract class EnvironmentBase extends Resource implements IEnvironment {
@@ -203,6 +210,13 @@ export class Environment extends EnvironmentBase implements ITaggable {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.environmentArn = this.resource.getAttString(EnvironmentAttribute.ARN);
+    if (props.validate ?? true) {
+      this.node.addValidation({
+        validate: () => specValidationErrors(props.templateVersion?._schema, [{
+          name: 'the environment spec', inputType: 'environment_input_type', inputs: props.spec._inputs(this), at: ['spec'], spec: props.spec,
+        }], Token.isUnresolved),
+      });
+    }
   }
 
   /**

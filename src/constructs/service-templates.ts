@@ -8,6 +8,7 @@ import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';
+import { readTemplateSchema, TemplateSchema } from './spec-validation';
 import { registerTemplateVersion } from './template-version-resource';
 import { checkTemplateProps, IEnvironmentTemplateVersion, templateArnOf, TemplateVersionOptions } from './templates';
 import { protonError } from './validation';
@@ -198,6 +199,11 @@ export class ServiceTemplateVersion extends Resource implements ITaggable {
   public readonly supportedComponentSources: ComponentSource[];
   /** Tags of the version in Proton. */
   public readonly tags: TagManager;
+  /**
+   * The bundle's schema, when the app can read it: instance and pipeline specs are checked against it at synth time.
+   * @internal
+   */
+  public readonly _schema?: TemplateSchema;
 
   constructor(scope: Construct, id: string, props: ServiceTemplateVersionProps) {
     super(scope, id);
@@ -211,11 +217,13 @@ export class ServiceTemplateVersion extends Resource implements ITaggable {
         + 'list the environment template versions whose environments can run the service');
     }
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_TEMPLATE_VERSION);
+    const bundle = props.bundle.bind(this, { kind: TemplateKind.SERVICE, pipeline: props.template.pipeline });
+    this._schema = bundle.schemaFile ? readTemplateSchema(bundle.schemaFile) : undefined;
     const resource = registerTemplateVersion(this, {
       resourceType: ResourceType.SERVICE_TEMPLATE_VERSION,
       family: ProtonResourceFamily.SERVICE_TEMPLATE,
       templateName: props.template.templateName,
-      bundle: props.bundle.bind(this, { kind: TemplateKind.SERVICE, pipeline: props.template.pipeline }),
+      bundle,
       options: props,
       tags: this.tags,
       extraProperties: {

@@ -11,6 +11,7 @@ import { protonTags, removalMode } from './custom-resource';
 import { Environment, IEnvironment } from './environments';
 import { generateName } from './names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
+import { specValidationErrors, SpecUnderCheck } from './spec-validation';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
 import { checkString, protonError } from './validation';
 
@@ -131,6 +132,12 @@ export interface ServiceProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Check the instance and pipeline specs at synth time against the schema of `templateVersion`'s bundle (when
+   * the app can read it): every problem fails the synthesis with the input, what the schema wants and what was given.
+   * @default true
+   */
+  readonly validate?: boolean;
 }
 
 abstract class ServiceBase extends Resource implements IService {
@@ -142,6 +149,7 @@ interface DeclaredInstance {
   readonly name: string;
   readonly environment: IEnvironment;
   readonly inputs: { [name: string]: any };
+  readonly spec?: Spec;
 }
 
 /**
@@ -236,6 +244,17 @@ export class Service extends ServiceBase implements ITaggable {
         ? [`the service has ${this.instances.size} instances, Proton allows at most ${MAX_INSTANCES} per service: split it into several services`]
         : [],
     });
+    if (props.validate ?? true) {
+      // At synth time: instances added later are checked too.
+      this.node.addValidation({
+        validate: () => specValidationErrors(this.templateVersion?._schema, [
+          ...this.sortedInstances().map((i, index): SpecUnderCheck => ({
+            name: `instance "${i.name}"'s spec`, inputType: 'service_input_type', inputs: i.inputs, at: ['instances', index, 'spec'], spec: i.spec,
+          })),
+          ...(pipelineInputs ? [{ name: 'the pipeline spec', inputType: 'pipeline_input_type', inputs: pipelineInputs, at: ['pipeline'], spec: props.pipeline?.spec } as const] : []),
+        ], Token.isUnresolved),
+      });
+    }
   }
 
   /** Adds an instance of the service, deployed into `options.environment`. */
@@ -244,8 +263,8 @@ export class Service extends ServiceBase implements ITaggable {
     if (this.instances.has(name)) {
       throw protonError(this, `the service already has an instance named "${name}": give each instance its own name`);
     }
-    this.checkCompatible(name, options.environment);
-    this.instances.set(name, { name, environment: options.environment, inputs: options.spec?._inputs(this) ?? {} });
+    checkCompatible(this, this.templateVersion, name, options.environment);
+    this.instances.set(name, { name, environment: options.environment, inputs: options.spec?._inputs(this) ?? {}, spec: options.spec });
     this.declaredInstances[name] = options.environment;
     // The service waits for the environments it deploys into.
     const environment = options.environment.node.defaultChild ?? options.environment.node.tryFindChild('Resource');
@@ -303,15 +322,16 @@ export class Service extends ServiceBase implements ITaggable {
       throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
     }
   }
+}
 
-  private checkCompatible(name: string, environment: IEnvironment): void {
-    if (!this.templateVersion || !(environment instanceof Environment)) return;
-    if (!this.templateVersion.isCompatibleWith(environment.templateName, environment.templateMajorVersion)) {
-      const compatible = this.templateVersion.compatibleEnvironmentTemplates.map((v) => v.template.templateName).join(', ');
-      throw protonError(this, `instance "${name}" deploys into environment ${environment.node.path}, whose template `
-        + `${environment.templateName} is not compatible with the service template version (compatible: ${compatible}): `
-        + 'add it to compatibleEnvironmentTemplates or pick another environment');
-    }
+/** An instance's environment must be of a template the service template version lists as compatible (when both are in the app). */
+function checkCompatible(scope: Construct, version: ServiceTemplateVersion | undefined, name: string, environment: IEnvironment): void {
+  if (!version || !(environment instanceof Environment)) return;
+  if (!version.isCompatibleWith(environment.templateName, environment.templateMajorVersion)) {
+    const compatible = version.compatibleEnvironmentTemplates.map((v) => v.template.templateName).join(', ');
+    throw protonError(scope, `instance "${name}" deploys into environment ${environment.node.path}, whose template `
+      + `${environment.templateName} is not compatible with the service template version (compatible: ${compatible}): `
+      + 'add it to compatibleEnvironmentTemplates or pick another environment');
   }
 }
 
@@ -379,6 +399,13 @@ export interface ServiceInstanceProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Check the spec at synth time against the schema of the service's template version, when `service` is a
+   * `Service` of this app deployed from a version in it and the instance takes that version (no `majorVersion`
+   * or `minorVersion`): every problem fails the synthesis with the input, what the schema wants and what was given.
+   * @default true
+   */
+  readonly validate?: boolean;
 }
 
 /**
@@ -409,6 +436,10 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
     for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
       checkString(this, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
     }
+    // The service's template version, when it is in the app and the instance takes it.
+    const version = props.service instanceof Service && props.majorVersion === undefined && props.minorVersion === undefined
+      ? props.service.templateVersion : undefined;
+    checkCompatible(this, version, props.name, props.environment);
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_INSTANCE);
     const provider = ProtonProvider.of(this);
     provider._grantProtonResource(ProtonResourceFamily.SERVICE, this.serviceName);
@@ -444,6 +475,14 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
       if (resource) this.resource.node.addDependency(resource);
     }
     this.serviceInstanceArn = this.resource.getAttString(ServiceInstanceAttribute.ARN);
+
+    if (props.validate ?? true) {
+      this.node.addValidation({
+        validate: () => specValidationErrors(version?._schema, [{
+          name: `instance "${props.name}"'s spec`, inputType: 'service_input_type', inputs, at: ['instances', 0, 'spec'], spec: props.spec,
+        }], Token.isUnresolved),
+      });
+    }
   }
 
   public output(key: string): string {

@@ -55,6 +55,22 @@ export abstract class Spec {
    * @internal
    */
   public abstract _inputs(scope: IConstruct): { [name: string]: any };
+
+  /**
+   * Where the spec was read from, for messages (`spec file /path/beta.yaml`); undefined for inputs given as an object.
+   * @internal
+   */
+  public _source(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * The line of an input in the spec's YAML (`path` relative to the inputs), or of its closest parent there.
+   * @internal
+   */
+  public _lineOf(_path: ReadonlyArray<string | number>): number | undefined {
+    return undefined;
+  }
 }
 
 /**
@@ -118,6 +134,32 @@ class DocumentSpec extends Spec {
 
   public _inputs(scope: IConstruct): { [name: string]: any } {
     return this.parse(scope).spec ?? {};
+  }
+
+  public _source(): string | undefined {
+    return this.file ? `spec file ${this.file}` : undefined;
+  }
+
+  public _lineOf(inputPath: ReadonlyArray<string | number>): number | undefined {
+    const lineCounter = new YAML.LineCounter();
+    const doc = YAML.parseDocument(this.text, { lineCounter });
+    let node: unknown = doc.contents;
+    let offset: number | undefined;
+    // The inputs are the document's spec: mapping.
+    for (const part of ['spec', ...inputPath]) {
+      if (YAML.isMap(node)) {
+        const pair = node.items.find((item) => YAML.isScalar(item.key) && String(item.key.value) === String(part));
+        if (!pair) break;
+        offset = YAML.isNode(pair.key) ? pair.key.range?.[0] : offset;
+        node = pair.value;
+      } else if (YAML.isSeq(node) && typeof part === 'number' && node.items[part] !== undefined) {
+        node = node.items[part];
+        offset = YAML.isNode(node) ? node.range?.[0] : offset;
+      } else {
+        break;
+      }
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
   }
 
   private get source(): string {

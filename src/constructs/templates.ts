@@ -8,6 +8,7 @@ import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';
+import { readTemplateSchema, TemplateSchema } from './spec-validation';
 import { registerTemplateVersion } from './template-version-resource';
 import { checkString } from './validation';
 
@@ -210,16 +211,23 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable, I
   public readonly versionArn: string;
   /** Tags of the version in Proton. */
   public readonly tags: TagManager;
+  /**
+   * The bundle's schema, when the app can read it: environment specs are checked against it at synth time.
+   * @internal
+   */
+  public readonly _schema?: TemplateSchema;
 
   constructor(scope: Construct, id: string, props: EnvironmentTemplateVersionProps) {
     super(scope, id);
     this.template = props.template;
     this.tags = new TagManager(TagType.MAP, ResourceType.ENVIRONMENT_TEMPLATE_VERSION);
+    const bundle = props.bundle.bind(this, { kind: TemplateKind.ENVIRONMENT, customerManaged: props.template.customerManaged });
+    this._schema = bundle.schemaFile ? readTemplateSchema(bundle.schemaFile) : undefined;
     const resource = registerTemplateVersion(this, {
       resourceType: ResourceType.ENVIRONMENT_TEMPLATE_VERSION,
       family: ProtonResourceFamily.ENVIRONMENT_TEMPLATE,
       templateName: props.template.templateName,
-      bundle: props.bundle.bind(this, { kind: TemplateKind.ENVIRONMENT, customerManaged: props.template.customerManaged }),
+      bundle,
       options: props,
       tags: this.tags,
     });

@@ -55,14 +55,17 @@ describe('Environment', () => {
     const stack = newStack();
     const { version, role } = platform(stack);
     const bucket = new s3.Bucket(stack, 'Logs');
+    // These inputs are not the fixture schema's: only the rendering is under test here.
     new Environment(stack, 'A', {
       templateVersion: version,
       protonServiceRole: role,
+      validate: false,
       spec: Spec.fromObject({ zeta: 1, log_bucket: bucket.bucketName, alpha: { b: true, a: ['x'] } }),
     });
     new Environment(stack, 'B', {
       templateVersion: version,
       protonServiceRole: role,
+      validate: false,
       spec: Spec.fromObject({ alpha: { a: ['x'], b: true }, log_bucket: bucket.bucketName, zeta: 1 }),
     });
     const envs = Object.values(Template.fromStack(stack).findResources(ENV_TYPE)).map((r) => r.Properties.Spec);

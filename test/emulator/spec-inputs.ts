@@ -1,9 +1,10 @@
 import * as YAML from 'yaml';
-import { InputTypeSchema, TemplateSchemaDoc } from './bundle';
+import { TemplateSchemaDoc } from './bundle';
 import { validationError } from './errors';
+import { checkSpecInputs, formatInputPath, InputProblem, InputProblemKind } from '../../src/constructs/spec-validation';
 
 /** The placeholder that keeps an input's current value on update (Proton user guide, "Update ..."). */
-export const CURRENT_VAL = '${Proton::CURRENT_VAL}';
+export { CURRENT_VAL } from '../../src/constructs/spec-validation';
 
 /**
  * Reads an environment spec (`SpecContents`, YAML): a mapping with `proton: EnvironmentSpec` and a `spec:`
@@ -73,9 +74,12 @@ export function parseServiceSpec(text: string): ServiceSpecDoc {
 
 /**
  * Checks spec inputs against the input type `inputTypeKey` (`environment_input_type`, ...) of a template
- * version's schema: every required input without a default is given, and given inputs have the schema's
- * type (string, number, integer, boolean, array, object). `${Proton::CURRENT_VAL}` passes for any input.
- * Inputs the schema does not name are accepted (OpenAPI objects allow additional properties by default).
+ * version's schema with the library's own synth-time rules (`src/constructs/spec-validation.ts`, so that a spec
+ * that passes synth passes here and one that fails synth is refused here): the OpenAPI 3.0 keywords (type,
+ * required without default, enum, minimum/maximum, minLength/maxLength, pattern, items, minItems/maxItems, nested
+ * objects and arrays, nullable), inputs the input type does not declare refused, `${Proton::CURRENT_VAL}` accepted
+ * for any input. Every problem goes into one ValidationException; the spec is sensitive, so it names inputs and
+ * what the schema wants, never the values given. A schema that names no such input type checks nothing.
  */
 export function checkInputs(
   inputs: Record<string, unknown>,
@@ -83,20 +87,21 @@ export function checkInputs(
   inputTypeKey: 'environment_input_type' | 'service_input_type' | 'pipeline_input_type',
   what: string,
 ): void {
-  const typeName = schema?.[inputTypeKey];
-  const type: InputTypeSchema | undefined = typeName ? schema?.types?.[typeName] : undefined;
-  if (!type) return;
-  for (const name of type.required ?? []) {
-    if (inputs[name] === undefined && type.properties?.[name]?.default === undefined) {
-      throw validationError(`The spec is missing the required input '${name}' of ${typeName} (${what})`);
-    }
-  }
-  for (const [name, value] of Object.entries(inputs)) {
-    const expected = type.properties?.[name]?.type;
-    if (!expected || value === CURRENT_VAL || value === null) continue;
-    if (!hasType(value, expected)) {
-      throw validationError(`The spec input '${name}' must be of type ${expected} as ${typeName} declares it (${what})`);
-    }
+  const { typeName, problems } = checkSpecInputs(schema, inputTypeKey, inputs);
+  if (problems.length === 0) return;
+  const sentences = problems.map(problem => describe(problem, typeName!));
+  const message = sentences.join('; ');
+  throw validationError(`${message.charAt(0).toUpperCase()}${message.slice(1)} (${what})`);
+}
+
+function describe(problem: InputProblem, typeName: string): string {
+  const input = `'${formatInputPath(problem.path)}'`;
+  switch (problem.kind) {
+    case InputProblemKind.REQUIRED: return `the spec is missing the required input ${input} of ${typeName}`;
+    case InputProblemKind.TYPE: return `the spec input ${input} must be of type ${problem.type} as ${typeName} declares it`;
+    case InputProblemKind.UNKNOWN: return `the spec input ${input} ${problem.wants}`;
+    case InputProblemKind.SCHEMA: return `the spec ${problem.wants}`;
+    default: return `the spec input ${input} ${problem.wants} as ${typeName} declares it`;
   }
 }
 
@@ -105,18 +110,6 @@ function parseYaml(text: string): unknown {
     return YAML.parse(text);
   } catch (e) {
     throw validationError(`The spec is not valid YAML: ${(e as Error).message.split('\n')[0].replace(/ at line .*/, '')}`);
-  }
-}
-
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case 'string': return typeof value === 'string';
-    case 'number': return typeof value === 'number';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean': return typeof value === 'boolean';
-    case 'array': return Array.isArray(value);
-    case 'object': return isMapping(value);
-    default: return true;
   }
 }
 

@@ -57,6 +57,12 @@ export interface TemplateBundleConfig {
    * @default false
    */
   readonly isAsset?: boolean;
+  /**
+   * The bundle's `schema/schema.yaml` on the machine that synthesizes the app: the specs of environments,
+   * services and instances deployed from the version are checked against it at synth time.
+   * @default - the app cannot see the schema: specs are checked by Proton only
+   */
+  readonly schemaFile?: string;
 }
 
 /** A Proton template bundle: a gzip tar of the template's schema and infrastructure files. */
@@ -118,6 +124,7 @@ class DirectoryBundle extends TemplateBundle {
       objectKey: asset.s3ObjectKey,
       bucketArn: asset.bucket.bucketArn,
       isAsset: true,
+      schemaFile: path.join(this.directory, 'schema', 'schema.yaml'),
     };
   }
 }
