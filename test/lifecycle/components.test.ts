@@ -131,6 +131,25 @@ describe('component lifecycle', () => {
     expect((await proton.destroy('Components')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('a component of an environment is replaced under a new name: created, then the old one deleted in cleanup', async () => {
+    const app = (name: string) => synth('EnvComponent', (stack) => {
+      const { beta } = platform(stack, 'envc');
+      new Component(stack, 'Shared', {
+        componentName: name,
+        environment: beta,
+        manifest: ComponentManifest.fromFile(path.join(COMPONENT_DIR, 'manifest.yaml')),
+        templateFile: path.join(COMPONENT_DIR, 'cloudformation.yaml'),
+      });
+    });
+    expect((await proton.deploy(app('shared-one'), 'EnvComponent')).status).toBe('CREATE_COMPLETE');
+    const report = await proton.deploy(app('shared-two'), 'EnvComponent');
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(report.resources.filter((r) => r.type === COMPONENT).map((r) => `${r.action} ${r.physicalId}`))
+      .toEqual(['REPLACE shared-two', 'CLEANUP_DELETE shared-one']);
+    await expect(getComponent('shared-one')).rejects.toThrow();
+    expect((await proton.destroy('EnvComponent')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('a failing component fails the deployment with Proton\'s message', async () => {
     proton.emulator.faults.failDeployment('broken-bucket', 'Bucket name already exists');
     const report = await proton.deploy(componentApp('BrokenComponent', 'brk', { name: 'broken-bucket' }), 'BrokenComponent');
@@ -166,6 +185,23 @@ describe('repositories and sync configs', () => {
     expect(proton.emulator.log.count('UpdateServiceSyncConfig')).toBe(1);
     const service = await proton.client.send(new GetServiceSyncConfigCommand({ serviceName: 'sync-orders' }));
     expect(service.serviceSyncConfig).toMatchObject({ branch: 'release', filePath: 'proton-ops.yaml' });
+  });
+
+  test('a sync config of another template replaces the old one', async () => {
+    const moved = synth('Sync', (stack) => {
+      const { service } = platform(stack, 'sync');
+      const otherTemplate = new EnvironmentTemplate(stack, 'OtherTemplate', { templateName: 'sync-other-env' });
+      const repo = new Repository(stack, 'Repo', {
+        provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/proton-templates', connectionArn: CONNECTION,
+      });
+      new TemplateSyncConfig(stack, 'EnvSync', { template: otherTemplate, repository: repo, branch: 'release', subdirectory: 'vpc-env' });
+      new ServiceSyncConfig(stack, 'OrdersSync', { service, repository: repo, branch: 'release', filePath: 'proton-ops.yaml' });
+    });
+    const report = await proton.deploy(moved, 'Sync');
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(report.resources.filter((r) => r.type === 'Custom::ProtonTemplateSyncConfig').map((r) => `${r.action} ${r.physicalId}`))
+      .toEqual(['REPLACE ENVIRONMENT:sync-other-env', 'CLEANUP_DELETE ENVIRONMENT:sync-env']);
+    await expect(proton.client.send(new GetTemplateSyncConfigCommand({ templateName: 'sync-env', templateType: 'ENVIRONMENT' }))).rejects.toThrow();
   });
 
   test('destroy removes the sync configs, then the link', async () => {

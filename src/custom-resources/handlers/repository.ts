@@ -1,6 +1,6 @@
 import { CreateRepositoryCommand, DeleteRepositoryCommand } from '@aws-sdk/client-proton';
 import { RemovalMode } from '../contract';
-import { isNotFound } from './errors';
+import { isConflict, isNotFound, ProtonResourceError } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
@@ -42,7 +42,13 @@ export class RepositoryHandler implements ResourceHandler {
         const previous = desiredRepository(event.OldResourceProperties ?? {});
         if (physicalIdOf(previous) === physicalIdOf(desired)) {
           // Same repository, new connection or key: Proton can only link it anew.
-          await this.unlink(previous, context);
+          try {
+            await this.unlink(previous, context);
+          } catch (error) {
+            if (!isConflict(error)) throw error;
+            throw new ProtonResourceError(`repository ${physicalIdOf(desired)}: a new connection or encryption key needs the link made `
+              + `anew, and Proton refuses to remove it: ${(error as Error).message}. Remove what uses it (sync configs) first, then change it`);
+          }
         }
         await this.link(desired, context);
         return { PhysicalResourceId: physicalIdOf(desired) };
