@@ -4,12 +4,13 @@ import { Construct } from 'constructs';
 import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
 import { ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
-import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
+import { DESCRIPTION, RESOURCE_NAME } from '../proton-limits.generated';
 import { IEnvironmentAccountConnection } from './account-connections';
 import { protonTags, removalMode } from './custom-resource';
 import { generateName } from './names';
 import { specValidationErrors } from './spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
+import { pinTemplate } from './template-pin';
 import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './templates';
 import { checkString, protonError } from './validation';
 
@@ -170,11 +171,11 @@ export class Environment extends EnvironmentBase implements ITaggable {
 
   constructor(scope: Construct, id: string, props: EnvironmentProps) {
     super(scope, id);
-    const pin = templatePin(this, props);
-    this.templateName = pin.templateName;
+    const pin = pinTemplate(this, props);
+    this.templateName = pin.template.templateName;
     this.templateMajorVersion = pin.majorVersion;
     this.componentRole = props.componentRole;
-    this.environmentName = props.environmentName ?? generateName(this, pin.templateName);
+    this.environmentName = props.environmentName ?? generateName(this, pin.template.templateName);
     checkString(this, 'environmentName', this.environmentName, RESOURCE_NAME,
       'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
     checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
@@ -189,7 +190,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
 
     const properties: EnvironmentProperties = {
       Name: this.environmentName,
-      TemplateName: pin.templateName,
+      TemplateName: pin.template.templateName,
       TemplateMajorVersion: pin.majorVersion,
       TemplateMinorVersion: pin.minorVersion,
       Spec: props.spec._render(this, SpecDocumentKind.ENVIRONMENT),
@@ -235,32 +236,6 @@ export class Environment extends EnvironmentBase implements ITaggable {
     // Rendered at synth time, after every output() call.
     return Lazy.list({ produce: () => [...this.referencedOutputs].sort() }, { omitEmpty: true });
   }
-}
-
-function templatePin(scope: Construct, props: EnvironmentProps): { templateName: string; majorVersion: string; minorVersion?: string } {
-  if (props.templateVersion && props.template) {
-    throw protonError(scope, 'give either templateVersion or template with majorVersion, not both');
-  }
-  if (props.templateVersion) {
-    if (props.majorVersion !== undefined || props.minorVersion !== undefined) {
-      throw protonError(scope, 'majorVersion and minorVersion come from templateVersion: remove them, or pass template instead');
-    }
-    return {
-      templateName: props.templateVersion.template.templateName,
-      majorVersion: props.templateVersion.majorVersion,
-      minorVersion: props.templateVersion.minorVersion,
-    };
-  }
-  if (!props.template) {
-    throw protonError(scope, 'no template: pass templateVersion (a version in this app) or template with majorVersion');
-  }
-  if (props.majorVersion === undefined) {
-    throw protonError(scope, `template ${props.template.templateName} needs majorVersion: give the major version to deploy, such as "1"`);
-  }
-  for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
-    checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
-  }
-  return { templateName: props.template.templateName, majorVersion: props.majorVersion, minorVersion: props.minorVersion };
 }
 
 function checkProvisioning(scope: Construct, props: EnvironmentProps): void {

@@ -13,6 +13,7 @@ import { generateName } from './names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
 import { specValidationErrors, SpecUnderCheck } from './spec-validation';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
+import { pinTemplate } from './template-pin';
 import { checkString, protonError } from './validation';
 
 /** Proton's quota of instances per service. */
@@ -191,7 +192,7 @@ export class Service extends ServiceBase implements ITaggable {
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
-    const pin = servicePin(this, props);
+    const pin = pinTemplate(this, props);
     this.templateVersion = props.templateVersion;
     this.hasPipeline = pin.template.pipeline;
     this.serviceName = props.serviceName ?? generateName(this, pin.template.templateName);
@@ -333,29 +334,6 @@ function checkCompatible(scope: Construct, version: ServiceTemplateVersion | und
       + `${environment.templateName} is not compatible with the service template version (compatible: ${compatible}): `
       + 'add it to compatibleEnvironmentTemplates or pick another environment');
   }
-}
-
-function servicePin(scope: Construct, props: ServiceProps): { template: IServiceTemplate; majorVersion: string; minorVersion?: string } {
-  if (props.templateVersion && props.template) {
-    throw protonError(scope, 'give either templateVersion or template with majorVersion, not both');
-  }
-  if (props.templateVersion) {
-    if (props.majorVersion !== undefined || props.minorVersion !== undefined) {
-      throw protonError(scope, 'majorVersion and minorVersion come from templateVersion: remove them, or pass template instead');
-    }
-    const v = props.templateVersion;
-    return { template: v.template, majorVersion: v.majorVersion, minorVersion: v.minorVersion };
-  }
-  if (!props.template) {
-    throw protonError(scope, 'no template: pass templateVersion (a version in this app) or template with majorVersion');
-  }
-  if (props.majorVersion === undefined) {
-    throw protonError(scope, `template ${props.template.templateName} needs majorVersion: give the major version to deploy, such as "1"`);
-  }
-  for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
-    checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
-  }
-  return { template: props.template, majorVersion: props.majorVersion, minorVersion: props.minorVersion };
 }
 
 function checkRepository(scope: Construct, hasPipeline: boolean, props: ServiceProps): void {
