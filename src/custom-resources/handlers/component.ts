@@ -10,7 +10,7 @@ import {
   waitUntilComponentDeployed,
 } from '@aws-sdk/client-proton';
 import { outputAttribute, RemovalMode } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -227,12 +227,7 @@ export class ComponentHandler implements ResourceHandler {
   }
 
   private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {
-    try {
-      return (await context.proton.send(new GetComponentCommand({ name }))).component;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return (await unlessNotFound(context.proton.send(new GetComponentCommand({ name }))))?.component;
   }
 }
 

@@ -10,7 +10,7 @@ import {
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
 import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -267,12 +267,7 @@ export class EnvironmentHandler implements ResourceHandler {
   }
 
   private async getOrUndefined(name: string, context: HandlerContext): Promise<Environment | undefined> {
-    try {
-      return await this.get(name, context);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return unlessNotFound(this.get(name, context));
   }
 }
 

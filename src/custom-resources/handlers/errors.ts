@@ -41,3 +41,13 @@ export function isNotFound(error: unknown): boolean {
 export function isConflict(error: unknown): boolean {
   return errorName(error) === 'ConflictException';
 }
+
+/** The answer of a Get call, or undefined when Proton does not know the resource (any other error is thrown). */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}

@@ -9,7 +9,7 @@ import {
   waitUntilServiceInstanceDeployed,
 } from '@aws-sdk/client-proton';
 import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
 import { clientTokenFor } from './template-version';
@@ -170,12 +170,8 @@ export class ServiceInstanceHandler implements ResourceHandler {
   }
 
   private async getOrUndefined(desired: DesiredInstance, context: HandlerContext): Promise<ServiceInstance | undefined> {
-    try {
-      return (await context.proton.send(new GetServiceInstanceCommand({ name: desired.name, serviceName: desired.serviceName }))).serviceInstance;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const input = { name: desired.name, serviceName: desired.serviceName };
+    return (await unlessNotFound(context.proton.send(new GetServiceInstanceCommand(input))))?.serviceInstance;
   }
 }
 

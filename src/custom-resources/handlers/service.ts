@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-proton';
 import * as YAML from 'yaml';
 import { instanceOutputAttribute, pipelineOutputAttribute, RemovalMode, ServiceAttribute } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -423,12 +423,7 @@ export class ServiceHandler implements ResourceHandler {
   }
 
   private async getOrUndefined(name: string, context: HandlerContext): Promise<Service | undefined> {
-    try {
-      return await this.get(name, context);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return unlessNotFound(this.get(name, context));
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ListTagsForResourceCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { RemovalMode, TemplateVersionAttribute } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { booleanProperty, optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -300,12 +300,7 @@ export class TemplateVersionHandler implements ResourceHandler {
   }
 
   private async getOrUndefined(id: VersionId, context: HandlerContext): Promise<VersionState | undefined> {
-    try {
-      return await this.api.get(context.proton, id);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return unlessNotFound(this.api.get(context.proton, id));
   }
 
   private async tagsOf(arn: string, context: HandlerContext): Promise<Record<string, string>> {
