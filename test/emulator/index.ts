@@ -1,4 +1,5 @@
 import { Faults } from './faults';
+import { ProtonIam } from './iam/authorizer';
 import { RequestLog } from './log';
 import { S3StandIn } from './s3';
 import { ProtonServer } from './server';
@@ -19,6 +20,8 @@ export { Faults, type OutputEntry } from './faults';
 export { type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
 export { MAX_INSTANCES_PER_SERVICE, serviceInstanceKey, servicePipelineKey } from './state/services';
 export { MAX_COMPONENTS } from './state/components';
+export { ProtonIam, type Principal, type PrincipalResolver, type AuthorizationRecord } from './iam/authorizer';
+export { type PolicyDocument } from './iam/policy-evaluation';
 
 export interface ProtonEmulatorOptions {
   /** @default '111111111111' */
@@ -70,9 +73,10 @@ export class ProtonEmulator {
       },
     );
     const log = new RequestLog();
-    const server = new ProtonServer(ctx, ProtonEmulator.families(ctx), log);
+    const iam = await ProtonIam.load('aws', ctx.region, ctx.accountId);
+    const server = new ProtonServer(ctx, ProtonEmulator.families(ctx), log, iam);
     const port = await server.listen();
-    return new ProtonEmulator(ctx, server, log, `http://127.0.0.1:${port}`);
+    return new ProtonEmulator(ctx, server, log, iam, `http://127.0.0.1:${port}`);
   }
 
   /** The resource families the emulator answers for: adding one is one more file in state/ and one line here. */
@@ -102,8 +106,14 @@ export class ProtonEmulator {
   readonly faults: Faults;
   /** Timing knobs (ms), mutable while running. */
   readonly timing: EmulatorTiming;
+  /**
+   * IAM: every request is authorized for the principal whose access key signed it. `clientEnv()`'s key is an
+   * administrator; other keys are known through `iam.addPrincipalResolver` (local CloudFormation's function roles).
+   */
+  readonly iam: ProtonIam;
 
-  private constructor(private readonly ctx: EmulatorContext, private readonly server: ProtonServer, log: RequestLog, endpoint: string) {
+  private constructor(private readonly ctx: EmulatorContext, private readonly server: ProtonServer, log: RequestLog, iam: ProtonIam,
+    endpoint: string) {
     this.endpoint = endpoint;
     this.accountId = ctx.accountId;
     this.region = ctx.region;
@@ -111,6 +121,7 @@ export class ProtonEmulator {
     this.log = log;
     this.faults = ctx.faults;
     this.timing = ctx.timing;
+    this.iam = iam;
   }
 
   /**
@@ -135,7 +146,7 @@ export class ProtonEmulator {
     return {
       AWS_ENDPOINT_URL_PROTON: this.endpoint,
       AWS_REGION: this.region,
-      AWS_ACCESS_KEY_ID: 'AKIAPROTONEMULATOR',
+      AWS_ACCESS_KEY_ID: ProtonIam.ADMINISTRATOR_KEY,
       AWS_SECRET_ACCESS_KEY: 'proton-emulator-secret',
     };
   }

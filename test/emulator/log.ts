@@ -1,3 +1,5 @@
+import type { AuthorizationRecord } from './iam/authorizer';
+
 /** One request the emulator received. */
 export interface RequestLogEntry {
   /** The operation named by `X-Amz-Target`, e.g. `CreateEnvironmentTemplateVersion`. */
@@ -8,6 +10,12 @@ export interface RequestLogEntry {
   status: number;
   /** `__type` of the error answered, if any. */
   error?: string;
+  /** The message of the error answered, if any. */
+  errorMessage?: string;
+  /** The principal that signed the request (once authenticated). */
+  principal?: string;
+  /** The IAM checks made for the request, up to the first one denied. */
+  authorization?: AuthorizationRecord[];
   /** When the request arrived. */
   readonly at: Date;
 }

@@ -37,6 +37,9 @@ interface ModelFile {
 const PROTOCOL_ERROR_STATUS: Readonly<Record<string, number>> = {
   SerializationException: 400,
   UnknownOperationException: 400,
+  // An unsigned request, and an access key IAM does not know (AWS JSON protocols answer both with 403).
+  MissingAuthenticationTokenException: 403,
+  UnrecognizedClientException: 403,
 };
 
 type Json = unknown;

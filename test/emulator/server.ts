@@ -1,6 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { ProtonError, serializationError, unknownOperation } from './errors';
+import { AuthorizationRecord, ProtonIam } from './iam/authorizer';
 import { RequestLog, RequestLogEntry } from './log';
 import { EmulatorContext, OperationHandler, ResourceFamily } from './state/context';
 
@@ -9,14 +10,16 @@ const CONTENT_TYPE = 'application/x-amz-json-1.0';
 /**
  * The HTTP side of the emulator: AWS JSON 1.0 (`POST /`, `X-Amz-Target: AwsProton20200720.<Operation>`,
  * JSON body). Per request: log, latency, injected failure, throttling, validation against the model, the
- * family's handler, output shaped by the model. Signatures are not checked.
+ * IAM (the signing principal's policies must allow the request), the family's handler, output shaped by the model.
+ * Signatures are not verified: the access key they name identifies the principal.
  */
 export class ProtonServer {
   private readonly server: http.Server;
   private readonly handlers = new Map<string, OperationHandler>();
   private requests = 0;
 
-  constructor(private readonly ctx: EmulatorContext, families: readonly ResourceFamily[], private readonly log: RequestLog) {
+  constructor(private readonly ctx: EmulatorContext, families: readonly ResourceFamily[], private readonly log: RequestLog,
+    private readonly iam: ProtonIam) {
     for (const family of families) {
       for (const [operation, handler] of Object.entries(family.operations)) {
         if (this.handlers.has(operation)) throw new Error(`two resource families answer ${operation}`);
@@ -65,11 +68,14 @@ export class ProtonServer {
     let payload: Record<string, unknown>;
     try {
       if (parseError) throw parseError;
-      payload = await this.dispatch(req, target, operation, input);
+      payload = await this.dispatch(req, target, operation, input, entry);
     } catch (e) {
       const error = e instanceof ProtonError ? e : new ProtonError('InternalServerException', `Proton emulator error: ${(e as Error).stack ?? e}`);
       status = this.ctx.model.errorStatus(error.type);
       entry.error = error.type;
+      entry.errorMessage = error.message;
+      const records = (error as { records?: AuthorizationRecord[] }).records;
+      if (records) entry.authorization = records;
       payload = { __type: error.type, message: error.message };
     }
     entry.status = status;
@@ -84,7 +90,7 @@ export class ProtonServer {
   }
 
   private async dispatch(
-    req: http.IncomingMessage, target: string, operation: string, input: Record<string, unknown>,
+    req: http.IncomingMessage, target: string, operation: string, input: Record<string, unknown>, entry: RequestLogEntry,
   ): Promise<Record<string, unknown>> {
     if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') {
       throw unknownOperation(`The Proton emulator answers POST / only (got ${req.method} ${req.url})`);
@@ -95,6 +101,9 @@ export class ProtonServer {
     if (!this.ctx.model.operation(operation)) {
       throw unknownOperation(`${operation} is not an operation of the Proton API`);
     }
+    // Authentication comes first: who signed the request.
+    const principal = this.iam.principal(accessKeyOf(req));
+    entry.principal = principal.arn;
     const handler = this.handlers.get(operation);
     if (!handler) {
       throw unknownOperation(`${operation} is not emulated: the Proton emulator does not implement this operation yet`);
@@ -107,6 +116,8 @@ export class ProtonServer {
     if (faults.shouldThrottle()) throw new ProtonError('ThrottlingException', 'Rate exceeded');
 
     this.ctx.model.validateInput(operation, this.relaxForFaults(operation, input));
+    // Emulator decision: authorization after validation (the ARNs it checks are built from a valid input).
+    entry.authorization = this.iam.authorize(principal, this.iam.checksFor(operation, input));
     const output = await handler(input);
     return this.ctx.model.shapeOutput(operation, output);
   }
@@ -120,6 +131,11 @@ export class ProtonServer {
     if (this.ctx.model.inputMemberShape(operation, 'nextToken') !== 'EmptyNextToken') return input;
     return { ...input, nextToken: '' };
   }
+}
+
+/** The access key id of a SigV4 signature: `Authorization: AWS4-HMAC-SHA256 Credential=<key>/<date>/...`. */
+function accessKeyOf(req: http.IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

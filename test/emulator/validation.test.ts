@@ -10,7 +10,7 @@ import {
   ProtonServiceException,
   ValidationException,
 } from '@aws-sdk/client-proton';
-import { ProtonEmulator } from '.';
+import { ProtonEmulator, ProtonIam } from '.';
 import { ProtonError } from './errors';
 import { clientFor } from './helpers';
 import { ProtonModel } from './model';
@@ -39,10 +39,13 @@ async function errorOf(promise: Promise<unknown>): Promise<ProtonServiceExceptio
 }
 
 /** A raw AWS JSON 1.0 request, for what the SDK would never send. */
-async function raw(target: string, body: string) {
+/** A request with the administrator's signature (not verified: the access key names the principal). */
+const SIGNED = { authorization: `AWS4-HMAC-SHA256 Credential=${ProtonIam.ADMINISTRATOR_KEY}/20261201/us-east-1/proton/aws4_request, SignedHeaders=host, Signature=0` };
+
+async function raw(target: string, body: string, headers: Record<string, string> = SIGNED) {
   const res = await fetch(proton.endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target, ...headers },
     body,
   });
   return { status: res.status, body: await res.json() as { __type?: string; message?: string } };
@@ -111,6 +114,11 @@ describe('requests are validated against the Proton model, through the SDK', () 
 });
 
 describe('the wire protocol', () => {
+  test('an unsigned request is refused before anything else, as AWS refuses it', async () => {
+    const res = await raw('AwsProton20200720.CreateEnvironmentTemplate', JSON.stringify({ name: 'unsigned' }), {});
+    expect(res).toEqual({ status: 403, body: { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' } });
+  });
+
   test('unknown JSON members are ignored, as the service does', async () => {
     const res = await raw('AwsProton20200720.CreateEnvironmentTemplate', JSON.stringify({ name: 'with-extra', surprise: { nested: true } }));
     expect(res.status).toBe(200);
