@@ -45,20 +45,6 @@ function envStack(stack: Stack, options: EnvOptions) {
   return env;
 }
 
-/** Runs only the bundled onEvent handler, as when CloudFormation stopped waiting for isComplete. */
-async function onEventOnly(event: Record<string, unknown>): Promise<unknown> {
-  const saved = { ...process.env };
-  Object.assign(process.env, proton.emulator.clientEnv());
-  const quiet = jest.spyOn(console, 'log').mockImplementation(() => {});
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'on-event.lambda', 'index.js'));
-    return await handler(event, { getRemainingTimeInMillis: () => 120_000 });
-  } finally {
-    process.env = saved;
-    quiet.mockRestore();
-  }
-}
 
 const deploy = (stackName: string, options: EnvOptions) => proton.deploy(synth(stackName, (s) => envStack(s, options)), stackName);
 const getEnv = async (name: string) => (await proton.client.send(new GetEnvironmentCommand({ name }))).environment!;
@@ -192,7 +178,7 @@ describe('environment failures', () => {
 
     // The forward update starts a long deployment; CloudFormation gives up waiting for it.
     proton.emulator.timing.deploymentDelayMs = 60_000;
-    await onEventOnly({
+    await proton.onEventOnly('Stuck', {
       RequestType: 'Update',
       RequestId: 'forward',
       StackId: state.stackId,

@@ -16,7 +16,7 @@ import {
 } from './template';
 import type {
   CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
-  HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
+  FunctionIdentity, HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
   StackReport, StackStatus,
 } from './types';
 
@@ -142,6 +142,8 @@ function isRetain(policy: string | undefined): boolean {
 export class LocalCloudFormation {
   private readonly env: Environment;
   private readonly pollIntervalMs: number;
+  /** The live resources of the operation running on each stack (deploy, destroy). */
+  private readonly running = new Map<string, Map<string, ResourceState>>();
 
   constructor(private readonly options: LocalCloudFormationOptions) {
     const partition = partitionOf(options.region);
@@ -152,6 +154,17 @@ export class LocalCloudFormation {
       urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
     };
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+  }
+
+  /**
+   * The resources of a stack as they exist right now: during a deploy, rollback or destroy, what has been created
+   * so far (a policy not created yet is not there); otherwise the persisted state.
+   */
+  public liveResources(stackName: string): ReadonlyMap<string, ResourceState> | undefined {
+    const running = this.running.get(stackName);
+    if (running) return running;
+    const state = this.readState(stackName);
+    return state && new Map(Object.entries(state.resources));
   }
 
   /** The persisted state of a stack, or undefined when it does not exist. */
@@ -166,6 +179,14 @@ export class LocalCloudFormation {
    * Throws (changing nothing) when the template is invalid or the stack cannot be updated.
    */
   public async deploy(assemblyDir: string, stackName: string, deployOptions: DeployOptions = {}): Promise<StackReport> {
+    try {
+      return await this.deployStack(assemblyDir, stackName, deployOptions);
+    } finally {
+      this.running.delete(stackName);
+    }
+  }
+
+  private async deployStack(assemblyDir: string, stackName: string, deployOptions: DeployOptions): Promise<StackReport> {
     const started = Date.now();
     const artifact = readStackArtifact(assemblyDir, stackName);
     const prev = this.readState(stackName);
@@ -187,6 +208,7 @@ export class LocalCloudFormation {
       reports: [],
       requestIdFor: deployOptions.requestIdFor,
     };
+    this.running.set(stackName, op.live);
     const parameters = this.parameterValues(artifact.template, deployOptions.parameters);
     const model = new TemplateModel(artifact.template, this.resolverHooks(op, parameters));
     op.model = model;
@@ -353,6 +375,14 @@ export class LocalCloudFormation {
 
   /** Delete the stack's resources in reverse dependency order. A missing stack is already deleted. */
   public async destroy(stackName: string, destroyOptions: Pick<DeployOptions, 'requestIdFor'> = {}): Promise<StackReport> {
+    try {
+      return await this.destroyStack(stackName, destroyOptions);
+    } finally {
+      this.running.delete(stackName);
+    }
+  }
+
+  private async destroyStack(stackName: string, destroyOptions: Pick<DeployOptions, 'requestIdFor'>): Promise<StackReport> {
     const started = Date.now();
     const prev = this.readState(stackName);
     if (!prev) {
@@ -367,6 +397,7 @@ export class LocalCloudFormation {
       reports: [],
       requestIdFor: destroyOptions.requestIdFor,
     };
+    this.running.set(stackName, op.live);
     const blocked = new Set<string>();
     const block = (lid: string) => {
       for (const dep of op.live.get(lid)?.dependsOn ?? []) {
@@ -641,7 +672,7 @@ export class LocalCloudFormation {
     const outcome = await runProviderFramework(event, fns, {
       invoke: (spec, payload) => invokeLambda(spec, payload, {
         region: this.env.region,
-        extraEnv: this.options.handlerEnv,
+        extraEnv: { ...this.options.handlerEnv, ...this.options.functionEnv?.(this.identityOf(op, spec)) },
         onLog: this.options.onHandlerLog,
       }),
       pollIntervalMs: this.pollIntervalMs,
@@ -710,6 +741,14 @@ export class LocalCloudFormation {
       if (arnOrName === name || arnOrName === simulatedArn(state.type, name, this.env)) return state;
     }
     return undefined;
+  }
+
+  /** The function behind a spec, for `functionEnv`. */
+  private identityOf(op: Operation, spec: LambdaFunctionSpec): FunctionIdentity {
+    const [logicalId, fn] = [...op.live].find(([, state]) => state.type === 'AWS::Lambda::Function'
+      && (state.name ?? state.physicalId) === spec.functionName) ?? [spec.functionName, undefined];
+    const role = fn?.properties.Role;
+    return { stackName: op.stackName, logicalId, functionName: spec.functionName, roleArn: typeof role === 'string' ? role : undefined };
   }
 
   /** The Provider framework behind a ServiceToken, or undefined when it is not one. */

@@ -137,6 +137,15 @@ export interface HandlerLogEntry {
   readonly message: string;
 }
 
+/** A deployed Lambda function, as `functionEnv` sees it. */
+export interface FunctionIdentity {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly functionName: string;
+  /** The function's resolved `Role` (an IAM role ARN). */
+  readonly roleArn?: string;
+}
+
 export interface LocalCloudFormationOptions {
   /** e.g. '111111111111' */
   readonly accountId: string;
@@ -146,6 +155,11 @@ export interface LocalCloudFormationOptions {
   readonly stateDir: string;
   /** Extra environment for handler invocations (overrides the function's own variables). */
   readonly handlerEnv?: Record<string, string>;
+  /**
+   * More environment for one function's invocations, applied after `handlerEnv` (e.g. credentials of the
+   * function's role, so that an emulator can tell who calls it).
+   */
+  readonly functionEnv?: (fn: FunctionIdentity) => Record<string, string>;
   /** Asset publishing target (an S3 stand-in). Called for every `file` asset of the stack on each deploy. */
   readonly publishFileAsset?: (bucket: string, key: string, body: Buffer) => void | Promise<void>;
   /** Stand-ins for native CloudFormation types, by type (e.g. 'AWS::Proton::EnvironmentTemplate'). */
