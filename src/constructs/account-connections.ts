@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnEnvironmentAccountConnection } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { AcceptEnvironmentAccountConnectionProperties, ResourceType } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { RESOURCE_NAME } from '../proton-limits.generated';
 import { checkString, protonError } from './validation';
@@ -122,7 +122,7 @@ export class AcceptEnvironmentAccountConnection extends ConnectionBase {
   constructor(scope: Construct, id: string, props: AcceptEnvironmentAccountConnectionProps) {
     super(scope, id);
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION, props.connection.connectionId);
+    provider._grantHandler(PERMISSIONS.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION, props.connection.connectionId);
     const properties: AcceptEnvironmentAccountConnectionProperties = { ConnectionId: props.connection.connectionId };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

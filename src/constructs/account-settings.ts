@@ -5,6 +5,7 @@ import { removalMode } from './custom-resource';
 import { RepositoryBranch } from './environments';
 import { protonError } from './validation';
 import { AccountSettingsProperties, ResourceType } from '../custom-resources/contract';
+import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 
 /** Properties of Proton's account settings. */
@@ -51,7 +52,7 @@ export class AccountSettings extends Resource {
     new Construct(stack, MARKER);
 
     const provider = ProtonProvider.of(this);
-    provider._grantAccountSettings();
+    provider._grantHandler(PERMISSIONS.ACCOUNT_SETTINGS);
     for (const role of [props.pipelineServiceRole, props.pipelineCodebuildRole]) {
       if (role) provider._grantPassRole(role.roleArn);
     }

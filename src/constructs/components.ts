@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ComponentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
 import { protonTags, removalMode } from './custom-resource';
@@ -128,7 +128,7 @@ export class Component extends Resource implements ITaggable {
     this.tags = new TagManager(TagType.MAP, ResourceType.COMPONENT);
 
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.COMPONENT, this.componentName);
+    provider._grantHandler(PERMISSIONS.COMPONENT, this.componentName);
     const instance = props.serviceInstance;
     const inputs = props.spec?._inputs(this);
     const properties: ComponentProperties = {

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPoli
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME } from '../proton-limits.generated';
 import { IEnvironmentAccountConnection } from './account-connections';
@@ -183,7 +183,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     this.tags = new TagManager(TagType.MAP, ResourceType.ENVIRONMENT);
 
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.ENVIRONMENT, this.environmentName);
+    provider._grantHandler(PERMISSIONS.ENVIRONMENT, this.environmentName);
     for (const role of [props.protonServiceRole, props.codebuildRole, props.componentRole]) {
       if (role) provider._grantPassRole(role.roleArn);
     }

@@ -2,9 +2,9 @@ import { ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resourc
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
-import { ITemplate, TemplateKind } from './bundles/template-bundle';
+import { ITemplate } from './bundles/template-bundle';
 import { protonTags, removalMode } from './custom-resource';
 import { RepositoryBranch, RepositoryProvider } from './environments';
 import { IService } from './services';
@@ -96,7 +96,7 @@ export class Repository extends RepositoryBase implements ITaggable {
     this.repositoryName = props.repositoryName;
     this.tags = new TagManager(TagType.MAP, ResourceType.REPOSITORY);
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.REPOSITORY, `${props.provider.toLowerCase()}:${props.repositoryName}`);
+    provider._grantHandler(PERMISSIONS.REPOSITORY, `${props.provider.toLowerCase()}:${props.repositoryName}`);
     provider._grantPassConnection(props.connectionArn);
     const properties: RepositoryProperties = {
       Provider: props.provider,
@@ -143,8 +143,7 @@ export class TemplateSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: TemplateSyncConfigProps) {
     super(scope, id);
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(props.template.templateKind === TemplateKind.ENVIRONMENT
-      ? ProtonResourceFamily.ENVIRONMENT_TEMPLATE : ProtonResourceFamily.SERVICE_TEMPLATE, props.template.templateName);
+    provider._grantHandler(PERMISSIONS.TEMPLATE_SYNC_CONFIG);
     const properties: TemplateSyncConfigProperties = {
       TemplateName: props.template.templateName,
       TemplateType: props.template.templateKind,
@@ -189,7 +188,7 @@ export class ServiceSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
     super(scope, id);
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.SERVICE, props.service.serviceName);
+    provider._grantHandler(PERMISSIONS.SERVICE_SYNC_CONFIG);
     const properties: ServiceSyncConfigProperties = {
       ServiceName: props.service.serviceName,
       RepositoryProvider: props.repository.provider,

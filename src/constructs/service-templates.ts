@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnServiceTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';
@@ -221,7 +221,7 @@ export class ServiceTemplateVersion extends Resource implements ITaggable {
     this._schema = bundle.schemaFile ? readTemplateSchema(bundle.schemaFile) : undefined;
     const resource = registerTemplateVersion(this, {
       resourceType: ResourceType.SERVICE_TEMPLATE_VERSION,
-      family: ProtonResourceFamily.SERVICE_TEMPLATE,
+      permissions: PERMISSIONS.SERVICE_TEMPLATE_VERSION,
       templateName: props.template.templateName,
       bundle,
       options: props,

@@ -4,7 +4,7 @@ import {
   instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
   ServiceInstanceProperties, ServiceInstanceProperty, ServiceProperties,
 } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
 import { protonTags, removalMode } from './custom-resource';
@@ -204,7 +204,9 @@ export class Service extends ServiceBase implements ITaggable {
 
     const pipelineInputs = this.hasPipeline ? props.pipeline?.spec?._inputs(this) ?? {} : undefined;
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.SERVICE, this.serviceName);
+    provider._grantHandler(PERMISSIONS.SERVICE, this.serviceName);
+    // CreateService hands the pipeline's repository connection to Proton.
+    if (props.repositoryConnectionArn !== undefined) provider._grantPassConnection(props.repositoryConnectionArn);
 
     const properties: ServiceProperties = {
       Name: this.serviceName,
@@ -420,7 +422,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
     checkCompatible(this, version, props.name, props.environment);
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_INSTANCE);
     const provider = ProtonProvider.of(this);
-    provider._grantProtonResource(ProtonResourceFamily.SERVICE, this.serviceName);
+    provider._grantHandler(PERMISSIONS.SERVICE_INSTANCE, this.serviceName);
     const inputs = props.spec?._inputs(this) ?? {};
     const properties: ServiceInstanceProperties = {
       ServiceName: this.serviceName,

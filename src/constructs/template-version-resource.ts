@@ -1,7 +1,7 @@
 import { CustomResource, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TemplateVersionProperties } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { HandlerPermissions } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
 import { TemplateBundleConfig } from './bundles/template-bundle';
@@ -12,7 +12,7 @@ import { checkString } from './validation';
 /** What the environment and service template versions share: the custom resource and its permissions. */
 export interface TemplateVersionRegistration {
   readonly resourceType: string;
-  readonly family: ProtonResourceFamily;
+  readonly permissions: HandlerPermissions;
   readonly templateName: string;
   readonly bundle: TemplateBundleConfig;
   readonly options: TemplateVersionOptions;
@@ -30,7 +30,7 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
 
   const provider = ProtonProvider.of(scope);
   const name = reg.templateName;
-  provider._grantProtonResource(reg.family, name);
+  provider._grantHandler(reg.permissions, name);
   provider._grantBundleRead(reg.bundle.bucketArn, reg.bundle.objectKey, reg.bundle.isAsset ?? false);
 
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.DESTROY;

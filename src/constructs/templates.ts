@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
-import { ProtonResourceFamily } from '../custom-resources/permissions';
+import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
 import { generateName } from './names';
@@ -225,7 +225,7 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable, I
     this._schema = bundle.schemaFile ? readTemplateSchema(bundle.schemaFile) : undefined;
     const resource = registerTemplateVersion(this, {
       resourceType: ResourceType.ENVIRONMENT_TEMPLATE_VERSION,
-      family: ProtonResourceFamily.ENVIRONMENT_TEMPLATE,
+      permissions: PERMISSIONS.ENVIRONMENT_TEMPLATE_VERSION,
       templateName: props.template.templateName,
       bundle,
       options: props,

@@ -1,4 +1,8 @@
-/** The Proton actions the handlers need, by resource family: the provider grants them on the names a stack declares. */
+/**
+ * The Proton actions each custom resource's handler calls, and the resources the Service Authorization Reference
+ * says each action is authorized on. The provider grants exactly these; the lifecycle tests check, against the
+ * emulator's IAM, that every call is allowed and every action granted is called.
+ */
 
 /** The Proton resource families whose names the provider may act on. */
 export enum ProtonResourceFamily {
@@ -18,71 +22,108 @@ export enum ProtonResourceFamily {
   ENVIRONMENT_ACCOUNT_CONNECTION = 'environment-account-connection',
 }
 
-export const PROTON_ACTIONS: Record<ProtonResourceFamily, string[]> = {
-  [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: [
-    // Template sync configs are keyed by their template.
-    'proton:CreateTemplateSyncConfig',
-    'proton:GetTemplateSyncConfig',
-    'proton:UpdateTemplateSyncConfig',
-    'proton:DeleteTemplateSyncConfig',
-    'proton:CreateEnvironmentTemplateVersion',
-    'proton:GetEnvironmentTemplateVersion',
-    'proton:UpdateEnvironmentTemplateVersion',
-    'proton:DeleteEnvironmentTemplateVersion',
+/** What one handler may do. */
+export interface HandlerPermissions {
+  /** The family of the resource the actions are granted on; absent when every action takes `*` only. */
+  readonly family?: ProtonResourceFamily;
+  /**
+   * Actions granted on the named resource, and on what it contains when `nested` is set.
+   * Version actions take the template's ARN; tagging a version takes the version's (`<template>:<major>.<minor>`).
+   */
+  readonly actions: readonly string[];
+  /** Also grant `actions` on `<name><nested>`: a template's versions (`:*`), a service's instances (`/*`). */
+  readonly nested?: string;
+  /** Actions whose only resource is `*` (Service Authorization Reference: no resource type): granted on `*`. */
+  readonly wildcardActions?: readonly string[];
+}
+
+const TAGGING = ['proton:TagResource', 'proton:UntagResource'];
+
+const templateVersion = (kind: 'Environment' | 'Service', family: ProtonResourceFamily): HandlerPermissions => ({
+  family,
+  nested: ':*',
+  actions: [
+    `proton:Create${kind}TemplateVersion`,
+    `proton:Get${kind}TemplateVersion`,
+    `proton:Update${kind}TemplateVersion`,
+    `proton:Delete${kind}TemplateVersion`,
+    // A changed bundle looks for the version a rolled-back update left behind.
+    `proton:List${kind}TemplateVersions`,
+    // The version's source tag, and user tags.
+    'proton:ListTagsForResource',
+    ...TAGGING,
   ],
-  [ProtonResourceFamily.SERVICE_TEMPLATE]: [
-    'proton:CreateTemplateSyncConfig',
-    'proton:GetTemplateSyncConfig',
-    'proton:UpdateTemplateSyncConfig',
-    'proton:DeleteTemplateSyncConfig',
-    'proton:CreateServiceTemplateVersion',
-    'proton:GetServiceTemplateVersion',
-    'proton:UpdateServiceTemplateVersion',
-    'proton:DeleteServiceTemplateVersion',
-  ],
-  [ProtonResourceFamily.ENVIRONMENT]: [
-    'proton:CreateEnvironment',
-    'proton:GetEnvironment',
-    'proton:UpdateEnvironment',
-    'proton:DeleteEnvironment',
-    'proton:CancelEnvironmentDeployment',
-    'proton:ListEnvironmentOutputs',
-  ],
-  [ProtonResourceFamily.SERVICE]: [
-    // Service sync configs are keyed by their service.
-    'proton:CreateServiceSyncConfig',
-    'proton:GetServiceSyncConfig',
-    'proton:UpdateServiceSyncConfig',
-    'proton:DeleteServiceSyncConfig',
-    'proton:CreateService',
-    'proton:GetService',
-    'proton:UpdateService',
-    'proton:DeleteService',
-    'proton:ListServiceInstances',
-    'proton:GetServiceInstance',
-    'proton:UpdateServiceInstance',
-    'proton:CancelServiceInstanceDeployment',
-    'proton:ListServiceInstanceOutputs',
-    'proton:UpdateServicePipeline',
-    'proton:CancelServicePipelineDeployment',
-    'proton:ListServicePipelineOutputs',
-  ],
-  [ProtonResourceFamily.REPOSITORY]: [
-    'proton:CreateRepository',
-    'proton:GetRepository',
-    'proton:DeleteRepository',
-  ],
-  [ProtonResourceFamily.COMPONENT]: [
-    'proton:CreateComponent',
-    'proton:GetComponent',
-    'proton:UpdateComponent',
-    'proton:DeleteComponent',
-    'proton:CancelComponentDeployment',
-    'proton:ListComponentOutputs',
-  ],
-  [ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION]: [
-    'proton:AcceptEnvironmentAccountConnection',
-    'proton:GetEnvironmentAccountConnection',
-  ],
-};
-export const TAG_ACTIONS = ['proton:TagResource', 'proton:UntagResource', 'proton:ListTagsForResource'];
+});
+
+/** The service's instance actions, shared by a Service (its own instances) and a ServiceInstance added to one. */
+const INSTANCE_ACTIONS = [
+  'proton:GetServiceInstance',
+  'proton:UpdateServiceInstance',
+  'proton:ListServiceInstanceOutputs',
+];
+
+export const PERMISSIONS = {
+  ENVIRONMENT_TEMPLATE_VERSION: templateVersion('Environment', ProtonResourceFamily.ENVIRONMENT_TEMPLATE),
+  SERVICE_TEMPLATE_VERSION: templateVersion('Service', ProtonResourceFamily.SERVICE_TEMPLATE),
+  ENVIRONMENT: {
+    family: ProtonResourceFamily.ENVIRONMENT,
+    actions: [
+      'proton:CreateEnvironment',
+      'proton:GetEnvironment',
+      'proton:UpdateEnvironment',
+      'proton:DeleteEnvironment',
+      'proton:CancelEnvironmentDeployment',
+      'proton:ListEnvironmentOutputs',
+      ...TAGGING,
+    ],
+  },
+  SERVICE: {
+    family: ProtonResourceFamily.SERVICE,
+    nested: '/*',
+    actions: [
+      'proton:CreateService',
+      'proton:GetService',
+      'proton:UpdateService',
+      'proton:DeleteService',
+      ...INSTANCE_ACTIONS,
+      'proton:CancelServiceInstanceDeployment',
+      'proton:UpdateServicePipeline',
+      'proton:CancelServicePipelineDeployment',
+      'proton:ListServicePipelineOutputs',
+      ...TAGGING,
+    ],
+    wildcardActions: ['proton:ListServiceInstances'],
+  },
+  SERVICE_INSTANCE: {
+    family: ProtonResourceFamily.SERVICE,
+    nested: '/*',
+    // UpdateService removes the instance (Proton has no DeleteServiceInstance).
+    actions: ['proton:CreateServiceInstance', 'proton:UpdateService', ...INSTANCE_ACTIONS],
+    // The service's spec lists its instances: the handler reads them to add or remove its own.
+    wildcardActions: ['proton:ListServiceInstances'],
+  },
+  COMPONENT: {
+    family: ProtonResourceFamily.COMPONENT,
+    actions: ['proton:CreateComponent', 'proton:GetComponent', 'proton:UpdateComponent', 'proton:DeleteComponent', 'proton:ListComponentOutputs'],
+  },
+  REPOSITORY: {
+    family: ProtonResourceFamily.REPOSITORY,
+    actions: ['proton:CreateRepository', 'proton:DeleteRepository'],
+  },
+  TEMPLATE_SYNC_CONFIG: {
+    actions: [],
+    wildcardActions: ['proton:CreateTemplateSyncConfig', 'proton:UpdateTemplateSyncConfig', 'proton:DeleteTemplateSyncConfig'],
+  },
+  SERVICE_SYNC_CONFIG: {
+    actions: [],
+    wildcardActions: ['proton:CreateServiceSyncConfig', 'proton:UpdateServiceSyncConfig', 'proton:DeleteServiceSyncConfig'],
+  },
+  ACCOUNT_SETTINGS: {
+    actions: [],
+    wildcardActions: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'],
+  },
+  ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION: {
+    family: ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION,
+    actions: ['proton:AcceptEnvironmentAccountConnection', 'proton:GetEnvironmentAccountConnection'],
+  },
+} satisfies Record<string, HandlerPermissions>;

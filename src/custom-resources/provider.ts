@@ -1,19 +1,14 @@
+import { createHash } from 'crypto';
 import { ArnFormat, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
-import { ProtonResourceFamily, PROTON_ACTIONS, TAG_ACTIONS } from './permissions';
+import { HandlerPermissions } from './permissions';
 import { stackNamePrefix } from '../constructs/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
-/** Families whose resources contain others, named `<name>:<...>` (template versions) or `<name>/<...>` (service instances). */
-const NESTED_FAMILIES: Partial<Record<ProtonResourceFamily, string>> = {
-  [ProtonResourceFamily.ENVIRONMENT_TEMPLATE]: ':*',
-  [ProtonResourceFamily.SERVICE_TEMPLATE]: ':*',
-  [ProtonResourceFamily.SERVICE]: '/*',
-};
 /** CloudFormation waits at most one hour for a custom resource. */
 const MAX_TOTAL_TIMEOUT = Duration.hours(1);
 /** Asset bundles of one bucket are listed one by one up to this count, then granted as `<bucket>/*.gz`. */
@@ -59,9 +54,10 @@ export class ProtonProvider extends Construct {
   /** The role both handler functions run with. */
   public readonly role: iam.IRole;
 
-  private readonly namesByFamily = new Map<ProtonResourceFamily, Set<string>>();
+  /** Names granted, by handler permissions (one statement each). */
+  private readonly namesByPermissions = new Map<HandlerPermissions, Set<string>>();
+  private readonly wildcardActions = new Set<string>();
   private readonly passedRoles = new Map<string, string>();
-  private accountSettings = false;
   private readonly passedConnections = new Map<string, string>();
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
 
@@ -74,12 +70,19 @@ export class ProtonProvider extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
     this.role = role;
-    // Rendered at synth time, once every construct of the stack has said what it needs.
-    const policy = new iam.CfnPolicy(this, 'ProtonPolicy', {
-      policyName: 'cdk-proton-resources',
+    // Rendered at synth time, once every construct of the stack has said what it needs. A managed
+    // policy whose logical id follows its content: when the grants change, CloudFormation creates
+    // the new policy before the handlers run, and deletes the old one only in the cleanup phase,
+    // after the resources that needed it (a renamed or removed resource's delete runs there too).
+    const document = Lazy.any({ produce: () => this.renderPolicy() });
+    const policy = new iam.CfnManagedPolicy(this, 'ProtonPolicy', {
+      description: `cdk-proton: what the Proton handlers of ${Stack.of(this).stackName} may do`,
       roles: [role.roleName],
-      policyDocument: Lazy.any({ produce: () => this.renderPolicy() }),
+      policyDocument: document,
     });
+    policy.overrideLogicalId(Lazy.string({
+      produce: () => `ProtonPolicy${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`,
+    }));
 
     const onEvent = new OnEventFunction(this, 'OnEvent', { role, timeout: Duration.minutes(2) });
     // isComplete blocks in an SDK waiter for most of its time; the framework polls it again after.
@@ -97,16 +100,18 @@ export class ProtonProvider extends Construct {
   }
 
   /**
-   * Lets the handlers act on the Proton resource of this family named `name` and on what it
-   * contains (a template's versions). Names this library generated in the stack share one prefix
-   * grant, so the policy does not grow with them.
+   * Lets a handler do what `permissions` lists on the Proton resource named `name` (of the
+   * permissions' family) and on what it contains. Names this library generated in the stack share
+   * one prefix grant, so the policy does not grow with them.
    * @internal
    */
-  public _grantProtonResource(family: ProtonResourceFamily, name: string): void {
+  public _grantHandler(permissions: HandlerPermissions, name?: string): void {
+    permissions.wildcardActions?.forEach((action) => this.wildcardActions.add(action));
+    if (name === undefined || permissions.actions.length === 0) return;
     const prefix = `${stackNamePrefix(this)}-`;
-    const names = this.namesByFamily.get(family) ?? new Set<string>();
+    const names = this.namesByPermissions.get(permissions) ?? new Set<string>();
     names.add(!Token.isUnresolved(name) && name.startsWith(prefix) ? `${prefix}*` : name);
-    this.namesByFamily.set(family, names);
+    this.namesByPermissions.set(permissions, names);
   }
 
   /**
@@ -115,14 +120,6 @@ export class ProtonProvider extends Construct {
    */
   public _grantPassConnection(connectionArn: string): void {
     this.passedConnections.set(JSON.stringify(Stack.of(this).resolve(connectionArn)), connectionArn);
-  }
-
-  /**
-   * Lets the handlers read and change Proton's account settings, which have no ARN of their own.
-   * @internal
-   */
-  public _grantAccountSettings(): void {
-    this.accountSettings = true;
   }
 
   /**
@@ -148,19 +145,23 @@ export class ProtonProvider extends Construct {
   private renderPolicy(): any {
     const stack = Stack.of(this);
     const statements: iam.PolicyStatement[] = [];
-    for (const [family, names] of this.namesByFamily) {
+    for (const [permissions, names] of this.namesByPermissions) {
       const resources = [...names].sort().flatMap((name) => {
         const arn = (resourceName: string) => stack.formatArn({
           service: 'proton',
-          resource: family,
+          resource: permissions.family!,
           resourceName,
           arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         });
         // A prefix grant covers what the resource contains already.
-        const nested = NESTED_FAMILIES[family];
+        const nested = permissions.nested;
         return nested && !name.endsWith('*') ? [arn(name), arn(`${name}${nested}`)] : [arn(name)];
       });
-      statements.push(new iam.PolicyStatement({ actions: [...PROTON_ACTIONS[family], ...TAG_ACTIONS], resources }));
+      statements.push(new iam.PolicyStatement({ actions: [...permissions.actions], resources }));
+    }
+    if (this.wildcardActions.size > 0) {
+      // These actions name no resource type in the Service Authorization Reference: only "*" matches them.
+      statements.push(new iam.PolicyStatement({ actions: [...this.wildcardActions].sort(), resources: ['*'] }));
     }
     if (this.passedConnections.size > 0) {
       statements.push(new iam.PolicyStatement({
@@ -168,9 +169,6 @@ export class ProtonProvider extends Construct {
         resources: [...this.passedConnections.keys()].sort().map((key) => this.passedConnections.get(key)!),
         conditions: { StringEquals: { 'codestar-connections:PassedToService': 'proton.amazonaws.com' } },
       }));
-    }
-    if (this.accountSettings) {
-      statements.push(new iam.PolicyStatement({ actions: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], resources: ['*'] }));
     }
     if (this.passedRoles.size > 0) {
       statements.push(new iam.PolicyStatement({

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { COMPONENT_DIR, ENV_BUNDLE, newStack, SERVICE_BUNDLE } from './helpers';
+import { COMPONENT_DIR, ENV_BUNDLE, newStack, protonPolicyStatements, SERVICE_BUNDLE } from './helpers';
 import {
   Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service,
   ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle, TemplateSyncConfig,
@@ -100,8 +100,7 @@ describe('Repository and sync configs', () => {
     t.hasResourceProperties('Custom::ProtonServiceSyncConfig', { ServiceName: 'orders', FilePath: 'proton-ops.yaml', Branch: 'main' });
     const sync = Object.values(t.findResources('Custom::ProtonTemplateSyncConfig'))[0];
     expect(sync.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^Repo/), expect.stringMatching(/^VpcEnv/)]));
-    const statements: any[] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0]
-      .Properties.PolicyDocument.Statement;
+    const statements: any[] = protonPolicyStatements(t);
     expect(statements).toContainEqual(expect.objectContaining({
       Action: 'codestar-connections:PassConnection',
       Resource: CONNECTION,

@@ -5,7 +5,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ENV_BUNDLE, newStack } from './helpers';
+import { ENV_BUNDLE, newStack, protonPolicyStatements } from './helpers';
 import {
   AcceptEnvironmentAccountConnection, Environment, EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole,
   RepositoryProvider, Spec, TemplateBundle,
@@ -140,8 +140,7 @@ describe('Environment', () => {
     const { version, role } = platform(stack);
     const componentRole = new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
     new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, componentRole });
-    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0];
-    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    const statements = protonPolicyStatements(Template.fromStack(stack));
     const env = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:UpdateEnvironment'));
     expect(env.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment/beta']] });
     const pass = statements.find((s) => s.Action === 'iam:PassRole');
@@ -216,8 +215,7 @@ describe('environment account connections', () => {
     const t = Template.fromStack(management);
     t.hasResourceProperties('Custom::ProtonAcceptEnvironmentAccountConnection', { ConnectionId: 'a1b2c3d4-0000-1111-2222-333344445555' });
     expect(envProps(management).EnvironmentAccountConnectionId).toEqual({ Ref: expect.stringMatching(/^Accept/) });
-    const statements: any[] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0]
-      .Properties.PolicyDocument.Statement;
+    const statements: any[] = protonPolicyStatements(t);
     const accept = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:AcceptEnvironmentAccountConnection'));
     expect(JSON.stringify(accept.Resource)).toContain('environment-account-connection/a1b2c3d4-0000-1111-2222-333344445555');
   });

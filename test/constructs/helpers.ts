@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 
 export const ENV_BUNDLE = path.join(__dirname, '..', 'fixtures', 'env-bundle');
 
@@ -21,3 +22,10 @@ export function bundleCopy(mutate: (dir: string) => void = () => {}, from: strin
 export const SERVICE_BUNDLE = path.join(__dirname, '..', 'fixtures', 'service-bundle');
 
 export const COMPONENT_DIR = path.join(__dirname, '..', 'fixtures', 'component');
+
+/** The statements of the stack's Proton provider policy (its one managed policy). */
+export function protonPolicyStatements(template: Template): any[] {
+  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^cdk-proton: ') } }));
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument.Statement;
+}

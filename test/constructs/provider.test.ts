@@ -1,16 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { bundleCopy, ENV_BUNDLE, newStack } from './helpers';
 import { EnvironmentTemplate, ProtonProvider, TemplateBundle } from '../../src';
 
-/** The Proton policy of the stack's provider role, resolved. */
-function protonPolicy(template: Template): any {
-  const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } });
+/** The Proton policy of the stack's provider role: its logical id and document. */
+function protonPolicyResource(template: Template): [string, any] {
+  const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^cdk-proton: ') } });
   expect(Object.keys(policies)).toHaveLength(1);
-  return Object.values(policies)[0].Properties.PolicyDocument;
+  const [id, policy] = Object.entries(policies)[0];
+  return [id, policy.Properties.PolicyDocument];
 }
+
+const protonPolicy = (template: Template): any => protonPolicyResource(template)[1];
 
 describe('ProtonProvider permissions', () => {
   test('grants template version actions on the declared templates only, and s3:GetObject on their bundles', () => {
@@ -37,14 +40,14 @@ describe('ProtonProvider permissions', () => {
     const stack = newStack();
     new EnvironmentTemplate(stack, 'T').addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
     const t = Template.fromStack(stack);
-    const policyId = Object.keys(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0];
+    const [policyId] = protonPolicyResource(t);
     const handlers = Object.values(t.findResources('AWS::Lambda::Function'))
       .filter((f) => String(f.Properties.Description ?? '').startsWith('src/custom-resources/'));
     expect(handlers).toHaveLength(2);
     for (const handler of handlers) expect(handler.DependsOn).toContain(policyId);
   });
 
-  test('stays within IAM inline policy limits with 400 Proton objects in one stack', () => {
+  test('stays within the IAM managed policy size with 400 Proton objects in one stack', () => {
     const stack = newStack();
     for (let i = 0; i < 200; i++) {
       // Distinct bundles: each one is a separate asset object to read.
@@ -54,12 +57,22 @@ describe('ProtonProvider permissions', () => {
     const doc = protonPolicy(Template.fromStack(stack));
     // IAM counts the policy without white space; tokens are still CloudFormation functions here,
     // which are longer than the ARNs they become, so this over-estimates.
-    const size = JSON.stringify({ PolicyName: 'cdk-proton-resources', PolicyDocument: doc }).length;
-    expect(size).toBeLessThan(10_240);
+    expect(JSON.stringify(doc).length).toBeLessThan(6_144);
     const proton = doc.Statement.find((s: any) => ([] as string[]).concat(s.Action).includes('proton:CreateEnvironmentTemplateVersion'));
     // One prefix grant covers every generated name of the stack.
     expect(JSON.stringify(proton.Resource)).toMatch(/environment-template\/TestStack-[0-9a-f]{8}-\*/);
     expect(([] as unknown[]).concat(proton.Resource)).toHaveLength(1);
+  });
+
+  test('the policy\'s logical id follows its grants, so the grants a replaced or removed resource needs outlive it until cleanup', () => {
+    const build = (templateName: string) => {
+      const stack = newStack();
+      new EnvironmentTemplate(stack, 'T', { templateName }).addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      return protonPolicyResource(Template.fromStack(stack))[0];
+    };
+    expect(build('vpc-env')).toBe(build('vpc-env'));
+    expect(build('vpc-env')).not.toBe(build('vpc-env-renamed'));
+    expect(build('vpc-env')).toMatch(/^ProtonPolicy[0-9A-F]{8}$/);
   });
 
   test('totalTimeout is configurable up to one hour, before the first Proton construct', () => {

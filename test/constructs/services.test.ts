@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ENV_BUNDLE, newStack, SERVICE_BUNDLE } from './helpers';
+import { ENV_BUNDLE, newStack, protonPolicyStatements, SERVICE_BUNDLE } from './helpers';
 import {
   AccountSettings, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Provisioning, RepositoryProvider, Service,
   ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
@@ -154,15 +154,22 @@ describe('Service', () => {
     expect(() => api.instance('prod')).toThrow(/has no instance named "prod": its instances are beta/);
   });
 
-  test('grants the provider the service and its instances', () => {
+  test('grants the provider the service and its instances, ListServiceInstances on "*" (it takes no ARN), and passing its connection to Proton', () => {
     const stack = newStack();
     const { env, svcV1 } = platform(stack);
     new Service(stack, 'Orders', { serviceName: 'orders', templateVersion: svcV1, ...REPO, instances: [{ name: 'beta', environment: env('Beta', 'beta') }] });
-    const statements: any[] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0]
-      .Properties.PolicyDocument.Statement;
+    const statements: any[] = protonPolicyStatements(Template.fromStack(stack));
     const svc = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:UpdateServiceInstance'));
     expect(JSON.stringify(svc.Resource)).toContain(':service/orders"');
     expect(JSON.stringify(svc.Resource)).toContain(':service/orders/*"');
+    expect(svc.Action).not.toContain('proton:ListServiceInstances');
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'proton:ListServiceInstances', Resource: '*' });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'codestar-connections:PassConnection',
+      Resource: REPO.repositoryConnectionArn,
+      Condition: { StringEquals: { 'codestar-connections:PassedToService': 'proton.amazonaws.com' } },
+    });
   });
 
   test('imports a service by name', () => {
@@ -207,8 +214,7 @@ describe('AccountSettings', () => {
       PipelineProvisioningRepository: { provider: 'GITHUB', name: 'my-org/pipelines', branch: 'main' },
       RemovalPolicy: 'delete',
     });
-    const statements: any[] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { PolicyName: 'cdk-proton-resources' } }))[0]
-      .Properties.PolicyDocument.Statement;
+    const statements: any[] = protonPolicyStatements(t);
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], Resource: '*' }));
     expect(statements.find((s) => s.Action === 'iam:PassRole').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } });
     expect(() => new AccountSettings(stack, 'Again')).toThrow(/TestStack\/Again: the stack already declares Proton account settings at TestStack/);
