@@ -90,12 +90,17 @@ function describe(report: StackReport, proton: LocalProton): string {
     calls.set(call, (calls.get(call) ?? 0) + 1);
   }
   const callText = calls.size === 0 ? 'none' : [...calls].map(([op, n]) => `${op} x${n}`).join(', ');
+  // Each handler call is authorized against the provider role's policy, as deployed at that moment.
+  const handlerCalls = proton.emulator.log.entries.filter((e) => e.principal?.includes(':assumed-role/'));
+  const denied = handlerCalls.filter((e) => e.error === 'AccessDeniedException');
   return [
     `  stack ${report.status} in ${report.durationMs} ms${report.reason ? ` (${report.reason})` : ''}`,
     protonRows.length > 0
       ? table([['resource', 'type', 'action', 'status', 'Proton id', 'version', 'time', 'reason'], ...protonRows])
       : '  no Proton resource changed',
     `  Proton calls: ${callText}`,
+    `  IAM: ${handlerCalls.length - denied.length} handler calls allowed by the provider role's policy, ${denied.length} denied`
+      + denied.map((e) => `\n    denied: ${e.errorMessage}`).join(''),
     ...Object.entries(report.outputs).map(([key, value]) => `  output ${key} = ${value}`),
   ].join('\n');
 }
@@ -116,7 +121,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       log(`${i + 1}. ${step.title}`);
       const report = await step.run(proton);
       log(describe(report, proton));
-      const problem = await step.check(report, proton);
+      const problem = await step.check(report, proton)
+        ?? (proton.deniedCalls().length > 0 ? `IAM denied handler calls: ${proton.deniedCalls().join(', ')}` : undefined);
       log(problem ? `  FAILED: ${problem}\n` : '  ok\n');
       if (problem) failures++;
     }

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand,
-  UpdateServiceInstanceCommand,
+  ListTagsForResourceCommand, UpdateServiceInstanceCommand, UpdateServicePipelineCommand,
 } from '@aws-sdk/client-proton';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import { synth } from './helpers';
 import {
   AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
@@ -187,6 +187,49 @@ describe('service failures', () => {
     const beta = (await proton.client.send(new GetServiceInstanceCommand({ name: 'beta', serviceName: 'rb-orders' }))).serviceInstance!;
     expect(beta).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('8080') });
     expect((await proton.destroy('SvcRollback')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('a rollback after CloudFormation stopped waiting cancels the running instance and pipeline deployments', async () => {
+    const options: Options = { prefix: 'stuck', instances: { beta: 8080 } };
+    const assembly = synth('StuckService', (stack) => platform(stack, options));
+    expect((await proton.deploy(assembly, 'StuckService')).status).toBe('CREATE_COMPLETE');
+    const [logicalId, resource] = Object.entries(proton.cfn.readState('StuckService')!.resources).find(([, r]) => r.type === SERVICE)!;
+    const previous = resource.properties;
+    const next = JSON.parse(JSON.stringify(previous).replace(/port: 8080/g, 'port: 9090').replace(/npm test/g, 'npm run ci'));
+
+    // The forward update's isComplete had started both deployments when CloudFormation stopped waiting for it.
+    proton.emulator.timing.deploymentDelayMs = 60_000;
+    await proton.client.send(new UpdateServiceInstanceCommand({
+      name: 'beta', serviceName: 'stuck-orders', deploymentType: 'CURRENT_VERSION', spec: next.Instances[0].Spec,
+    }));
+    await proton.client.send(new UpdateServicePipelineCommand({ serviceName: 'stuck-orders', deploymentType: 'CURRENT_VERSION', spec: next.PipelineSpec }));
+    proton.emulator.timing.deploymentDelayMs = 50;
+
+    const rollback = await proton.cfn.invokeCustomResource(assembly, 'StuckService', logicalId, {
+      RequestType: 'Update', ResourceProperties: previous, OldResourceProperties: next,
+    });
+    expect(rollback.status).toBe('SUCCEEDED');
+    expect(proton.emulator.log.count('CancelServiceInstanceDeployment')).toBe(1);
+    expect(proton.emulator.log.count('CancelServicePipelineDeployment')).toBe(1);
+    const beta = (await proton.client.send(new GetServiceInstanceCommand({ name: 'beta', serviceName: 'stuck-orders' }))).serviceInstance!;
+    expect(beta).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('8080') });
+    const pipeline = (await proton.client.send(new GetServiceCommand({ name: 'stuck-orders' }))).service!.pipeline!;
+    expect(pipeline).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('npm test') });
+    expect((await proton.destroy('StuckService')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('tags are changed in place: TagResource for new values, UntagResource for keys removed', async () => {
+    const options: Options = { prefix: 'tag', instances: { beta: 8080 } };
+    const tagged = (tags: Record<string, string>) => (_stack: Stack, service: Service) =>
+      Object.entries(tags).forEach(([key, value]) => Tags.of(service).add(key, value));
+    expect((await deploy('TaggedService', options, tagged({ team: 'a', cost: 'c1' }))).status).toBe('CREATE_COMPLETE');
+    proton.emulator.log.clear();
+    expect((await deploy('TaggedService', options, tagged({ team: 'b' }))).status).toBe('UPDATE_COMPLETE');
+    expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
+    expect(proton.emulator.log.ofOperation('TagResource').map((e) => e.input.tags)).toEqual([[{ key: 'team', value: 'b' }]]);
+    const arn = (await proton.client.send(new GetServiceCommand({ name: 'tag-orders' }))).service!.arn!;
+    expect((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'team', value: 'b' }]);
+    expect((await proton.destroy('TaggedService')).status).toBe('DELETE_COMPLETE');
   });
 
   test('with 30% of calls throttled, create, update and destroy still succeed', async () => {

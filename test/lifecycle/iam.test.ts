@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { synth } from './helpers';
+import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from '../../src';
+import { ENV_BUNDLE } from '../constructs/helpers';
+import { rolePolicies } from '../harness/function-principals';
+import { LocalProton } from '../harness/local-proton';
+
+let proton: LocalProton;
+beforeAll(async () => {
+  proton = await LocalProton.start({ registrationDelayMs: 20, deploymentDelayMs: 20, deleteDelayMs: 20, expectDenials: true });
+});
+afterAll(async () => proton.stop());
+
+/** Takes `action` out of the provider's Proton policy in the synthesized template, as if the library forgot to grant it. */
+function withoutGrant(assemblyDir: string, stackName: string, action: string): void {
+  const file = path.join(assemblyDir, `${stackName}.template.json`);
+  const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const [, policy] = Object.entries<any>(template.Resources)
+    .find(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && String(r.Properties.Description).startsWith('cdk-proton: '))!;
+  for (const statement of policy.Properties.PolicyDocument.Statement) {
+    statement.Action = [].concat(statement.Action).filter((a) => a !== action);
+  }
+  fs.writeFileSync(file, JSON.stringify(template));
+}
+
+test('a grant the provider lacks fails the deployment with AWS\'s AccessDenied message naming the action and resource', async () => {
+  const assembly = synth('Ungranted', (stack) => {
+    const version = new EnvironmentTemplate(stack, 'T', { templateName: 'ungranted-env' })
+      .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    new Environment(stack, 'Env', {
+      environmentName: 'ungranted', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: new ProtonServiceRole(stack, 'Role'),
+    });
+  });
+  withoutGrant(assembly, 'Ungranted', 'proton:CreateEnvironment');
+  const report = await proton.deploy(assembly, 'Ungranted');
+  expect(report.status).toBe('ROLLBACK_COMPLETE');
+  const failed = report.resources.find((r) => r.status === 'FAILED')!;
+  expect(failed.type).toBe('Custom::ProtonEnvironment');
+  expect(failed.reason).toMatch(new RegExp('^User: arn:aws:sts::111111111111:assumed-role/Ungranted-cdkprotonProtonProviderRole[^/]+/[^ ]+ '
+    + 'is not authorized to perform: proton:CreateEnvironment on resource: arn:aws:proton:us-east-1:111111111111:environment/ungranted '
+    + 'because no identity-based policy allows the proton:CreateEnvironment action'));
+  expect(proton.deniedCalls()).toEqual(['proton:CreateEnvironment on arn:aws:proton:us-east-1:111111111111:environment/ungranted']);
+});
+
+test('a role\'s policies are the ones deployed at the moment of the call: a policy not created yet grants nothing', () => {
+  const role = {
+    type: 'AWS::IAM::Role',
+    kind: 'simulated' as const,
+    physicalId: 'r',
+    ref: 'r',
+    name: 'r',
+    attributes: {},
+    dependsOn: [],
+    properties: { Policies: [{ PolicyName: 'inline', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'a:B', Resource: '*' }] } }] },
+  };
+  const policy = {
+    type: 'AWS::IAM::ManagedPolicy',
+    kind: 'simulated' as const,
+    physicalId: 'p',
+    ref: 'arn:p',
+    attributes: {},
+    dependsOn: [],
+    properties: { Roles: ['r'], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'c:D', Resource: '*' }] } },
+  };
+  const roleArn = 'arn:aws:iam::111111111111:role/r';
+  expect(rolePolicies(new Map([['Role', role]]), roleArn)).toHaveLength(1);
+  expect(rolePolicies(new Map<string, any>([['Role', role], ['Policy', policy]]), roleArn)).toHaveLength(2);
+  expect(rolePolicies(new Map([['Role', role]]), 'arn:aws:iam::111111111111:role/other')).toEqual([]);
+});
