@@ -522,8 +522,7 @@ export class ServiceFamily implements ResourceFamily {
       }
       const busy = this.ctx.serviceInstanceBusy(svc.name, inst.name);
       if (busy) throw conflict(`Service instance ${inst.name} of service ${svc.name} can't be deployed now: ${busy}`);
-      const version = targetVersion(this.templates, svc.templateName, inst.track.state, input.deploymentType,
-        input.templateMajorVersion, input.templateMinorVersion);
+      const version = targetVersion(this.templates, svc.templateName, inst.track.label, inst.track.state, input);
       const spec: string = input.spec ?? inst.track.state.spec;
       const entry = this.specEntry(spec, inst.name);
       if (entry.environment !== inst.environmentName) {
@@ -624,8 +623,7 @@ export class ServiceFamily implements ResourceFamily {
       throw conflict(`The pipeline of service ${svc.name} has a deployment ${pipeline.track.status}: `
         + 'wait until it completes, or cancel it, before deploying again');
     }
-    const version = targetVersion(this.templates, svc.templateName, pipeline.track.state, input.deploymentType,
-      input.templateMajorVersion, input.templateMinorVersion);
+    const version = targetVersion(this.templates, svc.templateName, pipeline.track.label, pipeline.track.state, input);
     const doc = parseServiceSpec(input.spec);
     checkInputs(doc.pipeline ?? {}, version.parsedSchema, 'pipeline_input_type', `pipeline of ${versionLabel(version)}`);
     pipeline.track.deploy({ spec: input.spec, templateMajorVersion: version.majorVersion, templateMinorVersion: version.minorVersion });
