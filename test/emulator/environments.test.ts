@@ -366,6 +366,36 @@ describe('UpdateEnvironment', () => {
     expect((await get(env.name!)).lastAttemptedDeploymentId).toBe(env.lastAttemptedDeploymentId);
   });
 
+  test('roles: a connection or a service role, not both; no switching to a connection or to pull request provisioning', async () => {
+    const env = await deployed(await publishedTemplate());
+    const name = env.name!;
+    const update = (input: object) => client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'NONE', ...input }));
+    const connection = { environmentAccountConnectionId: '00000000-0000-4000-8000-000000000000' };
+    const repository = { provisioningRepository: { provider: 'GITHUB' as const, name: 'org/infra-pr', branch: 'main' } };
+    // "You can update either the environmentAccountConnectionId or protonServiceRoleArn parameter and value. You can't update both."
+    await expect(update({ ...connection, protonServiceRoleArn: ROLE }))
+      .rejects.toThrow(/^You can update either environmentAccountConnectionId or protonServiceRoleArn, not both$/);
+    // "You can't update or connect the environment to an environment account connection if it isn't already associated with one."
+    await expect(update(connection)).rejects.toThrow(/isn't associated with an environment account connection: don't include environmentAccountConnectionId/);
+    // "If the environment was configured for Amazon Web Services-managed provisioning, omit the provisioningRepository parameter."
+    await expect(update(repository)).rejects.toThrow(/wasn't provisioned with pull request provisioning: omit provisioningRepository/);
+    const role = 'arn:aws:iam::123456789012:role/proton-service-2';
+    expect((await update({ protonServiceRoleArn: role })).environment).toMatchObject({ protonServiceRoleArn: role, deploymentStatus: 'SUCCEEDED' });
+
+    // self-managed: "specify the provisioningRepository parameter and omit the protonServiceRoleArn and environmentAccountConnectionId"
+    await client.send(new CreateRepositoryCommand({
+      provider: 'GITHUB', name: 'org/infra-pr', connectionArn: 'arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc-456',
+    }));
+    const pr = (await client.send(new CreateEnvironmentCommand({
+      name: unique('env'), templateName: env.templateName, templateMajorVersion: '1', spec: envSpec(), ...repository,
+    }))).environment!;
+    await waitUntilEnvironmentDeployed(fastWaiter(client), { name: pr.name! });
+    const updatePr = (input: object) => client.send(new UpdateEnvironmentCommand({ name: pr.name!, deploymentType: 'NONE', ...repository, ...input }));
+    await expect(updatePr({ protonServiceRoleArn: role })).rejects.toThrow(/is provisioned by pull request: omit protonServiceRoleArn/);
+    await expect(updatePr(connection)).rejects.toThrow(/isn't associated with an environment account connection/);
+    expect((await updatePr({ description: 'same repository' })).environment!.provisioningRepository).toMatchObject(repository.provisioningRepository);
+  });
+
   test('a deployment while one is IN_PROGRESS is a ConflictException; NONE is not a deployment', async () => {
     const templateName = await publishedTemplate();
     const name = unique('env');
@@ -450,6 +480,7 @@ describe('CancelEnvironmentDeployment', () => {
       deploymentStatus: 'FAILED', deploymentStatusMessage: 'The stack could not be rolled back',
     });
   });
+
 });
 
 describe('DeleteEnvironment', () => {
