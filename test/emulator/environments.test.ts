@@ -481,6 +481,18 @@ describe('CancelEnvironmentDeployment', () => {
     });
   });
 
+  test('a deployment that ends before the cancellation starts ends SUCCEEDED: the cancellation has no effect', async () => {
+    const env = await deployed(await publishedTemplate());
+    const name = env.name!;
+    Object.assign(proton.timing, { deploymentDelayMs: 200, cancelDelayMs: 600 }); // the deployment ends first
+    await client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'CURRENT_VERSION', spec: envSpec('10.6.0.0/16') }));
+    expect((await client.send(new CancelEnvironmentDeploymentCommand({ environmentName: name }))).environment!.deploymentStatus).toBe('CANCELLING');
+    const ended = (await until(name, e => e?.deploymentStatus !== 'CANCELLING'))!;
+    expect(ended).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: envSpec('10.6.0.0/16'), lastSucceededDeploymentId: ended.lastAttemptedDeploymentId });
+    expect(ended.deploymentStatusMessage).toBeUndefined();
+    await new Promise(resolve => setTimeout(resolve, 600)); // past the cancellation's time: it has no effect
+    expect(await get(name)).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: envSpec('10.6.0.0/16') });
+  });
 });
 
 describe('DeleteEnvironment', () => {

@@ -531,6 +531,20 @@ describe('service instances', () => {
     expect(await getInstance(name, 'dev-api')).toMatchObject({ deploymentStatus: 'FAILED', deploymentStatusMessage: 'could not stop the stack update' });
   });
 
+  test('a pipeline deployment that ends before the cancellation starts ends SUCCEEDED (the cancellation has no effect)', async () => {
+    const templateName = await serviceTemplate();
+    const name = (await active({ templateName })).name!;
+    Object.assign(proton.timing, { deploymentDelayMs: 200, cancelDelayMs: 600 }); // the deployment ends first
+    const spec = serviceSpec([{ name: 'dev-api', environment: DEV }, { name: 'prod-api', environment: PROD }], { unit_test_command: 'make' });
+    await client.send(new UpdateServicePipelineCommand({ serviceName: name, deploymentType: 'CURRENT_VERSION', spec }));
+    const cancelling = (await client.send(new CancelServicePipelineDeploymentCommand({ serviceName: name }))).pipeline!;
+    expect(cancelling.deploymentStatus).toBe('CANCELLING');
+    const ended = (await until(async () => (await getService(name)).pipeline!, p => p?.deploymentStatus !== 'CANCELLING'))!;
+    expect(ended).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec, lastSucceededDeploymentId: cancelling.lastAttemptedDeploymentId });
+    await new Promise(resolve => setTimeout(resolve, 600)); // past the cancellation's time: it has no effect
+    expect((await getService(name)).pipeline).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec });
+  });
+
   test('CreateServiceInstance: into an ACTIVE service, with the service\'s version; a client token replays it', async () => {
     const templateName = await serviceTemplate();
     proton.timing.deploymentDelayMs = 150;

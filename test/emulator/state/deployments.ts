@@ -38,7 +38,8 @@ interface Deployment<T> {
  *   `faults.failDeployment(faultKey)`; the spec and version stay those of the attempt, the outputs those of the last
  *   success.
  * - `cancel()`: only IN_PROGRESS; CANCELLING for `timing.cancelDelayMs`, then CANCELLED and back to the spec and
- *   version of the last successful deployment, or FAILED with the message of `faults.failCancellation(faultKey)`.
+ *   version of the last successful deployment, or FAILED with the message of `faults.failCancellation(faultKey)`;
+ *   a deployment whose `deploymentDelayMs` ends first ends as if not cancelled (SUCCEEDED, or FAILED by its fault).
  * - deletion is driven by the owner (`beginDeletion`, `deletionFailed`, `retire`): a retired track ignores its timers.
  */
 export class DeploymentTrack<T extends object = DeploymentTarget> {
@@ -171,7 +172,10 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
   }
 
   private complete(d: Deployment<T>): void {
-    if (this.retired || this.current !== d || d.status !== 'IN_PROGRESS') return;
+    // A deployment that ends while CANCELLING ends as usual: "If the current Update… action succeeds before the
+    // cancellation attempt starts, the resulting deployment state is SUCCEEDED and the cancellation attempt has no
+    // effect" (Cancel{ServiceInstance,ServicePipeline,Component}Deployment API reference).
+    if (this.retired || this.current !== d || (d.status !== 'IN_PROGRESS' && d.status !== 'CANCELLING')) return;
     this.current = undefined;
     const failure = this.ctx.faults.takeDeploymentFailure(this.faultKey);
     if (failure !== undefined) {

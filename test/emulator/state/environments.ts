@@ -294,7 +294,9 @@ export class EnvironmentFamily implements ResourceFamily {
   }
 
   private completeDeployment(env: EnvironmentRecord, d: Deployment): void {
-    if (this.environments.get(env.name) !== env || env.current !== d || d.status !== 'IN_PROGRESS') return;
+    // Also while CANCELLING: "If the current UpdateEnvironment action succeeds before the cancellation attempt starts,
+    // the resulting deployment state is SUCCEEDED and the cancellation attempt has no effect" (CancelEnvironmentDeployment).
+    if (this.environments.get(env.name) !== env || env.current !== d || (d.status !== 'IN_PROGRESS' && d.status !== 'CANCELLING')) return;
     env.current = undefined;
     const failure = this.ctx.faults.takeDeploymentFailure(env.name) ?? this.connectionProblem(env);
     if (failure !== undefined) {
