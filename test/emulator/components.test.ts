@@ -19,6 +19,7 @@ import {
   UpdateComponentCommand,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
+  UpdateServiceTemplateVersionCommand,
   ValidationException,
   waitUntilComponentDeleted,
   waitUntilComponentDeployed,
@@ -202,6 +203,28 @@ describe('components', () => {
     expect(await listed({ serviceName: svc, serviceInstanceName: 'prod-api' })).toEqual([]);
     expect(await listed({ environmentName: DEV })).toContain(name);
     expect(await listed({ environmentName: PROD })).not.toContain(name);
+  });
+
+  test('supportedComponentSources changed on the version: existing attachments keep deploying, later attachments are refused', async () => {
+    // UpdateServiceTemplateVersion reference: "A change to supportedComponentSources doesn't impact existing component
+    // attachments to instances based on this template version. A change only affects later attachments."
+    const template = unique('svc-changing');
+    await publishedServiceTemplate(proton, client, template, { environmentTemplate: ENV_TEMPLATE, supportedComponentSources: ['DIRECTLY_DEFINED'] });
+    const svc = await service([DEV, PROD], template);
+    const name = unique('kept');
+    await deployed({ name, ...attach(svc) });
+    await client.send(new UpdateServiceTemplateVersionCommand({ templateName: template, majorVersion: '1', minorVersion: '0', supportedComponentSources: [] }));
+
+    const redeploy = (await client.send(new UpdateComponentCommand({
+      name, deploymentType: 'CURRENT_VERSION', ...attach(svc), templateFile: cfnTemplateWithOutputs(['Kept']),
+    }))).component!;
+    expect(redeploy).toMatchObject({ deploymentStatus: 'IN_PROGRESS', serviceName: svc, serviceInstanceName: 'dev-api' });
+    await waitUntilComponentDeployed(fastWaiter(client), { name });
+    expect(await outputs(name)).toEqual([{ key: 'Kept', valueString: `Kept-${name}` }]);
+
+    const later = await create({ name: unique('c'), ...attach(svc, PROD) }).catch(e => e);
+    expect(later).toBeInstanceOf(ValidationException);
+    expect(later.message).toMatch(/doesn't support directly defined components/);
   });
 
   test('a failing deployment ends FAILED with its message; UpdateComponent CURRENT_VERSION deploys, NONE only updates the description', async () => {
