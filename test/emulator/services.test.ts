@@ -299,6 +299,23 @@ describe('CreateService', () => {
     expect(svc.status).toBe('ACTIVE');
   });
 
+  test('compatibleEnvironmentTemplates holds for instances added later too (UpdateService, CreateServiceInstance)', async () => {
+    const templateName = await serviceTemplate(); // compatible with web-env:1 only
+    const name = (await active({ templateName })).name!;
+    const batch = { name: 'batch-api', environment: OTHER, inputs: { image: 'a' } };
+    const incompatible = new RegExp(`environment ${OTHER} uses environment template ${OTHER_TEMPLATE} major version 1, which service template `
+      + `version ${templateName}:1.0 doesn't list in its compatibleEnvironmentTemplates`);
+    const kept = [{ name: 'dev-api', environment: DEV }, { name: 'prod-api', environment: PROD }];
+    const added = await client.send(new UpdateServiceCommand({ name, spec: serviceSpec([...kept, batch]) })).catch(e => e);
+    expect(added).toBeInstanceOf(ValidationException);
+    expect(added.message).toMatch(incompatible);
+    const created = await client.send(new CreateServiceInstanceCommand({ serviceName: name, name: 'batch-api', spec: serviceSpec([batch]) })).catch(e => e);
+    expect(created).toBeInstanceOf(ValidationException);
+    expect(created.message).toMatch(incompatible);
+    expect((await getService(name)).status).toBe('ACTIVE');
+    expect((await client.send(new ListServiceInstancesCommand({ serviceName: name }))).serviceInstances!.map(i => i.name)).toEqual(['dev-api', 'prod-api']);
+  });
+
   test('idempotent without a token: same parameters answer the service, others or a modified service are refused', async () => {
     const templateName = await serviceTemplate();
     const name = unique('svc');

@@ -687,7 +687,11 @@ export class ServiceFamily implements ResourceFamily {
     checkInputs(entry.inputs, version.parsedSchema, 'service_input_type', `service instance ${entry.name}: ${versionLabel(version)}`);
   }
 
-  /** The environment's template and major version must be in the version's `compatibleEnvironmentTemplates`. */
+  /**
+   * The environment's template and major version must be in the version's `compatibleEnvironmentTemplates`
+   * (CreateServiceTemplateVersion reference: "A service instance based on this service template version can run in
+   * environments based on compatible templates").
+   */
   private checkCompatible(instanceName: string, env: EnvironmentView, version: TemplateVersionView): void {
     const compatible = version.compatibleEnvironmentTemplates ?? [];
     if (compatible.some(c => c.templateName === env.templateName && c.majorVersion === env.templateMajorVersion)) return;
