@@ -395,6 +395,8 @@ export class EnvironmentFamily implements ResourceFamily {
     if (env.current) {
       throw conflict(`Environment ${env.name} has a deployment ${env.deploymentStatus}: wait until it completes, or cancel it, before deleting it`);
     }
+    // User guide, "Delete an environment": "You can't delete an environment that has any associated component";
+    // "Don't delete an environment if services or service instances are deployed to the environment".
     const using = this.ctx.environmentInUse(env.name);
     if (using) throw conflict(`Environment ${env.name} can't be deleted while it is in use: ${using}`);
     env.deploymentStatus = 'DELETE_IN_PROGRESS';
