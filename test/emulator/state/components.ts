@@ -8,7 +8,7 @@ import { DeploymentTrack } from './deployments';
 import { EnvironmentFamily, EnvironmentView } from './environments';
 import { ServiceFamily, ServiceInstanceView } from './services';
 
-/** Proton's quota of components per account and region (PROTON.md, "Quotas"). */
+/** Proton's quota of components per account and region ("AWS Proton endpoints and quotas", AWS General Reference). */
 export const MAX_COMPONENTS = 1000;
 
 /** The component source a service template version must support for components to attach to its instances. */

@@ -8,7 +8,7 @@ import { DeploymentTarget, DeploymentTrack, publishedVersion, targetVersion } fr
 import { EnvironmentFamily, EnvironmentView } from './environments';
 import { TemplateFamily, TemplateVersionView } from './templates';
 
-/** Proton's quota of service instances per service (PROTON.md, "Quotas"). */
+/** Proton's quota of service instances per service ("AWS Proton endpoints and quotas", AWS General Reference). */
 export const MAX_INSTANCES_PER_SERVICE = 20;
 
 /**
