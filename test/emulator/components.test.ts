@@ -16,6 +16,7 @@ import {
   paginateListComponentOutputs,
   ProtonClient,
   ResourceNotFoundException,
+  ServiceQuotaExceededException,
   UpdateComponentCommand,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
@@ -27,7 +28,7 @@ import {
   waitUntilServiceInstanceDeployed,
   waitUntilServiceUpdated,
 } from '@aws-sdk/client-proton';
-import { ProtonEmulator } from '.';
+import { MAX_COMPONENTS, ProtonEmulator } from '.';
 import {
   activeService, cfnTemplateWithOutputs, clientFor, deployedEnvironment, fastWaiter, publishedEnvironmentTemplate, publishedServiceTemplate,
   serviceSpec,
@@ -383,4 +384,22 @@ describe('components', () => {
     await waitUntilComponentDeleted(fastWaiter(client), { name });
     expect((await client.send(new DeleteEnvironmentCommand({ name: env }))).environment!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
   });
+});
+
+test('at most 1,000 components per account: the next one is a ServiceQuotaExceededException', async () => {
+  // a separate emulator: a thousand components would crowd the first page of ListComponents above
+  const own = await ProtonEmulator.start({ registrationDelayMs: 5, deploymentDelayMs: 5 });
+  const ownClient = clientFor(own);
+  try {
+    await publishedEnvironmentTemplate(own, ownClient, ENV_TEMPLATE);
+    await deployedEnvironment(ownClient, DEV, ENV_TEMPLATE, { componentRoleArn: COMPONENT_ROLE });
+    const make = (i: number) => ownClient.send(new CreateComponentCommand({ name: `c${i}`, environmentName: DEV, manifest: MANIFEST, templateFile: TEMPLATE }));
+    for (let i = 0; i < MAX_COMPONENTS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => make(i + j)));
+    const over = await make(MAX_COMPONENTS).catch(e => e);
+    expect(over).toBeInstanceOf(ServiceQuotaExceededException);
+    expect(over.message).toMatch(/already has 1000 components: at most 1000 are allowed/);
+  } finally {
+    ownClient.destroy();
+    await own.stop();
+  }
 });
