@@ -259,6 +259,8 @@ describe('CreateEnvironment', () => {
     await expect(create({})).rejects.toThrow(/Specify how Proton provisions the environment/);
     await expect(create({ protonServiceRoleArn: ROLE, environmentAccountConnectionId: '00000000-0000-4000-8000-000000000000' }))
       .rejects.toThrow(/either environmentAccountConnectionId or protonServiceRoleArn/);
+    await expect(create({ codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild', environmentAccountConnectionId: '00000000-0000-4000-8000-000000000000' }))
+      .rejects.toThrow(/either environmentAccountConnectionId or codebuildRoleArn, not both/);
     await expect(create({ provisioningRepository: { provider: 'GITHUB', name: 'org/infra', branch: 'main' }, protonServiceRoleArn: ROLE }))
       .rejects.toThrow(/provisioningRepository \(self-managed provisioning\) excludes/);
     await expect(create({ protonServiceRoleArn: ROLE, spec: 'proton: ServiceSpec\ninstances: []\n' })).rejects.toThrow(/proton: EnvironmentSpec/);
@@ -505,6 +507,9 @@ describe('DeleteEnvironment', () => {
     expect((await get(name)).deploymentStatus).toBe('DELETE_IN_PROGRESS');
     expect((await client.send(new DeleteEnvironmentCommand({ name }))).environment!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
     await expect(client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'NONE', description: 'x' }))).rejects.toThrow(ConflictException);
+    await expect(client.send(new CreateEnvironmentCommand({
+      name, templateName: env.templateName, templateMajorVersion: '1', spec: envSpec(), protonServiceRoleArn: ROLE,
+    }))).rejects.toThrow(/is being deleted \(DELETE_IN_PROGRESS\): wait until it is gone before creating it again/);
 
     await until(name, e => e === undefined);
     await expect(get(name)).rejects.toThrow(ResourceNotFoundException);

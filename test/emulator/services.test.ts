@@ -261,6 +261,8 @@ describe('CreateService', () => {
     await expect(client.send(new ListServicePipelineOutputsCommand({ serviceName: svc.name! }))).rejects.toThrow(ResourceNotFoundException);
     await expect(client.send(new UpdateServicePipelineCommand({ serviceName: svc.name!, spec: instancesOnly, deploymentType: 'CURRENT_VERSION' })))
       .rejects.toThrow(/has no service pipeline/);
+    await expect(client.send(new UpdateServiceCommand({ name: svc.name!, spec: TWO_INSTANCES })))
+      .rejects.toThrow(/^Don't include pipeline inputs in the spec: service .* has no service pipeline$/);
 
     const withPipeline = await serviceTemplate();
     await expect(create({ templateName: withPipeline, branchName: undefined }))
@@ -675,7 +677,8 @@ describe('DeleteService', () => {
     expect((await getInstance(name, 'dev-api')).deploymentStatus).toBe('DELETE_IN_PROGRESS');
     expect((await client.send(new DeleteServiceCommand({ name }))).service!.status).toBe('DELETE_IN_PROGRESS');
     await expect(client.send(new UpdateServiceInstanceCommand({ serviceName: name, name: 'dev-api', deploymentType: 'CURRENT_VERSION' })))
-      .rejects.toThrow(ConflictException);
+      .rejects.toThrow(/is being deleted and can't be updated/);
+    await expect(create({ name, templateName })).rejects.toThrow(/^Service .* is being deleted \(DELETE_IN_PROGRESS\): wait until it is gone/);
     expect((await waitUntilServiceDeleted(fastWaiter(client), { name })).state).toBe('SUCCESS');
     await expect(getService(name)).rejects.toThrow(ResourceNotFoundException);
     await expect(getInstance(name, 'dev-api')).rejects.toThrow(ResourceNotFoundException);
