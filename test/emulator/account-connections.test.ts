@@ -1,6 +1,7 @@
 import {
   AcceptEnvironmentAccountConnectionCommand,
   ConflictException,
+  CreateComponentCommand,
   CreateEnvironmentAccountConnectionCommand,
   CreateEnvironmentAccountConnectionCommandInput,
   CreateEnvironmentCommand,
@@ -192,9 +193,18 @@ describe('environments provisioned through a connection', () => {
     await expect(client.send(new RejectEnvironmentAccountConnectionCommand({ id: connection.id! })))
       .rejects.toThrow(new RegExp(`can't be rejected: environment '${name}' is connected to it`));
     await expect(client.send(new RejectEnvironmentAccountConnectionCommand({ id: connection.id! }))).rejects.toThrow(ConflictException);
-    // an environment with a connection takes no service role
+    // an environment with a connection takes no service role, and no CodeBuild role: the connection's is used
     await expect(client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'NONE', protonServiceRoleArn: `arn:aws:iam::${ACCOUNT}:role/x` })))
       .rejects.toThrow(/don't include protonServiceRoleArn/);
+    await expect(client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'NONE', codebuildRoleArn: `arn:aws:iam::${ACCOUNT}:role/x` })))
+      .rejects.toThrow(/Proton uses the codebuildRoleArn of the connection, don't include codebuildRoleArn/);
+
+    // components need the connection's componentRoleArn ("The environment account connection must have a componentRoleArn")
+    const manifest = 'infrastructure:\n  templates:\n    - file: "c.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+    const component = () => client.send(new CreateComponentCommand({ name: unique('c'), environmentName: name, templateFile: 'Resources: {}\n', manifest }));
+    await expect(component()).rejects.toThrow(/provisioned through environment account connection .*, which has no componentRoleArn/);
+    await client.send(new UpdateEnvironmentAccountConnectionCommand({ id: connection.id!, componentRoleArn: `arn:aws:iam::${ACCOUNT}:role/components` }));
+    expect((await component()).component!.environmentName).toBe(name);
   });
 
   test('a connection in use can be deleted (API reference); deployments then need a new accepted connection', async () => {

@@ -16,9 +16,11 @@ import {
   paginateListComponentOutputs,
   ProtonClient,
   ResourceNotFoundException,
+  ServiceQuotaExceededException,
   UpdateComponentCommand,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
+  UpdateServiceTemplateVersionCommand,
   ValidationException,
   waitUntilComponentDeleted,
   waitUntilComponentDeployed,
@@ -26,7 +28,7 @@ import {
   waitUntilServiceInstanceDeployed,
   waitUntilServiceUpdated,
 } from '@aws-sdk/client-proton';
-import { ProtonEmulator } from '.';
+import { MAX_COMPONENTS, ProtonEmulator } from '.';
 import {
   activeService, cfnTemplateWithOutputs, clientFor, deployedEnvironment, fastWaiter, publishedEnvironmentTemplate, publishedServiceTemplate,
   serviceSpec,
@@ -204,6 +206,28 @@ describe('components', () => {
     expect(await listed({ environmentName: PROD })).not.toContain(name);
   });
 
+  test('supportedComponentSources changed on the version: existing attachments keep deploying, later attachments are refused', async () => {
+    // UpdateServiceTemplateVersion reference: "A change to supportedComponentSources doesn't impact existing component
+    // attachments to instances based on this template version. A change only affects later attachments."
+    const template = unique('svc-changing');
+    await publishedServiceTemplate(proton, client, template, { environmentTemplate: ENV_TEMPLATE, supportedComponentSources: ['DIRECTLY_DEFINED'] });
+    const svc = await service([DEV, PROD], template);
+    const name = unique('kept');
+    await deployed({ name, ...attach(svc) });
+    await client.send(new UpdateServiceTemplateVersionCommand({ templateName: template, majorVersion: '1', minorVersion: '0', supportedComponentSources: [] }));
+
+    const redeploy = (await client.send(new UpdateComponentCommand({
+      name, deploymentType: 'CURRENT_VERSION', ...attach(svc), templateFile: cfnTemplateWithOutputs(['Kept']),
+    }))).component!;
+    expect(redeploy).toMatchObject({ deploymentStatus: 'IN_PROGRESS', serviceName: svc, serviceInstanceName: 'dev-api' });
+    await waitUntilComponentDeployed(fastWaiter(client), { name });
+    expect(await outputs(name)).toEqual([{ key: 'Kept', valueString: `Kept-${name}` }]);
+
+    const later = await create({ name: unique('c'), ...attach(svc, PROD) }).catch(e => e);
+    expect(later).toBeInstanceOf(ValidationException);
+    expect(later.message).toMatch(/doesn't support directly defined components/);
+  });
+
   test('a failing deployment ends FAILED with its message; UpdateComponent CURRENT_VERSION deploys, NONE only updates the description', async () => {
     const name = unique('cache');
     proton.faults.failDeployment(name, 'Stack failed: queue limit', 1);
@@ -360,4 +384,22 @@ describe('components', () => {
     await waitUntilComponentDeleted(fastWaiter(client), { name });
     expect((await client.send(new DeleteEnvironmentCommand({ name: env }))).environment!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
   });
+});
+
+test('at most 1,000 components per account: the next one is a ServiceQuotaExceededException', async () => {
+  // a separate emulator: a thousand components would crowd the first page of ListComponents above
+  const own = await ProtonEmulator.start({ registrationDelayMs: 5, deploymentDelayMs: 5 });
+  const ownClient = clientFor(own);
+  try {
+    await publishedEnvironmentTemplate(own, ownClient, ENV_TEMPLATE);
+    await deployedEnvironment(ownClient, DEV, ENV_TEMPLATE, { componentRoleArn: COMPONENT_ROLE });
+    const make = (i: number) => ownClient.send(new CreateComponentCommand({ name: `c${i}`, environmentName: DEV, manifest: MANIFEST, templateFile: TEMPLATE }));
+    for (let i = 0; i < MAX_COMPONENTS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => make(i + j)));
+    const over = await make(MAX_COMPONENTS).catch(e => e);
+    expect(over).toBeInstanceOf(ServiceQuotaExceededException);
+    expect(over.message).toMatch(/already has 1000 components: at most 1000 are allowed/);
+  } finally {
+    ownClient.destroy();
+    await own.stop();
+  }
 });

@@ -259,6 +259,8 @@ describe('CreateEnvironment', () => {
     await expect(create({})).rejects.toThrow(/Specify how Proton provisions the environment/);
     await expect(create({ protonServiceRoleArn: ROLE, environmentAccountConnectionId: '00000000-0000-4000-8000-000000000000' }))
       .rejects.toThrow(/either environmentAccountConnectionId or protonServiceRoleArn/);
+    await expect(create({ codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild', environmentAccountConnectionId: '00000000-0000-4000-8000-000000000000' }))
+      .rejects.toThrow(/either environmentAccountConnectionId or codebuildRoleArn, not both/);
     await expect(create({ provisioningRepository: { provider: 'GITHUB', name: 'org/infra', branch: 'main' }, protonServiceRoleArn: ROLE }))
       .rejects.toThrow(/provisioningRepository \(self-managed provisioning\) excludes/);
     await expect(create({ protonServiceRoleArn: ROLE, spec: 'proton: ServiceSpec\ninstances: []\n' })).rejects.toThrow(/proton: EnvironmentSpec/);
@@ -366,6 +368,36 @@ describe('UpdateEnvironment', () => {
     expect((await get(env.name!)).lastAttemptedDeploymentId).toBe(env.lastAttemptedDeploymentId);
   });
 
+  test('roles: a connection or a service role, not both; no switching to a connection or to pull request provisioning', async () => {
+    const env = await deployed(await publishedTemplate());
+    const name = env.name!;
+    const update = (input: object) => client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'NONE', ...input }));
+    const connection = { environmentAccountConnectionId: '00000000-0000-4000-8000-000000000000' };
+    const repository = { provisioningRepository: { provider: 'GITHUB' as const, name: 'org/infra-pr', branch: 'main' } };
+    // "You can update either the environmentAccountConnectionId or protonServiceRoleArn parameter and value. You can't update both."
+    await expect(update({ ...connection, protonServiceRoleArn: ROLE }))
+      .rejects.toThrow(/^You can update either environmentAccountConnectionId or protonServiceRoleArn, not both$/);
+    // "You can't update or connect the environment to an environment account connection if it isn't already associated with one."
+    await expect(update(connection)).rejects.toThrow(/isn't associated with an environment account connection: don't include environmentAccountConnectionId/);
+    // "If the environment was configured for Amazon Web Services-managed provisioning, omit the provisioningRepository parameter."
+    await expect(update(repository)).rejects.toThrow(/wasn't provisioned with pull request provisioning: omit provisioningRepository/);
+    const role = 'arn:aws:iam::123456789012:role/proton-service-2';
+    expect((await update({ protonServiceRoleArn: role })).environment).toMatchObject({ protonServiceRoleArn: role, deploymentStatus: 'SUCCEEDED' });
+
+    // self-managed: "specify the provisioningRepository parameter and omit the protonServiceRoleArn and environmentAccountConnectionId"
+    await client.send(new CreateRepositoryCommand({
+      provider: 'GITHUB', name: 'org/infra-pr', connectionArn: 'arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc-456',
+    }));
+    const pr = (await client.send(new CreateEnvironmentCommand({
+      name: unique('env'), templateName: env.templateName, templateMajorVersion: '1', spec: envSpec(), ...repository,
+    }))).environment!;
+    await waitUntilEnvironmentDeployed(fastWaiter(client), { name: pr.name! });
+    const updatePr = (input: object) => client.send(new UpdateEnvironmentCommand({ name: pr.name!, deploymentType: 'NONE', ...repository, ...input }));
+    await expect(updatePr({ protonServiceRoleArn: role })).rejects.toThrow(/is provisioned by pull request: omit protonServiceRoleArn/);
+    await expect(updatePr(connection)).rejects.toThrow(/isn't associated with an environment account connection/);
+    expect((await updatePr({ description: 'same repository' })).environment!.provisioningRepository).toMatchObject(repository.provisioningRepository);
+  });
+
   test('a deployment while one is IN_PROGRESS is a ConflictException; NONE is not a deployment', async () => {
     const templateName = await publishedTemplate();
     const name = unique('env');
@@ -450,6 +482,19 @@ describe('CancelEnvironmentDeployment', () => {
       deploymentStatus: 'FAILED', deploymentStatusMessage: 'The stack could not be rolled back',
     });
   });
+
+  test('a deployment that ends before the cancellation starts ends SUCCEEDED: the cancellation has no effect', async () => {
+    const env = await deployed(await publishedTemplate());
+    const name = env.name!;
+    Object.assign(proton.timing, { deploymentDelayMs: 200, cancelDelayMs: 600 }); // the deployment ends first
+    await client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'CURRENT_VERSION', spec: envSpec('10.6.0.0/16') }));
+    expect((await client.send(new CancelEnvironmentDeploymentCommand({ environmentName: name }))).environment!.deploymentStatus).toBe('CANCELLING');
+    const ended = (await until(name, e => e?.deploymentStatus !== 'CANCELLING'))!;
+    expect(ended).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: envSpec('10.6.0.0/16'), lastSucceededDeploymentId: ended.lastAttemptedDeploymentId });
+    expect(ended.deploymentStatusMessage).toBeUndefined();
+    await new Promise(resolve => setTimeout(resolve, 600)); // past the cancellation's time: it has no effect
+    expect(await get(name)).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: envSpec('10.6.0.0/16') });
+  });
 });
 
 describe('DeleteEnvironment', () => {
@@ -462,6 +507,9 @@ describe('DeleteEnvironment', () => {
     expect((await get(name)).deploymentStatus).toBe('DELETE_IN_PROGRESS');
     expect((await client.send(new DeleteEnvironmentCommand({ name }))).environment!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
     await expect(client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'NONE', description: 'x' }))).rejects.toThrow(ConflictException);
+    await expect(client.send(new CreateEnvironmentCommand({
+      name, templateName: env.templateName, templateMajorVersion: '1', spec: envSpec(), protonServiceRoleArn: ROLE,
+    }))).rejects.toThrow(/is being deleted \(DELETE_IN_PROGRESS\): wait until it is gone before creating it again/);
 
     await until(name, e => e === undefined);
     await expect(get(name)).rejects.toThrow(ResourceNotFoundException);

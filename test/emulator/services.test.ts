@@ -261,6 +261,8 @@ describe('CreateService', () => {
     await expect(client.send(new ListServicePipelineOutputsCommand({ serviceName: svc.name! }))).rejects.toThrow(ResourceNotFoundException);
     await expect(client.send(new UpdateServicePipelineCommand({ serviceName: svc.name!, spec: instancesOnly, deploymentType: 'CURRENT_VERSION' })))
       .rejects.toThrow(/has no service pipeline/);
+    await expect(client.send(new UpdateServiceCommand({ name: svc.name!, spec: TWO_INSTANCES })))
+      .rejects.toThrow(/^Don't include pipeline inputs in the spec: service .* has no service pipeline$/);
 
     const withPipeline = await serviceTemplate();
     await expect(create({ templateName: withPipeline, branchName: undefined }))
@@ -297,6 +299,23 @@ describe('CreateService', () => {
     }));
     const svc = await active({ templateName, spec: spec([{ name: 'batch-api', environment: OTHER, inputs: { image: 'a' } }]) });
     expect(svc.status).toBe('ACTIVE');
+  });
+
+  test('compatibleEnvironmentTemplates holds for instances added later too (UpdateService, CreateServiceInstance)', async () => {
+    const templateName = await serviceTemplate(); // compatible with web-env:1 only
+    const name = (await active({ templateName })).name!;
+    const batch = { name: 'batch-api', environment: OTHER, inputs: { image: 'a' } };
+    const incompatible = new RegExp(`environment ${OTHER} uses environment template ${OTHER_TEMPLATE} major version 1, which service template `
+      + `version ${templateName}:1.0 doesn't list in its compatibleEnvironmentTemplates`);
+    const kept = [{ name: 'dev-api', environment: DEV }, { name: 'prod-api', environment: PROD }];
+    const added = await client.send(new UpdateServiceCommand({ name, spec: serviceSpec([...kept, batch]) })).catch(e => e);
+    expect(added).toBeInstanceOf(ValidationException);
+    expect(added.message).toMatch(incompatible);
+    const created = await client.send(new CreateServiceInstanceCommand({ serviceName: name, name: 'batch-api', spec: serviceSpec([batch]) })).catch(e => e);
+    expect(created).toBeInstanceOf(ValidationException);
+    expect(created.message).toMatch(incompatible);
+    expect((await getService(name)).status).toBe('ACTIVE');
+    expect((await client.send(new ListServiceInstancesCommand({ serviceName: name }))).serviceInstances!.map(i => i.name)).toEqual(['dev-api', 'prod-api']);
   });
 
   test('idempotent without a token: same parameters answer the service, others or a modified service are refused', async () => {
@@ -531,6 +550,20 @@ describe('service instances', () => {
     expect(await getInstance(name, 'dev-api')).toMatchObject({ deploymentStatus: 'FAILED', deploymentStatusMessage: 'could not stop the stack update' });
   });
 
+  test('a pipeline deployment that ends before the cancellation starts ends SUCCEEDED (the cancellation has no effect)', async () => {
+    const templateName = await serviceTemplate();
+    const name = (await active({ templateName })).name!;
+    Object.assign(proton.timing, { deploymentDelayMs: 200, cancelDelayMs: 600 }); // the deployment ends first
+    const spec = serviceSpec([{ name: 'dev-api', environment: DEV }, { name: 'prod-api', environment: PROD }], { unit_test_command: 'make' });
+    await client.send(new UpdateServicePipelineCommand({ serviceName: name, deploymentType: 'CURRENT_VERSION', spec }));
+    const cancelling = (await client.send(new CancelServicePipelineDeploymentCommand({ serviceName: name }))).pipeline!;
+    expect(cancelling.deploymentStatus).toBe('CANCELLING');
+    const ended = (await until(async () => (await getService(name)).pipeline!, p => p?.deploymentStatus !== 'CANCELLING'))!;
+    expect(ended).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec, lastSucceededDeploymentId: cancelling.lastAttemptedDeploymentId });
+    await new Promise(resolve => setTimeout(resolve, 600)); // past the cancellation's time: it has no effect
+    expect((await getService(name)).pipeline).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec });
+  });
+
   test('CreateServiceInstance: into an ACTIVE service, with the service\'s version; a client token replays it', async () => {
     const templateName = await serviceTemplate();
     proton.timing.deploymentDelayMs = 150;
@@ -644,7 +677,8 @@ describe('DeleteService', () => {
     expect((await getInstance(name, 'dev-api')).deploymentStatus).toBe('DELETE_IN_PROGRESS');
     expect((await client.send(new DeleteServiceCommand({ name }))).service!.status).toBe('DELETE_IN_PROGRESS');
     await expect(client.send(new UpdateServiceInstanceCommand({ serviceName: name, name: 'dev-api', deploymentType: 'CURRENT_VERSION' })))
-      .rejects.toThrow(ConflictException);
+      .rejects.toThrow(/is being deleted and can't be updated/);
+    await expect(create({ name, templateName })).rejects.toThrow(/^Service .* is being deleted \(DELETE_IN_PROGRESS\): wait until it is gone/);
     expect((await waitUntilServiceDeleted(fastWaiter(client), { name })).state).toBe('SUCCESS');
     await expect(getService(name)).rejects.toThrow(ResourceNotFoundException);
     await expect(getInstance(name, 'dev-api')).rejects.toThrow(ResourceNotFoundException);

@@ -8,7 +8,7 @@ import { DeploymentTrack } from './deployments';
 import { EnvironmentFamily, EnvironmentView } from './environments';
 import { ServiceFamily, ServiceInstanceView } from './services';
 
-/** Proton's quota of components per account and region (PROTON.md, "Quotas"). */
+/** Proton's quota of components per account and region ("AWS Proton endpoints and quotas", AWS General Reference). */
 export const MAX_COMPONENTS = 1000;
 
 /** The component source a service template version must support for components to attach to its instances. */
@@ -208,11 +208,10 @@ export class ComponentFamily implements ResourceFamily {
           throw validationError(`Component ${c.name} is associated with environment ${c.environmentName}: it can't be attached to service `
             + `instance ${inst.name} of service ${inst.serviceName}, which runs in environment ${inst.environmentName}`);
         }
-      } else if (attachment) {
-        // Redeploying while attached: the instance's template version must still accept components.
-        const inst = this.services.findServiceInstance(attachment.serviceName, attachment.serviceInstanceName);
-        if (inst) this.checkComponentSources(inst);
       }
+      // (Redeploying while attached is not checked against supportedComponentSources: "A change to
+      // supportedComponentSources doesn't impact existing component attachments to instances based on this template
+      // version. A change only affects later attachments", UpdateServiceTemplateVersion API reference.)
       if (!attachment && input.serviceSpec !== undefined) throw serviceSpecWithoutAttachment();
       this.checkComponentRole(this.usableEnvironment(c.environmentName));
       target = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { conflict, notFound, validationError } from '../errors';
 import { OutputEntry } from '../faults';
-import { EmulatorContext } from './context';
+import { EmulatorContext, Input } from './context';
 import { TemplateFamily, TemplateVersionView } from './templates';
 
 /** The model's `DeploymentStatus` (DELETE_COMPLETE is never shown: a deleted resource is gone). */
@@ -38,7 +38,8 @@ interface Deployment<T> {
  *   `faults.failDeployment(faultKey)`; the spec and version stay those of the attempt, the outputs those of the last
  *   success.
  * - `cancel()`: only IN_PROGRESS; CANCELLING for `timing.cancelDelayMs`, then CANCELLED and back to the spec and
- *   version of the last successful deployment, or FAILED with the message of `faults.failCancellation(faultKey)`.
+ *   version of the last successful deployment, or FAILED with the message of `faults.failCancellation(faultKey)`;
+ *   a deployment whose `deploymentDelayMs` ends first ends as if not cancelled (SUCCEEDED, or FAILED by its fault).
  * - deletion is driven by the owner (`beginDeletion`, `deletionFailed`, `retire`): a retired track ignores its timers.
  */
 export class DeploymentTrack<T extends object = DeploymentTarget> {
@@ -171,7 +172,10 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
   }
 
   private complete(d: Deployment<T>): void {
-    if (this.retired || this.current !== d || d.status !== 'IN_PROGRESS') return;
+    // A deployment that ends while CANCELLING ends as usual: "If the current Update… action succeeds before the
+    // cancellation attempt starts, the resulting deployment state is SUCCEEDED and the cancellation attempt has no
+    // effect" (Cancel{ServiceInstance,ServicePipeline,Component}Deployment API reference).
+    if (this.retired || this.current !== d || (d.status !== 'IN_PROGRESS' && d.status !== 'CANCELLING')) return;
     this.current = undefined;
     const failure = this.ctx.faults.takeDeploymentFailure(this.faultKey);
     if (failure !== undefined) {
@@ -209,10 +213,12 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
 
 /**
  * A PUBLISHED version of a template: `minor` omitted means the recommended (highest published) minor version of
- * `major`. Missing, DRAFT or not registered: ValidationException.
+ * `major`. Missing, DRAFT or not registered: ValidationException (user guide, "AWS Proton templates": "After templates
+ * are published, they can be selected ... AWS Proton uses the template to create and provision"; the deployment types'
+ * "published, recommended (latest)" versions).
  */
 export function publishedVersion(templates: TemplateFamily, templateName: string, major: string, minor?: string): TemplateVersionView {
-  const label = `${templates.kind === 'environment' ? 'Environment' : 'Service'} template`;
+  const label = capitalize(kindLabel(templates));
   const v = templates.findVersion(templateName, major, minor);
   if (!v) {
     throw validationError(minor === undefined
@@ -227,22 +233,28 @@ export function publishedVersion(templates: TemplateFamily, templateName: string
 }
 
 /**
- * The template version an Update…(deploymentType) deploys, by the rules of UpdateEnvironment,
- * UpdateServiceInstance and UpdateServicePipeline (API reference, `deploymentType`): CURRENT_VERSION the version in
- * use, and no version numbers; MINOR_VERSION the given or recommended minor of the major version in use, a different
- * one; MAJOR_VERSION a higher major version (given, with the given or recommended minor; or the template's
- * recommended version). NONE deploys nothing: not handled here.
+ * The template version an Update…(deploymentType) deploys, by the rules the API reference gives `deploymentType` of
+ * UpdateEnvironment, UpdateServiceInstance and UpdateServicePipeline alike: CURRENT_VERSION the version in use ("Don't
+ * include major or minor version parameters"); MINOR_VERSION "the published, recommended (latest) minor version of the
+ * current major version in use, by default", or "a different minor version of the current major version in use";
+ * MAJOR_VERSION "the published, recommended (latest) major and minor version of the current template, by default", or "a
+ * different major version that is higher than the major version in use and a minor version (optional)". Every refusal is
+ * a ValidationException. NONE deploys nothing: not handled here. `request` is the Update…'s input (`deploymentType`,
+ * `templateMajorVersion`, `templateMinorVersion`); `what` names the resource in messages ("environment dev", ...).
  */
 export function targetVersion(
-  templates: TemplateFamily, templateName: string, current: DeploymentTarget, type: string, major?: string, minor?: string,
+  templates: TemplateFamily, templateName: string, what: string, current: DeploymentTarget, request: Input,
 ): TemplateVersionView {
+  const major: string | undefined = request.templateMajorVersion;
+  const minor: string | undefined = request.templateMinorVersion;
   const id = `${current.templateMajorVersion}.${current.templateMinorVersion}`;
-  switch (type) {
+  switch (request.deploymentType) {
     case 'CURRENT_VERSION':
       if (major !== undefined || minor !== undefined) {
         throw validationError('Don\'t include templateMajorVersion or templateMinorVersion with deploymentType CURRENT_VERSION: '
           + `it deploys a new spec with the template version in use (${id}); use MINOR_VERSION or MAJOR_VERSION to change the version`);
       }
+      // (A version can't go back from PUBLISHED to DRAFT, so the version in use is still published.)
       return publishedVersion(templates, templateName, current.templateMajorVersion, current.templateMinorVersion);
     case 'MINOR_VERSION': {
       if (major !== undefined && major !== current.templateMajorVersion) {
@@ -250,19 +262,21 @@ export function targetVersion(
           + `use MAJOR_VERSION to deploy major version ${major}`);
       }
       const v = publishedVersion(templates, templateName, current.templateMajorVersion, minor);
+      // "a *different* minor version": a lower one is accepted (what a rollback needs), the one in use is not.
       if (v.minorVersion === current.templateMinorVersion) {
-        throw validationError(`Version ${id} of template ${templateName} is already in use: `
+        throw validationError(`${capitalize(what)} already uses version ${id} of ${kindLabel(templates)} ${templateName}: `
           + 'MINOR_VERSION deploys a different minor version (use CURRENT_VERSION to redeploy the version in use)');
       }
       return v;
     }
     case 'MAJOR_VERSION': {
       if (major === undefined) {
+        // Emulator decision: the reference makes the minor version optional *with* a major version.
         if (minor !== undefined) throw validationError('templateMinorVersion needs templateMajorVersion with deploymentType MAJOR_VERSION');
         const recommended = templates.recommendedVersion(templateName);
         if (!recommended || BigInt(recommended.split('.')[0]) <= BigInt(current.templateMajorVersion)) {
-          throw validationError(`Template ${templateName} has no published major version higher than ${current.templateMajorVersion} `
-            + `(recommended version: ${recommended ?? 'none'})`);
+          throw validationError(`${capitalize(kindLabel(templates))} ${templateName} has no published major version higher than `
+            + `${current.templateMajorVersion} (recommended version: ${recommended ?? 'none'})`);
         }
         const [recommendedMajor, recommendedMinor] = recommended.split('.');
         return publishedVersion(templates, templateName, recommendedMajor, recommendedMinor);
@@ -274,6 +288,15 @@ export function targetVersion(
       return publishedVersion(templates, templateName, major, minor);
     }
     default:
-      throw validationError(`Unknown deploymentType ${type}`);
+      throw validationError(`Unknown deploymentType ${request.deploymentType}`);
   }
+}
+
+/** 'environment template' or 'service template'. */
+function kindLabel(templates: TemplateFamily): string {
+  return `${templates.kind} template`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -6,6 +6,7 @@ import { fingerprint } from '../idempotency';
 import { checkInputs, parseEnvironmentSpec } from '../spec-inputs';
 import { AccountConnectionFamily } from './account-connections';
 import { EmulatorContext, Input, OperationHandler, ResourceFamily, paginate, paginateOutputs } from './context';
+import { publishedVersion, targetVersion } from './deployments';
 import { TemplateFamily, TemplateVersionView } from './templates';
 
 type DeploymentStatus = 'IN_PROGRESS' | 'FAILED' | 'SUCCEEDED' | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED' | 'CANCELLING' | 'CANCELLED';
@@ -157,7 +158,7 @@ export class EnvironmentFamily implements ResourceFamily {
 
     const template = this.templates.findTemplate(input.templateName);
     if (!template) throw notFound(`The environment template ${input.templateName} was not found`);
-    const version = this.publishedVersion(input.templateName, input.templateMajorVersion, input.templateMinorVersion);
+    const version = publishedVersion(this.templates, input.templateName, input.templateMajorVersion, input.templateMinorVersion);
     const customerManaged = template.provisioning === 'CUSTOMER_MANAGED';
     const provisioning: Provisioning = {
       protonServiceRoleArn: input.protonServiceRoleArn,
@@ -204,8 +205,7 @@ export class EnvironmentFamily implements ResourceFamily {
     if (env.deploymentStatus === 'DELETE_IN_PROGRESS') {
       throw conflict(`Environment ${env.name} is being deleted (DELETE_IN_PROGRESS) and can't be updated`);
     }
-    const type: string = input.deploymentType;
-    const deploying = type !== 'NONE';
+    const deploying = input.deploymentType !== 'NONE';
     if (deploying && env.current) {
       throw conflict(`Environment ${env.name} has a deployment ${env.deploymentStatus} (${env.current.id}): `
         + 'wait until it completes, or cancel it, before deploying again');
@@ -214,7 +214,7 @@ export class EnvironmentFamily implements ResourceFamily {
 
     let target: EnvironmentState | undefined;
     if (deploying) {
-      const version = this.targetVersion(env, type, input);
+      const version = targetVersion(this.templates, env.templateName, `environment ${env.name}`, env.state, input);
       const spec: string = input.spec ?? env.state.spec;
       this.checkSpec(spec, version);
       target = { spec, templateMajorVersion: version.majorVersion, templateMinorVersion: version.minorVersion };
@@ -231,60 +231,6 @@ export class EnvironmentFamily implements ResourceFamily {
     env.modified = true;
     if (target) this.deploy(env, target);
     return { environment: this.out(env) };
-  }
-
-  /**
-   * The template version an update deploys (UpdateEnvironment API reference, deploymentType):
-   * CURRENT_VERSION: the version in use ("Don't include minor or major version parameters");
-   * MINOR_VERSION: the recommended minor version of the major version in use, or "a different minor version of
-   * the current major version in use"; MAJOR_VERSION: the recommended version of the template, or "a different
-   * major version that is higher than the major version in use and a minor version (optional)".
-   */
-  private targetVersion(env: EnvironmentRecord, type: string, input: Input): TemplateVersionView {
-    const major: string | undefined = input.templateMajorVersion;
-    const minor: string | undefined = input.templateMinorVersion;
-    const current = env.state;
-    const id = `${current.templateMajorVersion}.${current.templateMinorVersion}`;
-    switch (type) {
-      case 'CURRENT_VERSION':
-        if (major !== undefined || minor !== undefined) {
-          throw validationError('Don\'t include templateMajorVersion or templateMinorVersion with deploymentType CURRENT_VERSION: '
-            + `it deploys a new spec with the template version in use (${id}); use MINOR_VERSION or MAJOR_VERSION to change the version`);
-        }
-        // (A version can't go back from PUBLISHED to DRAFT, so the version in use is still published.)
-        return this.publishedVersion(env.templateName, current.templateMajorVersion, current.templateMinorVersion);
-      case 'MINOR_VERSION': {
-        if (major !== undefined && major !== current.templateMajorVersion) {
-          throw validationError(`deploymentType MINOR_VERSION stays in the major version in use (${current.templateMajorVersion}); `
-            + `use MAJOR_VERSION to deploy major version ${major}`);
-        }
-        const v = this.publishedVersion(env.templateName, current.templateMajorVersion, minor);
-        if (v.minorVersion === current.templateMinorVersion) {
-          throw validationError(`Environment ${env.name} already uses version ${id} of environment template ${env.templateName}: `
-            + 'MINOR_VERSION deploys a different minor version (use CURRENT_VERSION to redeploy the version in use)');
-        }
-        return v;
-      }
-      case 'MAJOR_VERSION': {
-        if (major === undefined) {
-          if (minor !== undefined) throw validationError('templateMinorVersion needs templateMajorVersion with deploymentType MAJOR_VERSION');
-          const recommended = this.templates.findTemplate(env.templateName)?.recommendedVersion;
-          if (!recommended || BigInt(recommended.split('.')[0]) <= BigInt(current.templateMajorVersion)) {
-            throw validationError(`Environment template ${env.templateName} has no published major version higher than ${current.templateMajorVersion} `
-              + `(recommended version: ${recommended ?? 'none'})`);
-          }
-          const [recommendedMajor, recommendedMinor] = recommended.split('.');
-          return this.publishedVersion(env.templateName, recommendedMajor, recommendedMinor);
-        }
-        if (BigInt(major) <= BigInt(current.templateMajorVersion)) {
-          throw validationError(`deploymentType MAJOR_VERSION deploys a major version higher than the one in use (${current.templateMajorVersion}), `
-            + `not ${major}`);
-        }
-        return this.publishedVersion(env.templateName, major, minor);
-      }
-      default:
-        throw validationError(`Unknown deploymentType ${type}`);
-    }
   }
 
   /**
@@ -348,7 +294,9 @@ export class EnvironmentFamily implements ResourceFamily {
   }
 
   private completeDeployment(env: EnvironmentRecord, d: Deployment): void {
-    if (this.environments.get(env.name) !== env || env.current !== d || d.status !== 'IN_PROGRESS') return;
+    // Also while CANCELLING: "If the current UpdateEnvironment action succeeds before the cancellation attempt starts,
+    // the resulting deployment state is SUCCEEDED and the cancellation attempt has no effect" (CancelEnvironmentDeployment).
+    if (this.environments.get(env.name) !== env || env.current !== d || (d.status !== 'IN_PROGRESS' && d.status !== 'CANCELLING')) return;
     env.current = undefined;
     const failure = this.ctx.faults.takeDeploymentFailure(env.name) ?? this.connectionProblem(env);
     if (failure !== undefined) {
@@ -447,6 +395,8 @@ export class EnvironmentFamily implements ResourceFamily {
     if (env.current) {
       throw conflict(`Environment ${env.name} has a deployment ${env.deploymentStatus}: wait until it completes, or cancel it, before deleting it`);
     }
+    // User guide, "Delete an environment": "You can't delete an environment that has any associated component";
+    // "Don't delete an environment if services or service instances are deployed to the environment".
     const using = this.ctx.environmentInUse(env.name);
     if (using) throw conflict(`Environment ${env.name} can't be deleted while it is in use: ${using}`);
     env.deploymentStatus = 'DELETE_IN_PROGRESS';
@@ -481,24 +431,6 @@ export class EnvironmentFamily implements ResourceFamily {
   }
 
   // ---- checks -------------------------------------------------------------------------------------
-
-  /**
-   * A PUBLISHED version of an environment template: `minor` omitted means the recommended (highest published)
-   * minor version of `major`. Missing, DRAFT or not registered: ValidationException.
-   */
-  private publishedVersion(templateName: string, major: string, minor?: string): TemplateVersionView {
-    const v = this.templates.findVersion(templateName, major, minor);
-    if (!v) {
-      throw validationError(minor === undefined
-        ? `Environment template ${templateName} has no published minor version of major version ${major}`
-        : `Environment template version ${templateName}:${major}.${minor} does not exist`);
-    }
-    if (v.status !== 'PUBLISHED') {
-      throw validationError(`Environment template version ${templateName}:${v.majorVersion}.${v.minorVersion} is ${v.status}: `
-        + 'only a PUBLISHED template version can be deployed');
-    }
-    return v;
-  }
 
   private checkSpec(spec: string, version: TemplateVersionView): void {
     const inputs = parseEnvironmentSpec(spec);

@@ -8,7 +8,7 @@ import { DeploymentTarget, DeploymentTrack, publishedVersion, targetVersion } fr
 import { EnvironmentFamily, EnvironmentView } from './environments';
 import { TemplateFamily, TemplateVersionView } from './templates';
 
-/** Proton's quota of service instances per service (PROTON.md, "Quotas"). */
+/** Proton's quota of service instances per service ("AWS Proton endpoints and quotas", AWS General Reference). */
 export const MAX_INSTANCES_PER_SERVICE = 20;
 
 /**
@@ -522,8 +522,7 @@ export class ServiceFamily implements ResourceFamily {
       }
       const busy = this.ctx.serviceInstanceBusy(svc.name, inst.name);
       if (busy) throw conflict(`Service instance ${inst.name} of service ${svc.name} can't be deployed now: ${busy}`);
-      const version = targetVersion(this.templates, svc.templateName, inst.track.state, input.deploymentType,
-        input.templateMajorVersion, input.templateMinorVersion);
+      const version = targetVersion(this.templates, svc.templateName, inst.track.label, inst.track.state, input);
       const spec: string = input.spec ?? inst.track.state.spec;
       const entry = this.specEntry(spec, inst.name);
       if (entry.environment !== inst.environmentName) {
@@ -624,8 +623,7 @@ export class ServiceFamily implements ResourceFamily {
       throw conflict(`The pipeline of service ${svc.name} has a deployment ${pipeline.track.status}: `
         + 'wait until it completes, or cancel it, before deploying again');
     }
-    const version = targetVersion(this.templates, svc.templateName, pipeline.track.state, input.deploymentType,
-      input.templateMajorVersion, input.templateMinorVersion);
+    const version = targetVersion(this.templates, svc.templateName, pipeline.track.label, pipeline.track.state, input);
     const doc = parseServiceSpec(input.spec);
     checkInputs(doc.pipeline ?? {}, version.parsedSchema, 'pipeline_input_type', `pipeline of ${versionLabel(version)}`);
     pipeline.track.deploy({ spec: input.spec, templateMajorVersion: version.majorVersion, templateMinorVersion: version.minorVersion });
@@ -689,7 +687,11 @@ export class ServiceFamily implements ResourceFamily {
     checkInputs(entry.inputs, version.parsedSchema, 'service_input_type', `service instance ${entry.name}: ${versionLabel(version)}`);
   }
 
-  /** The environment's template and major version must be in the version's `compatibleEnvironmentTemplates`. */
+  /**
+   * The environment's template and major version must be in the version's `compatibleEnvironmentTemplates`
+   * (CreateServiceTemplateVersion reference: "A service instance based on this service template version can run in
+   * environments based on compatible templates").
+   */
   private checkCompatible(instanceName: string, env: EnvironmentView, version: TemplateVersionView): void {
     const compatible = version.compatibleEnvironmentTemplates ?? [];
     if (compatible.some(c => c.templateName === env.templateName && c.majorVersion === env.templateMajorVersion)) return;

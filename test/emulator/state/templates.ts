@@ -352,6 +352,8 @@ export class TemplateFamily implements ResourceFamily {
     if (v.status === 'REGISTRATION_IN_PROGRESS') {
       throw conflict(`${capitalize(this.label)} version ${id} is REGISTRATION_IN_PROGRESS: wait until its registration completes`);
     }
+    // User guide, "Delete templates": "You can delete a minor version of an environment template if there are no
+    // environments deployed to that version" (of a service template: "no service instances or pipelines").
     const using = this.ctx.inUse(v.arn);
     if (using) throw conflict(`${capitalize(this.label)} version ${id} is in use: ${using}`);
     // DeleteEnvironmentTemplateVersion / DeleteServiceTemplateVersion (API reference): the Recommended version
@@ -519,7 +521,10 @@ function recommendedMinor(t: TemplateRecord, major: string): string | undefined 
   return sortedVersions(t).filter(v => v.majorVersion === major && v.status === 'PUBLISHED').pop()?.minorVersion;
 }
 
-/** The highest PUBLISHED version of the template. */
+/**
+ * The highest PUBLISHED version of the template: "When you publish a new version of a template, it becomes the
+ * Recommended version if it's the highest major and minor version" (user guide, "Versioned templates").
+ */
 function recommendedVersion(t: TemplateRecord): string | undefined {
   const published = sortedVersions(t).filter(v => v.status === 'PUBLISHED').pop();
   return published && versionId(published);
