@@ -19,7 +19,7 @@ import type { LocalCloudFormationOptions } from './types';
  * - DataValue: returned as Data.Value; BigData: Data.Big of that many bytes (Create/Update); BigError: error message of that many bytes
  * - PollsUntilComplete: isComplete answers IsComplete: false until its n-th call for the RequestId
  * - NeverCompleteOn: request types for which isComplete never completes
- * - SleepMs: onEvent sleeps that long
+ * - SleepMs: onEvent sleeps that long; IsCompleteSleepMs: isComplete sleeps that long
  */
 export const HANDLER_JS = `
 const fs = require('fs');
@@ -51,6 +51,7 @@ exports.onEvent = async (event, context) => {
 exports.isComplete = async (event) => {
   const all = calls.record({ handler: 'isComplete', event });
   const p = event.ResourceProperties;
+  if (p.IsCompleteSleepMs) await new Promise(r => setTimeout(r, Number(p.IsCompleteSleepMs)));
   if (p.FailIsCompleteOn && p.FailIsCompleteOn.split(',').includes(event.RequestType)) {
     throw new Error('isComplete failed for ' + event.LogicalResourceId);
   }
@@ -92,6 +93,7 @@ export class Workspace {
   public readonly stateDir = path.join(this.root, 'state');
   public readonly callsFile = path.join(this.root, 'calls.json');
   private synthCount = 0;
+  private readonly instances: LocalCloudFormation[] = [];
 
   constructor() {
     fs.mkdirSync(this.handlerDir);
@@ -114,7 +116,7 @@ export class Workspace {
   }
 
   public cfn(options: Partial<LocalCloudFormationOptions> = {}): LocalCloudFormation {
-    return new LocalCloudFormation({
+    const cfn = new LocalCloudFormation({
       accountId: '111111111111',
       region: 'us-east-1',
       stateDir: this.stateDir,
@@ -122,6 +124,8 @@ export class Workspace {
       pollIntervalMs: 1,
       ...options,
     });
+    this.instances.push(cfn);
+    return cfn;
   }
 
   /** Synthesize a one-stack app with a Provider; `build` adds the resources. Returns the assembly folder. */
@@ -157,7 +161,9 @@ export class Workspace {
     return outdir;
   }
 
-  public dispose(): void {
+  /** Let abandoned executions end (they write to the calls file), then remove everything. */
+  public async dispose(): Promise<void> {
+    for (const cfn of this.instances) await cfn.settle();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -12,8 +12,8 @@ let ws: Workspace;
 beforeEach(() => {
   ws = new Workspace();
 });
-afterEach(() => {
-  ws.dispose();
+afterEach(async () => {
+  await ws.dispose();
 });
 
 describe('create', () => {
@@ -482,5 +482,38 @@ describe('native resources and replay hooks', () => {
     const upd = await cfn.invokeCustomResource(asm, 'Replay', 'A', { RequestType: 'Update', ResourceProperties: { Value: 3 } });
     expect(upd.event).toMatchObject({ PhysicalResourceId: 'fixed-Create', ResourceProperties: { Value: '3' }, OldResourceProperties: { Value: '1' } });
     expect(fs.readFileSync(path.join(ws.stateDir, 'Replay.json'), 'utf8')).toBe(stateBefore);
+  });
+});
+
+describe('abandoned executions', () => {
+  test('after ServiceTimeout CloudFormation stops waiting, the execution does not', async () => {
+    const cfn = ws.cfn({ pollIntervalMs: 5 });
+    const report = await cfn.deploy(ws.synth('Svc', ({ resource }) => {
+      resource('S', { NeverCompleteOn: 'Create', ServiceTimeout: 3 });
+    }), 'Svc');
+    const s = report.resources.find(r => r.logicalId === 'S' && r.action === 'CREATE')!;
+    expect(s).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('CloudFormation did not receive a response') });
+    const [abandoned] = await cfn.settle();
+    expect(abandoned).toMatchObject({ logicalId: 'S', response: { Reason: 'Operation timed out' } });
+    // onEvent, then isComplete at 0, 1 and 2 s of virtual time; past 3 s CloudFormation gave up. 11 isComplete calls in all.
+    expect(abandoned.invocationsBeforeAbandoned).toBe(4);
+    expect(abandoned.invocations.filter(i => i.handler === 'isComplete')).toHaveLength(11);
+  });
+
+  test('an error from the user isComplete fails at once, a timed out isComplete too', async () => {
+    const report = await ws.cfn().deploy(ws.synth('IsErr', ({ resource }) => {
+      resource('E', { FailIsCompleteOn: 'Create' });
+    }), 'IsErr');
+    const e = report.resources.find(r => r.logicalId === 'E' && r.action === 'CREATE')!;
+    expect(e).toMatchObject({ status: 'FAILED', reason: 'isComplete failed for E' });
+    expect(e.invocations!.map(i => i.handler)).toEqual(['onEvent', 'isComplete']);
+
+    // Lambda reports a function timeout as a FunctionError: not retried either.
+    const t = (await ws.cfn().deploy(ws.synth('IsTimeout', ({ stack, resource }) => {
+      (stack.node.findChild('IsCompleteHandler').node.defaultChild as CfnResource).addPropertyOverride('Timeout', 1);
+      resource('T', { IsCompleteSleepMs: 1500 });
+    }), 'IsTimeout')).resources.find(r => r.logicalId === 'T' && r.action === 'CREATE')!;
+    expect(t).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/Task timed out after 1\.00 seconds$/) });
+    expect(t.invocations!.map(i => i.handler)).toEqual(['onEvent', 'isComplete']);
   });
 });

@@ -7,15 +7,15 @@ import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { codeAssetIndex, readStackArtifact, substituteAssetPlaceholders, StackArtifact } from './assembly';
-import { invokeLambda, LambdaFunctionSpec } from './lambda';
-import { DEFAULT_WAITER_POLICY, ProviderFunctions, runProviderFramework, WaiterPolicy } from './provider-framework';
+import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult } from './lambda';
+import { DEFAULT_WAITER_POLICY, ProviderExecution, ProviderFunctions, startProviderFramework, WaiterPolicy } from './provider-framework';
 import { Environment, explicitName, randomSuffix, simulatedArn, simulatedAttribute, simulateResource } from './simulated';
 import {
   deepEqual, isCustomResourceType, ResolutionError, ResolverHooks, stringifyScalars, Template, TemplateModel,
   TemplateValidationError,
 } from './template';
 import type {
-  CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
+  AbandonedExecution, CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
   HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
   StackReport, StackStatus,
 } from './types';
@@ -142,6 +142,8 @@ function isRetain(policy: string | undefined): boolean {
 export class LocalCloudFormation {
   private readonly env: Environment;
   private readonly pollIntervalMs: number;
+  /** Executions CloudFormation stopped waiting for, until `settle()`. */
+  private readonly abandoned: Array<Promise<AbandonedExecution>> = [];
 
   constructor(private readonly options: LocalCloudFormationOptions) {
     const partition = partitionOf(options.region);
@@ -411,6 +413,16 @@ export class LocalCloudFormation {
   }
 
   /**
+   * Wait for every execution CloudFormation stopped waiting for (ServiceTimeout) to end, and
+   * answer what each did. Call it before stopping what the handlers call.
+   */
+  public async settle(): Promise<AbandonedExecution[]> {
+    const settled: AbandonedExecution[] = [];
+    while (this.abandoned.length > 0) settled.push(...await Promise.all(this.abandoned.splice(0)));
+    return settled;
+  }
+
+  /**
    * Send one request to a deployed custom resource through its Provider framework (user handlers
    * from `assemblyDir`), without changing the persisted stack. Missing event fields are filled
    * from the deployed stack: the resource's properties and physical id, a new RequestId.
@@ -637,35 +649,28 @@ export class LocalCloudFormation {
       });
     }
 
-    const serviceTimeout = Number(args.props.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS);
-    const outcome = await runProviderFramework(event, fns, {
-      invoke: (spec, payload) => invokeLambda(spec, payload, {
-        region: this.env.region,
-        extraEnv: this.options.handlerEnv,
-        onLog: this.options.onHandlerLog,
-      }),
+    const execution = startProviderFramework(event, fns, {
+      invoke: (spec, payload) => this.invoke(spec, payload),
       pollIntervalMs: this.pollIntervalMs,
-      serviceTimeoutSeconds: serviceTimeout,
+      serviceTimeoutSeconds: Number(args.props.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS),
     });
-    const invocations: HandlerInvocation[] = outcome.invocations;
-    if (outcome.serviceTimedOut || !outcome.response) {
-      return finish({
-        status: 'FAILED',
-        reason: `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
-          + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
-        invocations,
-        sent: true,
-        orphanPhysicalId: madeUpId(),
-      });
+    const received = await execution.received;
+    if (received === undefined) {
+      // CloudFormation stops waiting (and later ignores the response); the execution goes on.
+      const reason = `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
+        + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.';
+      this.abandon(op, lid, requestType, requestId, execution, reason);
+      return finish({ status: 'FAILED', reason, invocations: [...execution.invocations], sent: true, orphanPhysicalId: madeUpId() });
     }
-    const response: CustomResourceResponse = outcome.response;
+    const invocations: HandlerInvocation[] = [...execution.invocations];
+    const response: CustomResourceResponse = received.response;
     const responseBytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
     const common = { response, responseBytes, invocations, sent: true };
     if (responseBytes > MAX_RESPONSE_BYTES) {
       return finish({ ...common, status: 'FAILED', reason: 'Response object is too long.', orphanPhysicalId: madeUpId() });
     }
     if (response.Status !== 'SUCCESS') {
-      return finish({ ...common, status: 'FAILED', reason: outcome.errorMessage ?? response.Reason, orphanPhysicalId: response.PhysicalResourceId });
+      return finish({ ...common, status: 'FAILED', reason: received.errorMessage ?? response.Reason, orphanPhysicalId: response.PhysicalResourceId });
     }
     const data = response.Data ?? {};
     if (requestType !== 'Delete' && (action === 'CREATE' || action === 'UPDATE') && op.model) {
@@ -682,6 +687,31 @@ export class LocalCloudFormation {
       }
     }
     return finish({ ...common, status: 'SUCCEEDED', physicalId: response.PhysicalResourceId, data });
+  }
+
+  /** Keep an execution CloudFormation stopped waiting for running (or stop it), for `settle()`. */
+  private abandon(op: Operation, logicalId: string, requestType: CustomResourceRequestType, requestId: string,
+    execution: ProviderExecution, reason: string): void {
+    const invocationsBeforeAbandoned = execution.invocations.length;
+    if (this.options.abandonedExecutions === 'stop') execution.stop();
+    this.abandoned.push(execution.finished.then(sent => ({
+      stackName: op.stackName,
+      logicalId,
+      requestId,
+      requestType,
+      reason,
+      invocations: execution.invocations,
+      invocationsBeforeAbandoned,
+      ...(sent ? { response: sent.response } : {}),
+    })));
+  }
+
+  private invoke(spec: LambdaFunctionSpec, payload: unknown): Promise<LambdaInvokeResult> {
+    return invokeLambda(spec, payload, {
+      region: this.env.region,
+      extraEnv: this.options.handlerEnv,
+      onLog: this.options.onHandlerLog,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -160,7 +160,30 @@ export interface LocalCloudFormationOptions {
   readonly unsupportedCustomResources?: 'fail' | 'simulate';
   /** Receives what handlers write to `console` (default: discarded). */
   readonly onHandlerLog?: (entry: HandlerLogEntry) => void;
+  /**
+   * What a Provider execution does once CloudFormation stopped waiting for its request
+   * (ServiceTimeout): go on calling isComplete as Step Functions does (default), or stop.
+   * See `LocalCloudFormation.settle()`.
+   */
+  readonly abandonedExecutions?: 'continue' | 'stop';
 }
+
+/** A Provider execution CloudFormation stopped waiting for, once it has ended (`settle()`). */
+export interface AbandonedExecution {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly requestId: string;
+  readonly requestType: CustomResourceRequestType;
+  /** Why CloudFormation stopped waiting: `Resource creation cancelled`, ..., or the ServiceTimeout message. */
+  readonly reason: string;
+  /** Every user handler invocation of the request, before and after CloudFormation stopped waiting. */
+  readonly invocations: HandlerInvocation[];
+  /** How many of `invocations` had ended when CloudFormation stopped waiting. */
+  readonly invocationsBeforeAbandoned: number;
+  /** What the framework sent to the ResponseURL, ignored by CloudFormation (absent when the execution was stopped first). */
+  readonly response?: CustomResourceResponse;
+}
+
 
 export interface DeployOptions {
   /**
