@@ -20,6 +20,7 @@ import type { LocalCloudFormationOptions } from './types';
  * - PollsUntilComplete: isComplete answers IsComplete: false until its n-th call for the RequestId
  * - NeverCompleteOn: request types for which isComplete never completes
  * - SleepMs: onEvent sleeps that long; IsCompleteSleepMs: isComplete sleeps that long
+ * - AwaitOnEventOf: onEvent waits (up to AwaitMs, default 5000) until the onEvent of that logical id has started
  */
 export const HANDLER_JS = `
 const fs = require('fs');
@@ -36,6 +37,10 @@ exports.onEvent = async (event, context) => {
   });
   const p = event.ResourceProperties;
   if (p.SleepMs) await new Promise(r => setTimeout(r, Number(p.SleepMs)));
+  for (let waited = 0; p.AwaitOnEventOf && !calls.read().some(c => c.handler === 'onEvent' && c.event.LogicalResourceId === p.AwaitOnEventOf); waited += 5) {
+    if (waited > Number(p.AwaitMs || 5000)) throw new Error(event.LogicalResourceId + ' waited in vain for the onEvent of ' + p.AwaitOnEventOf);
+    await new Promise(r => setTimeout(r, 5));
+  }
   if (p.FailOn && p.FailOn.split(',').includes(event.RequestType)) {
     throw new Error(p.BigError ? 'E'.repeat(Number(p.BigError)) : 'boom on ' + event.RequestType + ' of ' + event.LogicalResourceId);
   }
@@ -64,9 +69,13 @@ exports.isComplete = async (event) => {
 
 const CALLS_JS = `
 const fs = require('fs');
+exports.read = () => {
+  const file = process.env.CALLS_FILE;
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+};
 exports.record = (entry) => {
   const file = process.env.CALLS_FILE;
-  const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+  const all = exports.read();
   all.push(entry);
   fs.writeFileSync(file, JSON.stringify(all));
   return all;

@@ -160,10 +160,17 @@ export interface LocalCloudFormationOptions {
   readonly unsupportedCustomResources?: 'fail' | 'simulate';
   /** Receives what handlers write to `console` (default: discarded). */
   readonly onHandlerLog?: (entry: HandlerLogEntry) => void;
+  /** How many resource operations run at once (default 8, an emulator decision: see README). */
+  readonly maxConcurrency?: number;
   /**
-   * What a Provider execution does once CloudFormation stopped waiting for its request
-   * (ServiceTimeout): go on calling isComplete as Step Functions does (default), or stop.
-   * See `LocalCloudFormation.settle()`.
+   * Start the resources that are ready in an order drawn from this seed instead of template
+   * order, so that a missing `DependsOn` shows up. The same seed gives the same order.
+   */
+  readonly shuffleSeed?: number;
+  /**
+   * What a Provider execution does once CloudFormation stopped waiting for its request (a
+   * cancelled request, ServiceTimeout): go on calling isComplete as Step Functions does
+   * (default), or stop. See `LocalCloudFormation.settle()`.
    */
   readonly abandonedExecutions?: 'continue' | 'stop';
 }
@@ -183,7 +190,6 @@ export interface AbandonedExecution {
   /** What the framework sent to the ResponseURL, ignored by CloudFormation (absent when the execution was stopped first). */
   readonly response?: CustomResourceResponse;
 }
-
 
 export interface DeployOptions {
   /**
