@@ -558,6 +558,22 @@ describe('parallel operations', () => {
     expect(seen).toEqual([['Before'], ['Before', 'Probe']]);
     expect(cfn.liveResources('Live')).toBeUndefined();
   });
+
+  test('functionEnv adds variables per function, after handlerEnv', async () => {
+    const asked: any[] = [];
+    const cfn = ws.cfn({ functionEnv: fn => (asked.push(fn), { EXTRA_ENV: `for ${fn.logicalId}` }) });
+    await cfn.deploy(ws.synth('FnEnv', ({ resource }) => {
+      resource('A');
+    }), 'FnEnv');
+    const onEventId = Object.keys(cfn.readState('FnEnv')!.resources).find(lid => /^OnEventHandler[0-9A-F]{8}$/.test(lid))!;
+    expect(ws.calls()[0].extraEnv).toBe(`for ${onEventId}`);
+    expect(asked[0]).toEqual({
+      stackName: 'FnEnv',
+      logicalId: onEventId,
+      functionName: expect.stringMatching(/^FnEnv-OnEventHandler/),
+      roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\/FnEnv-OnEventHandlerServiceRole/),
+    });
+  });
 });
 
 describe('abandoned executions', () => {

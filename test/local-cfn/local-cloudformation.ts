@@ -690,7 +690,7 @@ export class LocalCloudFormation {
     }
 
     const execution = startProviderFramework(event, fns, {
-      invoke: (spec, payload) => this.invoke(spec, payload),
+      invoke: (spec, payload) => this.invoke(op, spec, payload),
       pollIntervalMs: this.pollIntervalMs,
       serviceTimeoutSeconds: Number(args.props.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS),
     });
@@ -748,10 +748,14 @@ export class LocalCloudFormation {
     })));
   }
 
-  private invoke(spec: LambdaFunctionSpec, payload: unknown): Promise<LambdaInvokeResult> {
+  /** Invoke a user function with `handlerEnv`, then its own `functionEnv`. */
+  private invoke(op: Operation, spec: LambdaFunctionSpec, payload: unknown): Promise<LambdaInvokeResult> {
+    const functionEnv = this.options.functionEnv?.({
+      stackName: op.stackName, logicalId: spec.logicalId!, functionName: spec.functionName, roleArn: spec.roleArn,
+    });
     return invokeLambda(spec, payload, {
       region: this.env.region,
-      extraEnv: this.options.handlerEnv,
+      extraEnv: { ...this.options.handlerEnv, ...functionEnv },
       onLog: this.options.onHandlerLog,
     });
   }
@@ -796,14 +800,14 @@ export class LocalCloudFormation {
     return 'custom';
   }
 
-  /** The simulated function behind a name, an ARN or a qualified ARN (version, alias). */
-  private findFunction(op: Operation, arnOrName: string): ResourceState | undefined {
+  /** The simulated function behind a name, an ARN or a qualified ARN (version, alias), with its logical id. */
+  private findFunction(op: Operation, arnOrName: string): [string, ResourceState] | undefined {
     const parts = arnOrName.split(':');
     if (parts.length === 8 && parts[5] === 'function') arnOrName = parts.slice(0, 7).join(':');
-    for (const state of op.live.values()) {
+    for (const [lid, state] of op.live) {
       if (state.type !== 'AWS::Lambda::Function' || state.kind !== 'simulated') continue;
       const name = state.name ?? state.physicalId;
-      if (arnOrName === name || arnOrName === simulatedArn(state.type, name, this.env)) return state;
+      if (arnOrName === name || arnOrName === simulatedArn(state.type, name, this.env)) return [lid, state];
     }
     return undefined;
   }
@@ -811,12 +815,12 @@ export class LocalCloudFormation {
   /** The Provider framework behind a ServiceToken, or undefined when it is not one. */
   private findProvider(op: Operation, serviceToken: string): ProviderFunctions | undefined {
     const framework = this.findFunction(op, serviceToken);
-    const vars: Record<string, any> = framework?.properties.Environment?.Variables ?? {};
+    const vars: Record<string, any> = framework?.[1].properties.Environment?.Variables ?? {};
     if (!vars.USER_ON_EVENT_FUNCTION_ARN) return undefined;
     const userFunction = (arn: string) => {
       const fn = this.findFunction(op, arn);
       if (!fn) throw new Error(`local-cfn: the Provider's user function ${arn} is not deployed in this stack`);
-      return this.functionSpec(op, fn);
+      return this.functionSpec(op, ...fn);
     };
     return {
       onEvent: userFunction(vars.USER_ON_EVENT_FUNCTION_ARN),
@@ -843,7 +847,7 @@ export class LocalCloudFormation {
     }
   }
 
-  private functionSpec(op: Operation, fn: ResourceState): LambdaFunctionSpec {
+  private functionSpec(op: Operation, logicalId: string, fn: ResourceState): LambdaFunctionSpec {
     const p = fn.properties;
     const name = fn.name ?? fn.physicalId;
     let codeDir: string | undefined;
@@ -873,6 +877,8 @@ export class LocalCloudFormation {
       timeoutSeconds: Number(p.Timeout ?? 3),
       memoryMb: Number(p.MemorySize ?? 128),
       environment: variables,
+      logicalId,
+      ...(typeof p.Role === 'string' ? { roleArn: p.Role } : {}),
     };
   }
 

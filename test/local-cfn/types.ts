@@ -160,6 +160,11 @@ export interface LocalCloudFormationOptions {
   readonly unsupportedCustomResources?: 'fail' | 'simulate';
   /** Receives what handlers write to `console` (default: discarded). */
   readonly onHandlerLog?: (entry: HandlerLogEntry) => void;
+  /**
+   * Extra environment for each user function, applied after `handlerEnv` (e.g. credentials for
+   * the function's role).
+   */
+  readonly functionEnv?: (fn: FunctionEnvContext) => Record<string, string>;
   /** How many resource operations run at once (default 8, an emulator decision: see README). */
   readonly maxConcurrency?: number;
   /**
@@ -173,6 +178,15 @@ export interface LocalCloudFormationOptions {
    * (default), or stop. See `LocalCloudFormation.settle()`.
    */
   readonly abandonedExecutions?: 'continue' | 'stop';
+}
+
+/** The user function `LocalCloudFormationOptions.functionEnv` is asked about. */
+export interface FunctionEnvContext {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly functionName: string;
+  /** The function's resolved `Role`. */
+  readonly roleArn?: string;
 }
 
 /** A Provider execution CloudFormation stopped waiting for, once it has ended (`settle()`). */
