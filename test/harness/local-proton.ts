@@ -4,9 +4,12 @@ import * as path from 'path';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { nativeProtonResources } from './native-proton';
 import { ProtonEmulator, ProtonEmulatorOptions } from '../emulator';
-import { DeployOptions, HandlerLogEntry, LocalCloudFormation, StackReport } from '../local-cfn';
+import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from '../local-cfn';
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions {
+/** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
+const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
+
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -16,7 +19,7 @@ export interface LocalProtonOptions extends ProtonEmulatorOptions {
 /**
  * The Proton emulator and a local CloudFormation wired together: deploys a cloud assembly's
  * custom resources by running their handler bundles against the emulator, and its native
- * Proton resources as CloudFormation would.
+ * Proton resources as CloudFormation would, independent resources in parallel.
  */
 export class LocalProton {
   public static async start(options: LocalProtonOptions = {}): Promise<LocalProton> {
@@ -44,6 +47,8 @@ export class LocalProton {
       nativeResources: nativeProtonResources(this.client),
       pollIntervalMs: 20,
       onHandlerLog: options.onHandlerLog,
+      maxConcurrency: options.maxConcurrency,
+      shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }
 
@@ -55,7 +60,14 @@ export class LocalProton {
     return this.cfn.destroy(stackName);
   }
 
+  /** Wait for the Provider executions CloudFormation stopped waiting for (see `LocalCloudFormation.settle`). */
+  public settle(): Promise<AbandonedExecution[]> {
+    return this.cfn.settle();
+  }
+
+  /** Stop the emulator, once the abandoned executions that call it have ended. */
   public async stop(): Promise<void> {
+    await this.settle();
     this.client.destroy();
     await this.emulator.stop();
   }
