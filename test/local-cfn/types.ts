@@ -90,7 +90,7 @@ export interface StackReport {
   readonly stackName: string;
   readonly stackId: string;
   readonly status: StackStatus;
-  /** Every step in the order it ran, rollback and cleanup steps included. */
+  /** Every step in the order it ended, rollback and cleanup steps included. */
   readonly resources: ResourceReport[];
   /** The first failure (or "No updates are to be performed."). */
   readonly reason?: string;
