@@ -5,16 +5,16 @@
  */
 import { createHash } from 'crypto';
 import type { PolicyDocument, Principal, PrincipalResolver } from '../emulator';
-import type { FunctionIdentity, LocalCloudFormation, ResourceState } from '../local-cfn';
+import type { FunctionEnvContext, LocalCloudFormation, ResourceState } from '../local-cfn';
 
 /** Gives each function its credentials and tells the emulator whose they are. */
 export class FunctionPrincipals {
-  private readonly functions = new Map<string, FunctionIdentity>();
+  private readonly functions = new Map<string, FunctionEnvContext>();
 
   constructor(private readonly cfn: () => LocalCloudFormation, private readonly accountId: string) {}
 
   /** The `functionEnv` hook of local CloudFormation: credentials of the function's role session. */
-  readonly credentialsFor = (fn: FunctionIdentity): Record<string, string> => {
+  readonly credentialsFor = (fn: FunctionEnvContext): Record<string, string> => {
     const key = `ASIA${createHash('sha256').update(`${fn.stackName}/${fn.logicalId}`).digest('hex').slice(0, 16).toUpperCase()}`;
     this.functions.set(key, fn);
     return { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: 'function-role-secret', AWS_SESSION_TOKEN: `session-of-${fn.logicalId}` };

@@ -6,13 +6,16 @@ import { FunctionPrincipals } from './function-principals';
 import { IAM_REPORTS, IamReport } from './iam-report';
 import { nativeProtonResources } from './native-proton';
 import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from '../emulator';
-import { DeployOptions, HandlerLogEntry, LocalCloudFormation, StackReport } from '../local-cfn';
+import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from '../local-cfn';
 import { invokeLambda } from '../local-cfn/lambda';
 
 /** The bundled onEvent handler, as the provider's function runs it. */
 const ON_EVENT_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'on-event.lambda');
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions {
+/** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
+const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
+
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -28,8 +31,9 @@ export interface LocalProtonOptions extends ProtonEmulatorOptions {
 /**
  * The Proton emulator and a local CloudFormation wired together: deploys a cloud assembly's
  * custom resources by running their handler bundles against the emulator, and its native
- * Proton resources as CloudFormation would. Every handler call is authorized by the emulator against the
- * policies of its function's role as deployed at that moment; the harness's own `client` is an administrator.
+ * Proton resources as CloudFormation would, independent resources in parallel. Every handler call is
+ * authorized by the emulator against the policies of its function's role as deployed at that moment;
+ * the harness's own `client` is an administrator.
  */
 export class LocalProton {
   public static async start(options: LocalProtonOptions = {}): Promise<LocalProton> {
@@ -63,6 +67,8 @@ export class LocalProton {
       nativeResources: nativeProtonResources(this.client),
       pollIntervalMs: 20,
       onHandlerLog: options.onHandlerLog,
+      maxConcurrency: options.maxConcurrency,
+      shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }
 
@@ -105,7 +111,15 @@ export class LocalProton {
     return this.emulator.iam.denied.map((d) => `${d.action} on ${d.resource}`);
   }
 
+
+  /** Wait for the Provider executions CloudFormation stopped waiting for (see `LocalCloudFormation.settle`). */
+  public settle(): Promise<AbandonedExecution[]> {
+    return this.cfn.settle();
+  }
+
+  /** Stop the emulator, once the abandoned executions that call it have ended. */
   public async stop(): Promise<void> {
+    await this.settle();
     this.client.destroy();
     await this.emulator.stop();
     writeIamReport(this.emulator, this.options.expectDenials ?? false);

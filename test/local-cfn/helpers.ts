@@ -19,7 +19,8 @@ import type { LocalCloudFormationOptions } from './types';
  * - DataValue: returned as Data.Value; BigData: Data.Big of that many bytes (Create/Update); BigError: error message of that many bytes
  * - PollsUntilComplete: isComplete answers IsComplete: false until its n-th call for the RequestId
  * - NeverCompleteOn: request types for which isComplete never completes
- * - SleepMs: onEvent sleeps that long
+ * - SleepMs: onEvent sleeps that long; IsCompleteSleepMs: isComplete sleeps that long
+ * - AwaitOnEventOf: onEvent waits (up to AwaitMs, default 5000) until the onEvent of that logical id has started
  */
 export const HANDLER_JS = `
 const fs = require('fs');
@@ -36,6 +37,10 @@ exports.onEvent = async (event, context) => {
   });
   const p = event.ResourceProperties;
   if (p.SleepMs) await new Promise(r => setTimeout(r, Number(p.SleepMs)));
+  for (let waited = 0; p.AwaitOnEventOf && !calls.read().some(c => c.handler === 'onEvent' && c.event.LogicalResourceId === p.AwaitOnEventOf); waited += 5) {
+    if (waited > Number(p.AwaitMs || 5000)) throw new Error(event.LogicalResourceId + ' waited in vain for the onEvent of ' + p.AwaitOnEventOf);
+    await new Promise(r => setTimeout(r, 5));
+  }
   if (p.FailOn && p.FailOn.split(',').includes(event.RequestType)) {
     throw new Error(p.BigError ? 'E'.repeat(Number(p.BigError)) : 'boom on ' + event.RequestType + ' of ' + event.LogicalResourceId);
   }
@@ -51,6 +56,7 @@ exports.onEvent = async (event, context) => {
 exports.isComplete = async (event) => {
   const all = calls.record({ handler: 'isComplete', event });
   const p = event.ResourceProperties;
+  if (p.IsCompleteSleepMs) await new Promise(r => setTimeout(r, Number(p.IsCompleteSleepMs)));
   if (p.FailIsCompleteOn && p.FailIsCompleteOn.split(',').includes(event.RequestType)) {
     throw new Error('isComplete failed for ' + event.LogicalResourceId);
   }
@@ -63,9 +69,13 @@ exports.isComplete = async (event) => {
 
 const CALLS_JS = `
 const fs = require('fs');
+exports.read = () => {
+  const file = process.env.CALLS_FILE;
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+};
 exports.record = (entry) => {
   const file = process.env.CALLS_FILE;
-  const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+  const all = exports.read();
   all.push(entry);
   fs.writeFileSync(file, JSON.stringify(all));
   return all;
@@ -92,6 +102,7 @@ export class Workspace {
   public readonly stateDir = path.join(this.root, 'state');
   public readonly callsFile = path.join(this.root, 'calls.json');
   private synthCount = 0;
+  private readonly instances: LocalCloudFormation[] = [];
 
   constructor() {
     fs.mkdirSync(this.handlerDir);
@@ -114,7 +125,7 @@ export class Workspace {
   }
 
   public cfn(options: Partial<LocalCloudFormationOptions> = {}): LocalCloudFormation {
-    return new LocalCloudFormation({
+    const cfn = new LocalCloudFormation({
       accountId: '111111111111',
       region: 'us-east-1',
       stateDir: this.stateDir,
@@ -122,6 +133,8 @@ export class Workspace {
       pollIntervalMs: 1,
       ...options,
     });
+    this.instances.push(cfn);
+    return cfn;
   }
 
   /** Synthesize a one-stack app with a Provider; `build` adds the resources. Returns the assembly folder. */
@@ -157,7 +170,9 @@ export class Workspace {
     return outdir;
   }
 
-  public dispose(): void {
+  /** Let abandoned executions end (they write to the calls file), then remove everything. */
+  public async dispose(): Promise<void> {
+    for (const cfn of this.instances) await cfn.settle();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -4,8 +4,9 @@
  * a context with a real `getRemainingTimeInMillis()`, the function's timeout and the runtime's
  * error shape (`errorType`, `errorMessage`, `trace`).
  *
- * The handler code is evaluated in the current JavaScript realm (under jest: the test's sandbox),
- * so `process.env` changes made here are the ones the handler sees.
+ * The handler code is evaluated in the current JavaScript realm (under jest: the test's sandbox)
+ * with its own `process`, whose `env` belongs to the invocation: concurrent invocations do not see
+ * each other's variables, and the real `process.env` is never changed.
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
@@ -28,6 +29,10 @@ export interface LambdaFunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Record<string, string>;
+  /** The function's logical id in its stack. */
+  readonly logicalId?: string;
+  /** The function's resolved `Role` (an IAM role ARN). */
+  readonly roleArn?: string;
 }
 
 export interface LambdaFunctionError {
@@ -46,7 +51,7 @@ export interface LambdaInvokeResult {
 
 export interface LambdaInvokeOptions {
   readonly region: string;
-  /** Applied after the function's variables. */
+  /** Applied after the function's variables and the Lambda ones. */
   readonly extraEnv?: Record<string, string>;
   readonly onLog?: (entry: HandlerLogEntry) => void;
 }
@@ -57,19 +62,24 @@ export interface LambdaInvokeOptions {
  */
 const emittedWarnings = new Set<string>();
 
-/** Let handler code emit each distinct process warning once per process; returns the restore function. */
-function dedupeWarnings(): () => void {
-  const original = process.emitWarning;
-  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: any[]) {
-    const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-    const key = `${type ?? ''}|${typeof warning === 'string' ? warning : warning?.message}`;
-    if (emittedWarnings.has(key)) return;
-    emittedWarnings.add(key);
-    return (original as (...args: any[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
-  return () => {
-    process.emitWarning = original;
-  };
+/** `process.emitWarning`, emitting each distinct warning once per process. */
+function emitWarningOnce(warning: string | Error, ...rest: any[]): void {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  const key = `${type ?? ''}|${typeof warning === 'string' ? warning : warning?.message}`;
+  if (emittedWarnings.has(key)) return;
+  emittedWarnings.add(key);
+  (process.emitWarning as (...args: any[]) => void)(warning, ...rest);
+}
+
+/** The `process` one invocation sees: the real one, with the invocation's own `env`. */
+function invocationProcess(env: Record<string, string>): NodeJS.Process {
+  return new Proxy(process, {
+    get: (target, prop) => {
+      if (prop === 'env') return env;
+      if (prop === 'emitWarning') return emitWarningOnce;
+      return Reflect.get(target, prop);
+    },
+  });
 }
 
 const RUNTIME_FRAME = '    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1206:29)';
@@ -89,7 +99,8 @@ class LambdaError extends Error {
 class FreshModuleLoader {
   private readonly cache = new Map<string, { exports: any }>();
 
-  constructor(private readonly root: string, private readonly consoleImpl: Record<string, (...args: any[]) => void>) {}
+  constructor(private readonly root: string, private readonly consoleImpl: Record<string, (...args: any[]) => void>,
+    private readonly processImpl: NodeJS.Process) {}
 
   public load(file: string, source?: string): any {
     const cached = this.cache.get(file);
@@ -110,8 +121,8 @@ class FreshModuleLoader {
     module.require = localRequire;
     // Indirect eval: compiles in this realm, with the file name in stack traces.
     // eslint-disable-next-line no-eval
-    const wrapper = (0, eval)(`(function (exports, require, module, __filename, __dirname, console) {${code}\n})\n//# sourceURL=${file}`);
-    wrapper.call(module.exports, module.exports, localRequire, module, file, path.dirname(file), this.consoleImpl);
+    const wrapper = (0, eval)(`(function (exports, require, module, __filename, __dirname, console, process) {${code}\n})\n//# sourceURL=${file}`);
+    wrapper.call(module.exports, module.exports, localRequire, module, file, path.dirname(file), this.consoleImpl, this.processImpl);
     module.loaded = true;
     return module.exports;
   }
@@ -132,6 +143,7 @@ class FreshModuleLoader {
       return ambient.resolve(spec);
     };
     const req = ((spec: string) => {
+      if (spec === 'process' || spec === 'node:process') return this.processImpl;
       if (isBuiltin(spec)) return ambient(spec);
       const resolved = resolve(spec);
       if (isInside(this.root, resolved) && !resolved.endsWith('.node')) return this.load(resolved);
@@ -182,10 +194,11 @@ function splitHandler(handler: string): [string, string[]] {
   return [handler.slice(0, dot), handler.slice(dot + 1).split('.')];
 }
 
-function loadHandler(spec: LambdaFunctionSpec, consoleImpl: Record<string, (...args: any[]) => void>): (...args: any[]) => any {
+function loadHandler(spec: LambdaFunctionSpec, consoleImpl: Record<string, (...args: any[]) => void>,
+  processImpl: NodeJS.Process): (...args: any[]) => any {
   const root = path.resolve(spec.codeDir ?? process.cwd());
   const [modulePath, exportPath] = splitHandler(spec.handler);
-  const loader = new FreshModuleLoader(root, consoleImpl);
+  const loader = new FreshModuleLoader(root, consoleImpl, processImpl);
   let exported: any;
   try {
     if (spec.inlineCode !== undefined) {
@@ -266,11 +279,6 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
     ...spec.environment,
     ...options.extraEnv,
   };
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = String(v);
-  }
 
   const log = (level: HandlerLogEntry['level']) => (...args: any[]) => {
     options.onLog?.({ functionName: spec.functionName, awsRequestId, level, message: format(...args) });
@@ -293,9 +301,8 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
   };
 
   let timer: NodeJS.Timeout | undefined;
-  const restoreWarnings = dedupeWarnings();
   try {
-    const handler = loadHandler(spec, consoleImpl);
+    const handler = loadHandler(spec, consoleImpl, invocationProcess(env));
     const input = jsonRoundTrip(event);
     const run = new Promise<unknown>((resolve, reject) => {
       const callback = (err: unknown, result: unknown) => (err ? reject(err) : resolve(result));
@@ -319,11 +326,6 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
   } catch (e) {
     return finish({ functionError: toFunctionError(e, spec.codeDir) });
   } finally {
-    restoreWarnings();
     if (timer) clearTimeout(timer);
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
   }
 }

@@ -12,8 +12,8 @@ let ws: Workspace;
 beforeEach(() => {
   ws = new Workspace();
 });
-afterEach(() => {
-  ws.dispose();
+afterEach(async () => {
+  await ws.dispose();
 });
 
 describe('create', () => {
@@ -316,13 +316,11 @@ describe('update', () => {
     const calls = ws.calls().filter(c => c.handler === 'onEvent');
     expect(calls[1].event).toMatchObject({ ResourceProperties: { Upstream: 'a-2' }, OldResourceProperties: { Upstream: 'a-1' } });
     expect(calls[4].event).toMatchObject({ RequestType: 'Delete', PhysicalResourceId: 'a-1', ResourceProperties: { PhysicalId: 'a-1' } });
-    expect(report.resources.map(r => `${r.action} ${r.logicalId} ${r.status}`).filter(s => !s.includes('NO_CHANGE'))).toEqual([
-      'REPLACE A SUCCEEDED',
-      'UPDATE D SUCCEEDED',
-      'CLEANUP_DELETE Gone SUCCEEDED',
-      'CLEANUP_DELETE Removed FAILED',
-      'CLEANUP_DELETE A SUCCEEDED',
-    ]);
+    // Gone and Removed are independent: they are deleted at once, and the report lists them as they end.
+    const steps = report.resources.map(r => `${r.action} ${r.logicalId} ${r.status}`).filter(s => !s.includes('NO_CHANGE'));
+    expect(steps.slice(0, 2)).toEqual(['REPLACE A SUCCEEDED', 'UPDATE D SUCCEEDED']);
+    expect(steps.slice(2, 4).sort()).toEqual(['CLEANUP_DELETE Gone SUCCEEDED', 'CLEANUP_DELETE Removed FAILED']);
+    expect(steps[4]).toBe('CLEANUP_DELETE A SUCCEEDED');
     // A failing cleanup delete is abandoned: the stack succeeds and forgets the resource.
     expect(report.status).toBe('UPDATE_COMPLETE');
     const state = ws.cfn().readState('Repl')!;
@@ -482,5 +480,205 @@ describe('native resources and replay hooks', () => {
     const upd = await cfn.invokeCustomResource(asm, 'Replay', 'A', { RequestType: 'Update', ResourceProperties: { Value: 3 } });
     expect(upd.event).toMatchObject({ PhysicalResourceId: 'fixed-Create', ResourceProperties: { Value: '3' }, OldResourceProperties: { Value: '1' } });
     expect(fs.readFileSync(path.join(ws.stateDir, 'Replay.json'), 'utf8')).toBe(stateBefore);
+  });
+});
+
+describe('parallel operations', () => {
+  test('independent resources are created at the same time', async () => {
+    // Each onEvent waits for the other's: both succeed only if they overlap.
+    const asm = ws.synth('Par', ({ resource }) => {
+      resource('A', { AwaitOnEventOf: 'B' });
+      resource('B', { AwaitOnEventOf: 'A' });
+    });
+    const report = await ws.cfn().deploy(asm, 'Par');
+    expect(report.status).toBe('CREATE_COMPLETE');
+    // One at a time, the first would wait in vain.
+    ws.clearCalls();
+    const serial = await ws.cfn({ maxConcurrency: 1 }).deploy(ws.synth('Serial', ({ resource }) => {
+      resource('A', { AwaitOnEventOf: 'B', AwaitMs: 200 });
+      resource('B', { AwaitOnEventOf: 'A', AwaitMs: 200 });
+    }), 'Serial');
+    expect(serial.reason).toContain('A waited in vain for the onEvent of B');
+  });
+
+  test('dependencies are respected under every shuffle seed; seeds change the order of the rest', async () => {
+    const asm = ws.synth('Shuffle', ({ resource }) => {
+      const a = resource('A');
+      resource('B', { Upstream: a.ref });
+      resource('C').node.addDependency(a);
+      resource('D');
+      resource('E');
+    });
+    const orders = new Set<string>();
+    for (let seed = 1; seed <= 8; seed++) {
+      const cfn = ws.cfn({ shuffleSeed: seed, maxConcurrency: seed % 2 === 0 ? 1 : 8 });
+      ws.clearCalls();
+      expect((await cfn.deploy(asm, 'Shuffle')).status).toBe('CREATE_COMPLETE');
+      const created = ws.calls();
+      const lastOfA = created.map(c => c.event.LogicalResourceId).lastIndexOf('A');
+      for (const dependent of ['B', 'C']) {
+        expect(created.findIndex(c => c.event.LogicalResourceId === dependent)).toBeGreaterThan(lastOfA);
+      }
+      if (seed % 2 === 0) orders.add(ws.onEvents().join());
+
+      ws.clearCalls();
+      expect((await cfn.destroy('Shuffle')).status).toBe('DELETE_COMPLETE');
+      const deletes = ws.onEvents();
+      expect(deletes.indexOf('Delete A')).toBeGreaterThan(Math.max(deletes.indexOf('Delete B'), deletes.indexOf('Delete C')));
+    }
+    expect(orders.size).toBeGreaterThan(1);
+  });
+
+  test('liveResources shows what exists at the moment of a call', async () => {
+    const seen: string[][] = [];
+    const cfn = ws.cfn({
+      nativeResources: {
+        'Test::Probe': {
+          create: async (_props, ctx) => {
+            seen.push([...cfn.liveResources(ctx.stackName)!.keys()].filter(lid => /^(Before|Probe|After)$/.test(lid)));
+            return { physicalId: 'probe', attributes: {} };
+          },
+          update: async () => ({ physicalId: 'probe', attributes: {} }),
+          delete: async (_id, _props, ctx) => {
+            seen.push([...cfn.liveResources(ctx.stackName)!.keys()].filter(lid => /^(Before|Probe|After)$/.test(lid)));
+          },
+        },
+      },
+    });
+    const asm = ws.synth('Live', ({ stack }) => {
+      const before = new CfnResource(stack, 'Before', { type: 'AWS::IAM::Policy' });
+      const probe = new CfnResource(stack, 'Probe', { type: 'Test::Probe' });
+      probe.addDependency(before);
+      new CfnResource(stack, 'After', { type: 'AWS::IAM::Policy' }).addDependency(probe);
+    });
+    await cfn.deploy(asm, 'Live');
+    expect([...cfn.liveResources('Live')!.keys()]).toEqual(expect.arrayContaining(['Before', 'Probe', 'After']));
+    await cfn.destroy('Live');
+    // During the create, After did not exist yet; during the delete, it was already gone.
+    expect(seen).toEqual([['Before'], ['Before', 'Probe']]);
+    expect(cfn.liveResources('Live')).toBeUndefined();
+  });
+
+  test('functionEnv adds variables per function, after handlerEnv', async () => {
+    const asked: any[] = [];
+    const cfn = ws.cfn({ functionEnv: fn => (asked.push(fn), { EXTRA_ENV: `for ${fn.logicalId}` }) });
+    await cfn.deploy(ws.synth('FnEnv', ({ resource }) => {
+      resource('A');
+    }), 'FnEnv');
+    const onEventId = Object.keys(cfn.readState('FnEnv')!.resources).find(lid => /^OnEventHandler[0-9A-F]{8}$/.test(lid))!;
+    expect(ws.calls()[0].extraEnv).toBe(`for ${onEventId}`);
+    expect(asked[0]).toEqual({
+      stackName: 'FnEnv',
+      logicalId: onEventId,
+      functionName: expect.stringMatching(/^FnEnv-OnEventHandler/),
+      roleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\/FnEnv-OnEventHandlerServiceRole/),
+    });
+  });
+});
+
+describe('abandoned executions', () => {
+  // S polls isComplete 11 times (10 s / 1 s), 20 ms apart; F fails once S has started.
+  const cancelApp = (stackName: string) => ws.synth(stackName, ({ resource }) => {
+    resource('S', { NeverCompleteOn: 'Create' });
+    resource('F', { AwaitOnEventOf: 'S', FailOn: 'Create' });
+  });
+
+  test('a sibling failure cancels a custom resource in progress; its execution goes on next to the rollback', async () => {
+    const cfn = ws.cfn({ pollIntervalMs: 20 });
+    const report = await cfn.deploy(cancelApp('Cancel'), 'Cancel');
+
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    expect(report.reason).toBe('The following resource(s) failed to create: [F]. boom on Create of F');
+    const steps = report.resources.filter(r => ['S', 'F'].includes(r.logicalId)).map(r => `${r.action} ${r.logicalId} ${r.status} ${r.reason ?? ''}`);
+    expect(steps.slice(0, 2)).toEqual(['CREATE F FAILED boom on Create of F', 'CREATE S FAILED Resource creation cancelled']);
+    // CloudFormation never got S's answer: its rollback Delete carries an id CloudFormation made up.
+    const s = report.resources.find(r => r.logicalId === 'S' && r.action === 'CREATE')!;
+    expect(s.physicalId).toMatch(/^Cancel-S-[A-Z0-9]{12}$/);
+    expect(s.response).toBeUndefined();
+    expect(report.resources.find(r => r.logicalId === 'S' && r.action === 'ROLLBACK_DELETE'))
+      .toMatchObject({ status: 'SUCCEEDED', physicalId: s.physicalId });
+
+    const [abandoned, ...others] = await cfn.settle();
+    expect(others).toEqual([]);
+    expect(abandoned).toMatchObject({
+      stackName: 'Cancel',
+      logicalId: 'S',
+      requestType: 'Create',
+      requestId: s.requestId,
+      reason: 'Resource creation cancelled',
+      response: { Status: 'FAILED', Reason: 'Operation timed out', PhysicalResourceId: s.requestId },
+    });
+    expect(abandoned.invocations.filter(i => i.handler === 'isComplete')).toHaveLength(11);
+    expect(abandoned.invocationsBeforeAbandoned).toBeLessThan(abandoned.invocations.length);
+    // It kept calling isComplete after the rollback's own Delete of S.
+    const calls = ws.calls();
+    const rollbackDelete = calls.findIndex(c => c.handler === 'onEvent' && c.event.RequestType === 'Delete' && c.event.LogicalResourceId === 'S');
+    expect(calls.findIndex((c, i) => i > rollbackDelete && c.handler === 'isComplete' && c.event.RequestId === s.requestId)).toBeGreaterThan(0);
+    expect(await cfn.settle()).toEqual([]);
+  });
+
+  test('a cancelled Update is rolled back with an Update to the old properties', async () => {
+    const cfn = ws.cfn({ pollIntervalMs: 20 });
+    await cfn.deploy(ws.synth('CancelUpd', ({ resource }) => {
+      resource('S', { Value: 1 });
+      resource('F', { Value: 1 });
+    }), 'CancelUpd');
+    ws.clearCalls();
+    const report = await cfn.deploy(ws.synth('CancelUpd', ({ resource }) => {
+      resource('S', { Value: 2, NeverCompleteOn: 'Update' });
+      resource('F', { Value: 2, AwaitOnEventOf: 'S', FailOn: 'Update' });
+    }), 'CancelUpd');
+
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(report.resources.find(r => r.logicalId === 'S' && r.action === 'UPDATE'))
+      .toMatchObject({ status: 'FAILED', reason: 'Resource update cancelled' });
+    const rollback = ws.calls().filter(c => c.handler === 'onEvent' && c.event.LogicalResourceId === 'S')[1].event;
+    expect(rollback).toMatchObject({
+      RequestType: 'Update',
+      ResourceProperties: { Value: '1' },
+      OldResourceProperties: { Value: '2', NeverCompleteOn: 'Update' },
+    });
+    const [abandoned] = await cfn.settle();
+    expect(abandoned).toMatchObject({ logicalId: 'S', requestType: 'Update', reason: 'Resource update cancelled', response: { Reason: 'Operation timed out' } });
+  });
+
+  test('abandonedExecutions "stop" ends the execution when CloudFormation stops waiting', async () => {
+    const cfn = ws.cfn({ pollIntervalMs: 20, abandonedExecutions: 'stop' });
+    await cfn.deploy(cancelApp('Stop'), 'Stop');
+    const [abandoned] = await cfn.settle();
+    expect(abandoned.response).toBeUndefined();
+    // At most the isComplete call running when it was stopped.
+    expect(abandoned.invocations.length - abandoned.invocationsBeforeAbandoned).toBeLessThanOrEqual(1);
+  });
+
+  test('after ServiceTimeout CloudFormation stops waiting, the execution does not', async () => {
+    const cfn = ws.cfn({ pollIntervalMs: 5 });
+    const report = await cfn.deploy(ws.synth('Svc', ({ resource }) => {
+      resource('S', { NeverCompleteOn: 'Create', ServiceTimeout: 3 });
+    }), 'Svc');
+    const s = report.resources.find(r => r.logicalId === 'S' && r.action === 'CREATE')!;
+    expect(s).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('CloudFormation did not receive a response') });
+    const [abandoned] = await cfn.settle();
+    expect(abandoned).toMatchObject({ logicalId: 'S', response: { Reason: 'Operation timed out' } });
+    // onEvent, then isComplete at 0, 1 and 2 s of virtual time; past 3 s CloudFormation gave up. 11 isComplete calls in all.
+    expect(abandoned.invocationsBeforeAbandoned).toBe(4);
+    expect(abandoned.invocations.filter(i => i.handler === 'isComplete')).toHaveLength(11);
+  });
+
+  test('an error from the user isComplete fails at once, a timed out isComplete too', async () => {
+    const report = await ws.cfn().deploy(ws.synth('IsErr', ({ resource }) => {
+      resource('E', { FailIsCompleteOn: 'Create' });
+    }), 'IsErr');
+    const e = report.resources.find(r => r.logicalId === 'E' && r.action === 'CREATE')!;
+    expect(e).toMatchObject({ status: 'FAILED', reason: 'isComplete failed for E' });
+    expect(e.invocations!.map(i => i.handler)).toEqual(['onEvent', 'isComplete']);
+
+    // Lambda reports a function timeout as a FunctionError: not retried either.
+    const t = (await ws.cfn().deploy(ws.synth('IsTimeout', ({ stack, resource }) => {
+      (stack.node.findChild('IsCompleteHandler').node.defaultChild as CfnResource).addPropertyOverride('Timeout', 1);
+      resource('T', { IsCompleteSleepMs: 1500 });
+    }), 'IsTimeout')).resources.find(r => r.logicalId === 'T' && r.action === 'CREATE')!;
+    expect(t).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/Task timed out after 1\.00 seconds$/) });
+    expect(t.invocations!.map(i => i.handler)).toEqual(['onEvent', 'isComplete']);
   });
 });

@@ -7,16 +7,17 @@ import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { codeAssetIndex, readStackArtifact, substituteAssetPlaceholders, StackArtifact } from './assembly';
-import { invokeLambda, LambdaFunctionSpec } from './lambda';
-import { DEFAULT_WAITER_POLICY, ProviderFunctions, runProviderFramework, WaiterPolicy } from './provider-framework';
+import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult } from './lambda';
+import { DEFAULT_WAITER_POLICY, ProviderExecution, ProviderFunctions, startProviderFramework, WaiterPolicy } from './provider-framework';
+import { CancelSignal, schedule, ScheduleResult } from './scheduler';
 import { Environment, explicitName, randomSuffix, simulatedArn, simulatedAttribute, simulateResource } from './simulated';
 import {
   deepEqual, isCustomResourceType, ResolutionError, ResolverHooks, stringifyScalars, Template, TemplateModel,
   TemplateValidationError,
 } from './template';
 import type {
-  CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
-  FunctionIdentity, HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
+  AbandonedExecution, CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
+  HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
   StackReport, StackStatus,
 } from './types';
 
@@ -63,6 +64,15 @@ const COMPLETE: StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_R
 
 const MAX_RESPONSE_BYTES = 4096;
 const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+/** An emulator decision (CloudFormation documents no limit): see README. */
+const DEFAULT_MAX_CONCURRENCY = 8;
+
+/** CloudFormation's reason for a request it stopped waiting for because another resource failed. */
+const CANCELLED: Record<CustomResourceRequestType, string> = {
+  Create: 'Resource creation cancelled',
+  Update: 'Resource update cancelled',
+  Delete: 'Resource deletion cancelled',
+};
 
 /** State of one running operation (deploy, destroy, single invocation). */
 interface Operation {
@@ -116,6 +126,8 @@ interface CustomRequestArgs {
   /** Stringified as CloudFormation does unless given raw. */
   readonly rawResourceProperties?: Record<string, any>;
   readonly rawOldResourceProperties?: Record<string, any>;
+  /** Fires when a failure elsewhere makes CloudFormation stop waiting for this request. */
+  readonly signal?: CancelSignal;
 }
 
 interface CustomRequestOutcome extends CustomResourceInvocationResult {
@@ -139,11 +151,18 @@ function isRetain(policy: string | undefined): boolean {
   return policy === 'Retain' || policy === 'RetainExceptOnCreate';
 }
 
+/** For deletes: each of `ids` waits until the ones among `ids` that depend on it are gone. */
+function dependentsAmong(ids: string[], dependsOn: (lid: string) => string[]): (lid: string) => string[] {
+  return lid => ids.filter(other => dependsOn(other).includes(lid));
+}
+
 export class LocalCloudFormation {
   private readonly env: Environment;
   private readonly pollIntervalMs: number;
-  /** The live resources of the operation running on each stack (deploy, destroy). */
-  private readonly running = new Map<string, Map<string, ResourceState>>();
+  /** The operation running on each stack. */
+  private readonly running = new Map<string, Operation>();
+  /** Executions CloudFormation stopped waiting for, until `settle()`. */
+  private readonly abandoned: Array<Promise<AbandonedExecution>> = [];
 
   constructor(private readonly options: LocalCloudFormationOptions) {
     const partition = partitionOf(options.region);
@@ -154,17 +173,6 @@ export class LocalCloudFormation {
       urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
     };
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
-  }
-
-  /**
-   * The resources of a stack as they exist right now: during a deploy, rollback or destroy, what has been created
-   * so far (a policy not created yet is not there); otherwise the persisted state.
-   */
-  public liveResources(stackName: string): ReadonlyMap<string, ResourceState> | undefined {
-    const running = this.running.get(stackName);
-    if (running) return running;
-    const state = this.readState(stackName);
-    return state && new Map(Object.entries(state.resources));
   }
 
   /** The persisted state of a stack, or undefined when it does not exist. */
@@ -179,16 +187,9 @@ export class LocalCloudFormation {
    * Throws (changing nothing) when the template is invalid or the stack cannot be updated.
    */
   public async deploy(assemblyDir: string, stackName: string, deployOptions: DeployOptions = {}): Promise<StackReport> {
-    try {
-      return await this.deployStack(assemblyDir, stackName, deployOptions);
-    } finally {
-      this.running.delete(stackName);
-    }
-  }
-
-  private async deployStack(assemblyDir: string, stackName: string, deployOptions: DeployOptions): Promise<StackReport> {
     const started = Date.now();
     const artifact = readStackArtifact(assemblyDir, stackName);
+    this.assertIdle(stackName);
     const prev = this.readState(stackName);
     if (prev && NOT_UPDATABLE.includes(prev.status)) {
       throw new Error(`Stack ${stackName} is in ${prev.status} state and can not be updated.`);
@@ -208,182 +209,191 @@ export class LocalCloudFormation {
       reports: [],
       requestIdFor: deployOptions.requestIdFor,
     };
-    this.running.set(stackName, op.live);
     const parameters = this.parameterValues(artifact.template, deployOptions.parameters);
     const model = new TemplateModel(artifact.template, this.resolverHooks(op, parameters));
     op.model = model;
-    await this.publishAssets(artifact);
+    return this.track(op, async () => {
+      await this.publishAssets(artifact);
 
-    // 1. Create / update in dependency order.
-    const steps: Step[] = [];
-    let failure: string | undefined;
-    let noChanges = !isCreate;
-    for (const lid of model.order) {
-      const res = model.resources[lid];
-      const prevState = base?.resources[lid];
-      const action = prevState ? 'UPDATE' : 'CREATE';
-      const meta = { dependsOn: model.dependencies[lid], deletionPolicy: res.DeletionPolicy, updateReplacePolicy: res.UpdateReplacePolicy };
-      let props: Record<string, any>;
-      try {
-        props = model.resolver.resolve(res.Properties ?? {});
-      } catch (e: any) {
-        failure = this.failStep(op, lid, res.Type, action, e.message);
-        break;
-      }
-
-      if (!prevState) {
-        noChanges = false;
-        const r = await this.createResource(op, lid, res.Type, props, 'CREATE');
-        if (!r.ok) {
-          const failedCreate = r.orphanPhysicalId === undefined ? undefined
-            : { ...this.newState(res.Type, 'custom', r.orphanPhysicalId, r.orphanPhysicalId, {}, props), ...meta };
-          steps.push({ logicalId: lid, action: 'CREATE', failedCreate });
-          failure = `The following resource(s) failed to create: [${lid}]. ${r.reason}`;
-          break;
+      // 1. Create / update: each resource as soon as its dependencies are done. The first failure
+      //    cancels the requests in progress.
+      const steps: Step[] = [];
+      let failure: string | undefined;
+      const fail = (reason: string) => {
+        failure ??= reason;
+        return false;
+      };
+      let noChanges = !isCreate;
+      await this.runAll(model.order, lid => model.dependencies[lid], async (lid, signal) => {
+        const res = model.resources[lid];
+        const prevState = base?.resources[lid];
+        const action = prevState ? 'UPDATE' : 'CREATE';
+        const meta = { dependsOn: model.dependencies[lid], deletionPolicy: res.DeletionPolicy, updateReplacePolicy: res.UpdateReplacePolicy };
+        let props: Record<string, any>;
+        try {
+          props = model.resolver.resolve(res.Properties ?? {});
+        } catch (e: any) {
+          return fail(this.failStep(op, lid, res.Type, action, e.message));
         }
-        const next = { ...r.state!, ...meta };
-        op.live.set(lid, next);
-        steps.push({ logicalId: lid, action: 'CREATE', next });
-      } else if (prevState.type !== res.Type) {
-        failure = this.failStep(op, lid, res.Type, 'UPDATE',
-          `Update of resource type is not permitted. The new template modifies resource type of the following resources: [${lid}]`);
-        break;
-      } else if (deepEqual(prevState.properties, props)) {
-        op.live.set(lid, { ...prevState, ...meta });
-        op.reports.push(this.report(lid, prevState.type, prevState.kind, 'NO_CHANGE', 'SUCCEEDED', Date.now(),
-          { physicalId: prevState.physicalId, attributes: prevState.attributes }));
-      } else {
+
+        if (!prevState) {
+          noChanges = false;
+          const r = await this.createResource(op, lid, res.Type, props, 'CREATE', signal);
+          if (!r.ok) {
+            const failedCreate = r.orphanPhysicalId === undefined ? undefined
+              : { ...this.newState(res.Type, 'custom', r.orphanPhysicalId, r.orphanPhysicalId, {}, props), ...meta };
+            steps.push({ logicalId: lid, action: 'CREATE', failedCreate });
+            return fail(`The following resource(s) failed to create: [${lid}]. ${r.reason}`);
+          }
+          const next = { ...r.state!, ...meta };
+          op.live.set(lid, next);
+          steps.push({ logicalId: lid, action: 'CREATE', next });
+          return true;
+        }
+        if (prevState.type !== res.Type) {
+          return fail(this.failStep(op, lid, res.Type, 'UPDATE',
+            `Update of resource type is not permitted. The new template modifies resource type of the following resources: [${lid}]`));
+        }
+        if (deepEqual(prevState.properties, props)) {
+          op.live.set(lid, { ...prevState, ...meta });
+          op.reports.push(this.report(lid, prevState.type, prevState.kind, 'NO_CHANGE', 'SUCCEEDED', Date.now(),
+            { physicalId: prevState.physicalId, attributes: prevState.attributes }));
+          return true;
+        }
         noChanges = false;
-        const r = await this.updateResource(op, lid, prevState, props, 'UPDATE');
+        const r = await this.updateResource(op, lid, prevState, props, 'UPDATE', signal);
         if (!r.ok) {
           steps.push({ logicalId: lid, action: 'UPDATE', prev: prevState, attemptedProps: r.sent ? props : undefined });
-          failure = `The following resource(s) failed to update: [${lid}]. ${r.reason}`;
-          break;
+          return fail(`The following resource(s) failed to update: [${lid}]. ${r.reason}`);
         }
         const next = { ...r.state!, ...meta };
         op.live.set(lid, next);
         steps.push({ logicalId: lid, action: next.physicalId === prevState.physicalId ? 'UPDATE' : 'REPLACE', prev: prevState, next });
-      }
-    }
+        return true;
+      }, true);
 
-    // 2. Outputs.
-    let outputs: StackState['outputs'] = {};
-    if (!failure) {
-      try {
-        outputs = this.resolveOutputs(model);
-      } catch (e: any) {
-        failure = `Template error in Outputs: ${e.message}`;
-      }
-    }
-    const removed = base ? base.order.filter(lid => !(lid in model.resources) && op.live.has(lid)) : [];
-    if (removed.length > 0 || (base && !deepEqual(base.outputs, outputs))) noChanges = false;
-
-    if (!failure) {
-      // 3. Cleanup: old ids of replaced resources and removed resources, in reverse (old) order.
-      const position = (lid: string) => base?.order.indexOf(lid) ?? -1;
-      const cleanup: Array<{ logicalId: string; state: ResourceState; replaced: boolean }> = [
-        ...steps.filter(s => s.action === 'REPLACE').map(s => ({ logicalId: s.logicalId, state: s.prev!, replaced: true })),
-        ...removed.map(lid => ({ logicalId: lid, state: op.live.get(lid)!, replaced: false })),
-      ].sort((a, b) => position(b.logicalId) - position(a.logicalId));
-      for (const c of cleanup) {
-        const policy = c.replaced ? c.state.updateReplacePolicy : c.state.deletionPolicy;
-        if (!c.replaced) op.live.delete(c.logicalId);
-        if (isRetain(policy)) {
-          op.reports.push(this.report(c.logicalId, c.state.type, c.state.kind, 'CLEANUP_DELETE', 'SUCCEEDED', Date.now(),
-            { physicalId: c.state.physicalId, reason: `Retained (${c.replaced ? 'UpdateReplacePolicy' : 'DeletionPolicy'}: ${policy})` }));
-          continue;
+      // 2. Outputs.
+      let outputs: StackState['outputs'] = {};
+      if (!failure) {
+        try {
+          outputs = this.resolveOutputs(model);
+        } catch (e: any) {
+          failure = `Template error in Outputs: ${e.message}`;
         }
-        // A failing cleanup delete is reported; CloudFormation abandons it and the stack succeeds.
-        await this.deleteResource(op, c.logicalId, c.state, 'CLEANUP_DELETE');
+      }
+      const removed = base ? base.order.filter(lid => !(lid in model.resources) && op.live.has(lid)) : [];
+      if (removed.length > 0 || (base && !deepEqual(base.outputs, outputs))) noChanges = false;
+
+      if (!failure) {
+        // 3. Cleanup: old ids of replaced resources and removed resources, in reverse dependency order
+        //    of the old template.
+        const cleanup = new Map<string, { state: ResourceState; replaced: boolean }>();
+        for (const s of steps) if (s.action === 'REPLACE') cleanup.set(s.logicalId, { state: s.prev!, replaced: true });
+        for (const lid of removed) cleanup.set(lid, { state: op.live.get(lid)!, replaced: false });
+        const ids = [...base?.order ?? []].reverse().filter(lid => cleanup.has(lid));
+        await this.runAll(ids, dependentsAmong(ids, lid => cleanup.get(lid)!.state.dependsOn), async lid => {
+          const { state, replaced } = cleanup.get(lid)!;
+          const policy = replaced ? state.updateReplacePolicy : state.deletionPolicy;
+          if (isRetain(policy)) {
+            op.reports.push(this.report(lid, state.type, state.kind, 'CLEANUP_DELETE', 'SUCCEEDED', Date.now(),
+              { physicalId: state.physicalId, reason: `Retained (${replaced ? 'UpdateReplacePolicy' : 'DeletionPolicy'}: ${policy})` }));
+          } else {
+            await this.deleteResource(op, lid, state, 'CLEANUP_DELETE');
+          }
+          // A failing cleanup delete is reported; CloudFormation abandons it and the stack succeeds.
+          if (!replaced) op.live.delete(lid);
+          return true;
+        }, false);
+
+        const status: StackStatus = isCreate ? 'CREATE_COMPLETE' : noChanges ? base!.status : 'UPDATE_COMPLETE';
+        const state: StackState = {
+          version: 1,
+          stackName,
+          stackId,
+          status,
+          assemblyDir: artifact.assemblyDir,
+          template: artifact.template,
+          parameters,
+          order: model.order,
+          resources: Object.fromEntries(model.order.map(lid => [lid, op.live.get(lid)!])),
+          outputs,
+          codeAssets: op.codeAssets,
+          updatedAt: new Date().toISOString(),
+        };
+        this.writeState(state);
+        return this.stackReport(state, op, started, noChanges ? 'No updates are to be performed.' : undefined);
       }
 
-      const status: StackStatus = isCreate ? 'CREATE_COMPLETE' : noChanges ? base!.status : 'UPDATE_COMPLETE';
+      // 4. Rollback.
+      let rollbackFailed = false;
+      if (base) {
+        // 4a. Replaced resources: the old resource is still there.
+        for (const s of steps.filter(x => x.action === 'REPLACE')) op.live.set(s.logicalId, s.prev!);
+        // 4b. Updated resources (the failed and cancelled ones included) go back to their old
+        //     properties, in dependency order of the old template.
+        const updated = new Map(steps.filter(s => s.action === 'UPDATE' && (s.next || s.attemptedProps)).map(s => [s.logicalId, s]));
+        const replacedByRollback: Step[] = [];
+        const rollback = await this.runAll(base.order.filter(lid => updated.has(lid)), lid => base.resources[lid].dependsOn, async lid => {
+          const s = updated.get(lid)!;
+          const current: ResourceState = s.next ?? { ...s.prev!, properties: s.attemptedProps! };
+          const r = await this.updateResource(op, lid, current, s.prev!.properties, 'ROLLBACK_UPDATE');
+          if (!r.ok) return false;
+          const { dependsOn, deletionPolicy, updateReplacePolicy } = s.prev!;
+          op.live.set(lid, { ...r.state!, dependsOn, deletionPolicy, updateReplacePolicy });
+          if (r.state!.physicalId !== current.physicalId) replacedByRollback.push({ logicalId: lid, action: 'REPLACE', next: current });
+          return true;
+        }, false);
+        if (rollback.failed.length > 0 || rollback.notStarted.length > 0) rollbackFailed = true;
+        // 4c. Rollback cleanup: new resources and replacements.
+        if (!(await this.rollbackCleanup(op, [...steps, ...replacedByRollback], model))) rollbackFailed = true;
+        // The stack is back on the old template: so are the dependencies and policies of what it kept.
+        for (const [lid, old] of Object.entries(base.resources)) {
+          const live = op.live.get(lid);
+          if (live) op.live.set(lid, { ...live, dependsOn: old.dependsOn, deletionPolicy: old.deletionPolicy, updateReplacePolicy: old.updateReplacePolicy });
+        }
+        const extra = [...op.live.keys()].filter(lid => !base.order.includes(lid));
+        const order = [...base.order.filter(lid => op.live.has(lid)), ...extra];
+        const state: StackState = {
+          ...base,
+          status: rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE',
+          order,
+          resources: Object.fromEntries(order.map(lid => [lid, op.live.get(lid)!])),
+          codeAssets: op.codeAssets,
+          updatedAt: new Date().toISOString(),
+        };
+        this.writeState(state);
+        return this.stackReport(state, op, started, failure);
+      }
+
+      // First deployment: delete what was created.
+      rollbackFailed = !(await this.rollbackCleanup(op, steps, model));
+      const order = model.order.filter(lid => op.live.has(lid));
       const state: StackState = {
         version: 1,
         stackName,
         stackId,
-        status,
+        status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE',
         assemblyDir: artifact.assemblyDir,
         template: artifact.template,
         parameters,
-        order: model.order,
-        resources: Object.fromEntries(model.order.map(lid => [lid, op.live.get(lid)!])),
-        outputs,
-        codeAssets: op.codeAssets,
-        updatedAt: new Date().toISOString(),
-      };
-      this.writeState(state);
-      return this.stackReport(state, op, started, noChanges ? 'No updates are to be performed.' : undefined);
-    }
-
-    // 4. Rollback.
-    let rollbackFailed = false;
-    if (base) {
-      // 4a. Replaced resources: the old resource is still there.
-      for (const s of steps.filter(x => x.action === 'REPLACE')) op.live.set(s.logicalId, s.prev!);
-      // 4b. Updated resources (the failed one included) go back to their old properties, in old order.
-      const updated = steps.filter(s => s.action === 'UPDATE' && (s.next || s.attemptedProps))
-        .sort((a, b) => base.order.indexOf(a.logicalId) - base.order.indexOf(b.logicalId));
-      const replacedByRollback: Step[] = [];
-      for (const s of updated) {
-        const current: ResourceState = s.next ?? { ...s.prev!, properties: s.attemptedProps! };
-        const r = await this.updateResource(op, s.logicalId, current, s.prev!.properties, 'ROLLBACK_UPDATE');
-        if (!r.ok) {
-          rollbackFailed = true;
-          continue;
-        }
-        const { dependsOn, deletionPolicy, updateReplacePolicy } = s.prev!;
-        op.live.set(s.logicalId, { ...r.state!, dependsOn, deletionPolicy, updateReplacePolicy });
-        if (r.state!.physicalId !== current.physicalId) replacedByRollback.push({ logicalId: s.logicalId, action: 'REPLACE', next: current });
-      }
-      // 4c. Rollback cleanup: new resources and replacements, in reverse order.
-      if (!(await this.rollbackCleanup(op, [...steps, ...replacedByRollback].reverse()))) rollbackFailed = true;
-      const extra = [...op.live.keys()].filter(lid => !base.order.includes(lid));
-      const order = [...base.order.filter(lid => op.live.has(lid)), ...extra];
-      const state: StackState = {
-        ...base,
-        status: rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE',
         order,
         resources: Object.fromEntries(order.map(lid => [lid, op.live.get(lid)!])),
+        outputs: {},
         codeAssets: op.codeAssets,
         updatedAt: new Date().toISOString(),
       };
       this.writeState(state);
       return this.stackReport(state, op, started, failure);
-    }
-
-    // First deployment: delete what was created, in reverse order.
-    rollbackFailed = !(await this.rollbackCleanup(op, [...steps].reverse()));
-    const order = model.order.filter(lid => op.live.has(lid));
-    const state: StackState = {
-      version: 1,
-      stackName,
-      stackId,
-      status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE',
-      assemblyDir: artifact.assemblyDir,
-      template: artifact.template,
-      parameters,
-      order,
-      resources: Object.fromEntries(order.map(lid => [lid, op.live.get(lid)!])),
-      outputs: {},
-      codeAssets: op.codeAssets,
-      updatedAt: new Date().toISOString(),
-    };
-    this.writeState(state);
-    return this.stackReport(state, op, started, failure);
+    });
   }
 
-  /** Delete the stack's resources in reverse dependency order. A missing stack is already deleted. */
+  /**
+   * Delete the stack's resources in reverse dependency order. The first failure cancels the
+   * deletes in progress and starts no more. A missing stack is already deleted.
+   */
   public async destroy(stackName: string, destroyOptions: Pick<DeployOptions, 'requestIdFor'> = {}): Promise<StackReport> {
-    try {
-      return await this.destroyStack(stackName, destroyOptions);
-    } finally {
-      this.running.delete(stackName);
-    }
-  }
-
-  private async destroyStack(stackName: string, destroyOptions: Pick<DeployOptions, 'requestIdFor'>): Promise<StackReport> {
     const started = Date.now();
+    this.assertIdle(stackName);
     const prev = this.readState(stackName);
     if (!prev) {
       return { stackName, stackId: '', status: 'DELETE_COMPLETE', resources: [], outputs: {}, reason: `Stack ${stackName} does not exist`, durationMs: 0 };
@@ -397,48 +407,61 @@ export class LocalCloudFormation {
       reports: [],
       requestIdFor: destroyOptions.requestIdFor,
     };
-    this.running.set(stackName, op.live);
-    const blocked = new Set<string>();
-    const block = (lid: string) => {
-      for (const dep of op.live.get(lid)?.dependsOn ?? []) {
-        if (!blocked.has(dep)) {
-          blocked.add(dep);
-          block(dep);
+    return this.track(op, async () => {
+      let failed: string | undefined;
+      const ids = [...prev.order].reverse().filter(lid => op.live.has(lid));
+      await this.runAll(ids, dependentsAmong(ids, lid => prev.resources[lid].dependsOn), async (lid, signal) => {
+        const state = op.live.get(lid)!;
+        if (isRetain(state.deletionPolicy)) {
+          op.live.delete(lid);
+          op.reports.push(this.report(lid, state.type, state.kind, 'DELETE', 'SUCCEEDED', Date.now(),
+            { physicalId: state.physicalId, reason: `Retained (DeletionPolicy: ${state.deletionPolicy})` }));
+          return true;
         }
-      }
-    };
-    let failed: string | undefined;
-    for (const lid of [...prev.order].reverse()) {
-      const state = op.live.get(lid);
-      if (!state || blocked.has(lid)) continue;
-      if (isRetain(state.deletionPolicy)) {
+        const r = await this.deleteResource(op, lid, state, 'DELETE', state.physicalId, signal);
+        if (!r.ok) {
+          failed ??= `The following resource(s) failed to delete: [${lid}]. ${r.reason}`;
+          return false;
+        }
         op.live.delete(lid);
-        op.reports.push(this.report(lid, state.type, state.kind, 'DELETE', 'SUCCEEDED', Date.now(),
-          { physicalId: state.physicalId, reason: `Retained (DeletionPolicy: ${state.deletionPolicy})` }));
-        continue;
+        return true;
+      }, true);
+      if (!failed) {
+        fs.rmSync(this.stateFile(stackName), { force: true });
+        return { stackName, stackId: prev.stackId, status: 'DELETE_COMPLETE', resources: op.reports, outputs: {}, durationMs: Date.now() - started };
       }
-      const r = await this.deleteResource(op, lid, state, 'DELETE');
-      if (r.ok) {
-        op.live.delete(lid);
-      } else {
-        failed ??= `The following resource(s) failed to delete: [${lid}]. ${r.reason}`;
-        block(lid);
-      }
-    }
-    if (!failed) {
-      fs.rmSync(this.stateFile(stackName), { force: true });
-      return { stackName, stackId: prev.stackId, status: 'DELETE_COMPLETE', resources: op.reports, outputs: {}, durationMs: Date.now() - started };
-    }
-    const order = prev.order.filter(lid => op.live.has(lid));
-    const state: StackState = {
-      ...prev,
-      status: 'DELETE_FAILED',
-      order,
-      resources: Object.fromEntries(order.map(lid => [lid, op.live.get(lid)!])),
-      updatedAt: new Date().toISOString(),
-    };
-    this.writeState(state);
-    return this.stackReport(state, op, started, failed);
+      const order = prev.order.filter(lid => op.live.has(lid));
+      const state: StackState = {
+        ...prev,
+        status: 'DELETE_FAILED',
+        order,
+        resources: Object.fromEntries(order.map(lid => [lid, op.live.get(lid)!])),
+        updatedAt: new Date().toISOString(),
+      };
+      this.writeState(state);
+      return this.stackReport(state, op, started, failed);
+    });
+  }
+
+  /**
+   * The resources of a stack as they exist right now: during an operation, what it has created,
+   * updated and not yet deleted; otherwise the persisted state. Undefined when there is no stack.
+   */
+  public liveResources(stackName: string): ReadonlyMap<string, ResourceState> | undefined {
+    const op = this.running.get(stackName);
+    if (op) return new Map(op.live);
+    const state = this.readState(stackName);
+    return state && new Map(Object.entries(state.resources));
+  }
+
+  /**
+   * Wait for every execution CloudFormation stopped waiting for (cancelled requests, ServiceTimeout)
+   * to end, and answer what each did. Call it before stopping what the handlers call.
+   */
+  public async settle(): Promise<AbandonedExecution[]> {
+    const settled: AbandonedExecution[] = [];
+    while (this.abandoned.length > 0) settled.push(...await Promise.all(this.abandoned.splice(0)));
+    return settled;
   }
 
   /**
@@ -497,11 +520,12 @@ export class LocalCloudFormation {
   // ---------------------------------------------------------------------------------------------
   // Resource steps
 
-  private async createResource(op: Operation, lid: string, type: string, props: Record<string, any>, action: ResourceAction): Promise<StepOutcome> {
+  private async createResource(op: Operation, lid: string, type: string, props: Record<string, any>, action: ResourceAction,
+    signal?: CancelSignal): Promise<StepOutcome> {
     const started = Date.now();
     const kind = this.kindOf(op, type, props);
     if (kind === 'custom') {
-      const r = await this.customRequest(op, { logicalId: lid, type, requestType: 'Create', action, props });
+      const r = await this.customRequest(op, { logicalId: lid, type, requestType: 'Create', action, props, signal });
       const state = r.status === 'SUCCEEDED'
         ? this.newState(type, 'custom', r.physicalId!, r.physicalId!, r.data ?? {}, props)
         : undefined;
@@ -525,12 +549,12 @@ export class LocalCloudFormation {
   }
 
   private async updateResource(op: Operation, lid: string, current: ResourceState, props: Record<string, any>,
-    action: ResourceAction): Promise<StepOutcome> {
+    action: ResourceAction, signal?: CancelSignal): Promise<StepOutcome> {
     const started = Date.now();
     const type = current.type;
     if (current.kind === 'custom') {
       const r = await this.customRequest(op, {
-        logicalId: lid, type, requestType: 'Update', action, props, oldProps: current.properties, physicalId: current.physicalId,
+        logicalId: lid, type, requestType: 'Update', action, props, oldProps: current.properties, physicalId: current.physicalId, signal,
       }, (physicalId) => (physicalId === current.physicalId || action === 'ROLLBACK_UPDATE' ? action : 'REPLACE'));
       const state = r.status === 'SUCCEEDED' ? { ...current, physicalId: r.physicalId!, ref: r.physicalId!, attributes: r.data ?? {}, properties: props } : undefined;
       return { ok: r.status === 'SUCCEEDED', state, reason: r.reason, sent: r.sent };
@@ -564,10 +588,12 @@ export class LocalCloudFormation {
   }
 
   private async deleteResource(op: Operation, lid: string, state: ResourceState, action: ResourceAction,
-    physicalId = state.physicalId): Promise<StepOutcome> {
+    physicalId = state.physicalId, signal?: CancelSignal): Promise<StepOutcome> {
     const started = Date.now();
     if (state.kind === 'custom') {
-      const r = await this.customRequest(op, { logicalId: lid, type: state.type, requestType: 'Delete', action, props: state.properties, physicalId });
+      const r = await this.customRequest(op, {
+        logicalId: lid, type: state.type, requestType: 'Delete', action, props: state.properties, physicalId, signal,
+      });
       return { ok: r.status === 'SUCCEEDED', reason: r.reason, sent: r.sent };
     }
     if (state.kind === 'native') {
@@ -585,36 +611,36 @@ export class LocalCloudFormation {
   }
 
   /**
-   * Rollback cleanup (steps in reverse order): resources created in this deployment, failed
-   * Creates CloudFormation still has an id for, and the new resources of replacements.
-   * Returns false when a delete failed (the resource then stays in the stack).
+   * Rollback cleanup, in reverse dependency order of the new template: resources created in this
+   * deployment, failed Creates CloudFormation still has an id for, and the new resources of
+   * replacements. Returns false when a delete failed (the resource then stays in the stack, and
+   * so do the resources it depends on).
    */
-  private async rollbackCleanup(op: Operation, steps: Step[]): Promise<boolean> {
-    let ok = true;
+  private async rollbackCleanup(op: Operation, steps: Step[], model: TemplateModel): Promise<boolean> {
+    const toDelete = new Map<string, { state: ResourceState; replaced: boolean }>();
     for (const s of steps) {
-      if (s.action === 'UPDATE') continue;
-      if (s.action === 'REPLACE') {
-        if (!(await this.deleteResource(op, s.logicalId, s.next!, 'ROLLBACK_DELETE')).ok) ok = false;
-        continue;
-      }
-      const created = s.next ?? s.failedCreate;
-      if (!created) continue;
-      // Retain keeps even a resource created by the failed deployment (RetainExceptOnCreate does not).
-      if (created.deletionPolicy === 'Retain') {
-        op.live.delete(s.logicalId);
-        op.reports.push(this.report(s.logicalId, created.type, created.kind, 'ROLLBACK_DELETE', 'SUCCEEDED', Date.now(),
-          { physicalId: created.physicalId, reason: 'Retained (DeletionPolicy: Retain)' }));
-        continue;
-      }
-      const r = await this.deleteResource(op, s.logicalId, created, 'ROLLBACK_DELETE');
-      if (r.ok) {
-        op.live.delete(s.logicalId);
-      } else {
-        ok = false;
-        op.live.set(s.logicalId, created);
-      }
+      const created = s.action === 'CREATE' ? s.next ?? s.failedCreate : undefined;
+      if (s.action === 'REPLACE') toDelete.set(s.logicalId, { state: s.next!, replaced: true });
+      else if (created) toDelete.set(s.logicalId, { state: created, replaced: false });
     }
-    return ok;
+    const ids = [...model.order].reverse().filter(lid => toDelete.has(lid));
+    const result = await this.runAll(ids, dependentsAmong(ids, lid => model.dependencies[lid]), async lid => {
+      const { state, replaced } = toDelete.get(lid)!;
+      // Retain keeps even a resource created by the failed deployment (RetainExceptOnCreate does not).
+      if (!replaced && state.deletionPolicy === 'Retain') {
+        op.live.delete(lid);
+        op.reports.push(this.report(lid, state.type, state.kind, 'ROLLBACK_DELETE', 'SUCCEEDED', Date.now(),
+          { physicalId: state.physicalId, reason: 'Retained (DeletionPolicy: Retain)' }));
+        return true;
+      }
+      const r = await this.deleteResource(op, lid, state, 'ROLLBACK_DELETE');
+      if (!replaced) {
+        if (r.ok) op.live.delete(lid);
+        else op.live.set(lid, state);
+      }
+      return r.ok;
+    }, false);
+    return result.failed.length === 0 && result.notStarted.length === 0;
   }
 
   /**
@@ -668,35 +694,30 @@ export class LocalCloudFormation {
       });
     }
 
-    const serviceTimeout = Number(args.props.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS);
-    const outcome = await runProviderFramework(event, fns, {
-      invoke: (spec, payload) => invokeLambda(spec, payload, {
-        region: this.env.region,
-        extraEnv: { ...this.options.handlerEnv, ...this.options.functionEnv?.(this.identityOf(op, spec)) },
-        onLog: this.options.onHandlerLog,
-      }),
+    const execution = startProviderFramework(event, fns, {
+      invoke: (spec, payload) => this.invoke(op, spec, payload),
       pollIntervalMs: this.pollIntervalMs,
-      serviceTimeoutSeconds: serviceTimeout,
+      serviceTimeoutSeconds: Number(args.props.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS),
     });
-    const invocations: HandlerInvocation[] = outcome.invocations;
-    if (outcome.serviceTimedOut || !outcome.response) {
-      return finish({
-        status: 'FAILED',
-        reason: `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
-          + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.',
-        invocations,
-        sent: true,
-        orphanPhysicalId: madeUpId(),
-      });
+    const cancelled = args.signal?.whenCancelled.then(() => 'cancelled' as const);
+    const received = await Promise.race(cancelled ? [execution.received, cancelled] : [execution.received]);
+    if (received === undefined || received === 'cancelled') {
+      // CloudFormation stops waiting (and later ignores the response); the execution goes on.
+      const reason = received === 'cancelled' ? CANCELLED[requestType]
+        : `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
+          + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.';
+      this.abandon(op, lid, requestType, requestId, execution, reason);
+      return finish({ status: 'FAILED', reason, invocations: [...execution.invocations], sent: true, orphanPhysicalId: madeUpId() });
     }
-    const response: CustomResourceResponse = outcome.response;
+    const invocations: HandlerInvocation[] = [...execution.invocations];
+    const response: CustomResourceResponse = received.response;
     const responseBytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
     const common = { response, responseBytes, invocations, sent: true };
     if (responseBytes > MAX_RESPONSE_BYTES) {
       return finish({ ...common, status: 'FAILED', reason: 'Response object is too long.', orphanPhysicalId: madeUpId() });
     }
     if (response.Status !== 'SUCCESS') {
-      return finish({ ...common, status: 'FAILED', reason: outcome.errorMessage ?? response.Reason, orphanPhysicalId: response.PhysicalResourceId });
+      return finish({ ...common, status: 'FAILED', reason: received.errorMessage ?? response.Reason, orphanPhysicalId: response.PhysicalResourceId });
     }
     const data = response.Data ?? {};
     if (requestType !== 'Delete' && (action === 'CREATE' || action === 'UPDATE') && op.model) {
@@ -715,8 +736,61 @@ export class LocalCloudFormation {
     return finish({ ...common, status: 'SUCCEEDED', physicalId: response.PhysicalResourceId, data });
   }
 
+  /** Keep an execution CloudFormation stopped waiting for running (or stop it), for `settle()`. */
+  private abandon(op: Operation, logicalId: string, requestType: CustomResourceRequestType, requestId: string,
+    execution: ProviderExecution, reason: string): void {
+    const invocationsBeforeAbandoned = execution.invocations.length;
+    if (this.options.abandonedExecutions === 'stop') execution.stop();
+    this.abandoned.push(execution.finished.then(sent => ({
+      stackName: op.stackName,
+      logicalId,
+      requestId,
+      requestType,
+      reason,
+      invocations: execution.invocations,
+      invocationsBeforeAbandoned,
+      ...(sent ? { response: sent.response } : {}),
+    })));
+  }
+
+  /** Invoke a user function with `handlerEnv`, then its own `functionEnv`. */
+  private invoke(op: Operation, spec: LambdaFunctionSpec, payload: unknown): Promise<LambdaInvokeResult> {
+    const functionEnv = this.options.functionEnv?.({
+      stackName: op.stackName, logicalId: spec.logicalId!, functionName: spec.functionName, roleArn: spec.roleArn,
+    });
+    return invokeLambda(spec, payload, {
+      region: this.env.region,
+      extraEnv: { ...this.options.handlerEnv, ...functionEnv },
+      onLog: this.options.onHandlerLog,
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /** CloudFormation runs one operation at a time on a stack. */
+  private assertIdle(stackName: string): void {
+    if (this.running.has(stackName)) throw new Error(`Stack ${stackName} has an operation in progress and can not be updated.`);
+  }
+
+  /** Run `body` as the stack's operation, its resources visible to `liveResources` meanwhile. */
+  private async track<T>(op: Operation, body: () => Promise<T>): Promise<T> {
+    this.running.set(op.stackName, op);
+    try {
+      return await body();
+    } finally {
+      this.running.delete(op.stackName);
+    }
+  }
+
+  private runAll(ids: string[], waitsFor: (lid: string) => string[], run: (lid: string, signal: CancelSignal) => Promise<boolean>,
+    cancelOnFailure: boolean): Promise<ScheduleResult> {
+    return schedule(ids, waitsFor, run, {
+      maxConcurrency: this.options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      shuffleSeed: this.options.shuffleSeed,
+      cancelOnFailure,
+    });
+  }
 
   private kindOf(op: Operation, type: string, props: Record<string, any>): ResourceKind {
     if (this.options.nativeResources?.[type]) return 'native';
@@ -731,35 +805,27 @@ export class LocalCloudFormation {
     return 'custom';
   }
 
-  /** The simulated function behind a name, an ARN or a qualified ARN (version, alias). */
-  private findFunction(op: Operation, arnOrName: string): ResourceState | undefined {
+  /** The simulated function behind a name, an ARN or a qualified ARN (version, alias), with its logical id. */
+  private findFunction(op: Operation, arnOrName: string): [string, ResourceState] | undefined {
     const parts = arnOrName.split(':');
     if (parts.length === 8 && parts[5] === 'function') arnOrName = parts.slice(0, 7).join(':');
-    for (const state of op.live.values()) {
+    for (const [lid, state] of op.live) {
       if (state.type !== 'AWS::Lambda::Function' || state.kind !== 'simulated') continue;
       const name = state.name ?? state.physicalId;
-      if (arnOrName === name || arnOrName === simulatedArn(state.type, name, this.env)) return state;
+      if (arnOrName === name || arnOrName === simulatedArn(state.type, name, this.env)) return [lid, state];
     }
     return undefined;
-  }
-
-  /** The function behind a spec, for `functionEnv`. */
-  private identityOf(op: Operation, spec: LambdaFunctionSpec): FunctionIdentity {
-    const [logicalId, fn] = [...op.live].find(([, state]) => state.type === 'AWS::Lambda::Function'
-      && (state.name ?? state.physicalId) === spec.functionName) ?? [spec.functionName, undefined];
-    const role = fn?.properties.Role;
-    return { stackName: op.stackName, logicalId, functionName: spec.functionName, roleArn: typeof role === 'string' ? role : undefined };
   }
 
   /** The Provider framework behind a ServiceToken, or undefined when it is not one. */
   private findProvider(op: Operation, serviceToken: string): ProviderFunctions | undefined {
     const framework = this.findFunction(op, serviceToken);
-    const vars: Record<string, any> = framework?.properties.Environment?.Variables ?? {};
+    const vars: Record<string, any> = framework?.[1].properties.Environment?.Variables ?? {};
     if (!vars.USER_ON_EVENT_FUNCTION_ARN) return undefined;
     const userFunction = (arn: string) => {
       const fn = this.findFunction(op, arn);
       if (!fn) throw new Error(`local-cfn: the Provider's user function ${arn} is not deployed in this stack`);
-      return this.functionSpec(op, fn);
+      return this.functionSpec(op, ...fn);
     };
     return {
       onEvent: userFunction(vars.USER_ON_EVENT_FUNCTION_ARN),
@@ -786,7 +852,7 @@ export class LocalCloudFormation {
     }
   }
 
-  private functionSpec(op: Operation, fn: ResourceState): LambdaFunctionSpec {
+  private functionSpec(op: Operation, logicalId: string, fn: ResourceState): LambdaFunctionSpec {
     const p = fn.properties;
     const name = fn.name ?? fn.physicalId;
     let codeDir: string | undefined;
@@ -816,6 +882,8 @@ export class LocalCloudFormation {
       timeoutSeconds: Number(p.Timeout ?? 3),
       memoryMb: Number(p.MemorySize ?? 128),
       environment: variables,
+      logicalId,
+      ...(typeof p.Role === 'string' ? { roleArn: p.Role } : {}),
     };
   }
 

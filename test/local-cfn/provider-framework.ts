@@ -12,6 +12,9 @@
  * - any error answers FAILED with the error's stack as Reason; a failed Create with no physical
  *   id answers the CREATE_FAILED marker id, and a Delete of that marker id is acknowledged
  *   without calling the user handler.
+ * - the execution does not stop when CloudFormation stops waiting for the request (ServiceTimeout,
+ *   a cancelled request): it goes on calling isComplete until it answers or its attempts run out,
+ *   and that late answer is ignored.
  */
 import type { LambdaFunctionSpec, LambdaInvokeResult } from './lambda';
 import type { CustomResourceResponse, HandlerInvocation } from './types';
@@ -38,21 +41,30 @@ export interface ProviderFunctions {
 export interface ProviderRunOptions {
   readonly invoke: (spec: LambdaFunctionSpec, payload: unknown) => Promise<LambdaInvokeResult>;
   readonly pollIntervalMs: number;
-  /** CloudFormation's ServiceTimeout in seconds: stop waiting (virtual time) once it has passed. */
+  /** CloudFormation's ServiceTimeout in seconds: it stops waiting (virtual time) once it has passed. */
   readonly serviceTimeoutSeconds?: number;
 }
 
-/** What the framework sent back to CloudFormation. */
-export interface ProviderOutcome {
-  /** Absent when CloudFormation stopped waiting (ServiceTimeout) before the framework answered. */
-  readonly response?: CustomResourceResponse;
-  /** CloudFormation's ServiceTimeout passed before the framework answered. */
-  readonly serviceTimedOut?: boolean;
+/** What the framework sent to the ResponseURL. */
+export interface ProviderResponse {
+  readonly response: CustomResourceResponse;
   /** The error message behind a FAILED response (user handler message, or framework message). */
   readonly errorMessage?: string;
+}
+
+/** One request running through the framework: onEvent, then the waiter's execution. */
+export interface ProviderExecution {
+  /** The response CloudFormation receives, or undefined when its ServiceTimeout passed first. */
+  readonly received: Promise<ProviderResponse | undefined>;
+  /**
+   * The end of the execution, which goes on after CloudFormation stopped waiting: the response
+   * it sent (ignored by then), or undefined when it was stopped before answering.
+   */
+  readonly finished: Promise<ProviderResponse | undefined>;
+  /** The user handler invocations so far. */
   readonly invocations: HandlerInvocation[];
-  /** Virtual time the request took: real time plus the waiter's intervals (for ServiceTimeout). */
-  readonly virtualSeconds: number;
+  /** Make no more isComplete calls (a running one still ends). */
+  stop(): void;
 }
 
 /** An error carrying the framework's message/stack and the user's own message. */
@@ -102,20 +114,25 @@ function createResponseEvent(req: Record<string, any>, onEventResult: any): Reco
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
-/** Run one CloudFormation request through the framework. Never throws. */
-export async function runProviderFramework(request: Record<string, any>, fns: ProviderFunctions,
-  options: ProviderRunOptions): Promise<ProviderOutcome> {
+/** Start one CloudFormation request through the framework. Its promises never reject. */
+export function startProviderFramework(request: Record<string, any>, fns: ProviderFunctions,
+  options: ProviderRunOptions): ProviderExecution {
   const started = Date.now();
   const invocations: HandlerInvocation[] = [];
+  let stopped = false;
+  let receive!: (r: ProviderResponse | undefined) => void;
+  const received = new Promise<ProviderResponse | undefined>(resolve => {
+    receive = resolve;
+  });
+  // Virtual time: real time plus the waiter's intervals, which local-cfn shortens to pollIntervalMs.
   let waitedSeconds = 0;
-  const virtualSeconds = () => (Date.now() - started) / 1000 + waitedSeconds;
-  const done = (response: CustomResourceResponse, errorMessage?: string): ProviderOutcome => {
-    if (options.serviceTimeoutSeconds !== undefined && virtualSeconds() > options.serviceTimeoutSeconds) {
-      return { serviceTimedOut: true, invocations, virtualSeconds: virtualSeconds() };
-    }
-    return { response, errorMessage, invocations, virtualSeconds: virtualSeconds() };
+  const late = () => options.serviceTimeoutSeconds !== undefined
+    && (Date.now() - started) / 1000 + waitedSeconds > options.serviceTimeoutSeconds;
+  const send = (response: CustomResourceResponse, errorMessage?: string): ProviderResponse => {
+    const sent = { response, errorMessage };
+    receive(late() ? undefined : sent);
+    return sent;
   };
-
   const invokeUser = async (which: 'onEvent' | 'isComplete', spec: LambdaFunctionSpec, payload: Record<string, any>) => {
     const result = await options.invoke(spec, payload);
     const err = result.functionError;
@@ -136,58 +153,64 @@ export async function runProviderFramework(request: Record<string, any>, fns: Pr
     return result.payload as any;
   };
 
-  // safeHandler(onEvent)
-  const cfnRequest: Record<string, any> = { ...request };
-  if (cfnRequest.RequestType === 'Delete' && cfnRequest.PhysicalResourceId === CREATE_FAILED_PHYSICAL_ID_MARKER) {
-    return done(buildResponse('SUCCESS', cfnRequest));
-  }
-  let resourceEvent: Record<string, any>;
-  try {
-    cfnRequest.ResourceProperties = cfnRequest.ResourceProperties || {};
-    const onEventResult = await invokeUser('onEvent', fns.onEvent, cfnRequest);
-    resourceEvent = createResponseEvent(cfnRequest, onEventResult);
-    if (!fns.isComplete) {
-      return done(buildResponse('SUCCESS', resourceEvent, undefined, resourceEvent.NoEcho));
+  const run = async (): Promise<ProviderResponse | undefined> => {
+    // The framework onEvent function (safeHandler(onEvent)) invokes the user onEvent synchronously.
+    const cfnRequest: Record<string, any> = { ...request };
+    if (cfnRequest.RequestType === 'Delete' && cfnRequest.PhysicalResourceId === CREATE_FAILED_PHYSICAL_ID_MARKER) {
+      return send(buildResponse('SUCCESS', cfnRequest));
     }
-  } catch (e: any) {
-    if (!cfnRequest.PhysicalResourceId && cfnRequest.RequestType === 'Create') {
-      cfnRequest.PhysicalResourceId = CREATE_FAILED_PHYSICAL_ID_MARKER;
-    }
-    return done(buildResponse('FAILED', cfnRequest, frameworkErrorStack(e)), e instanceof FrameworkError ? e.userMessage : e?.message);
-  }
-
-  // The waiter state machine: its input goes through Step Functions as JSON.
-  const waiterInput: Record<string, any> = JSON.parse(JSON.stringify(resourceEvent));
-  let interval = fns.waiter.intervalSeconds;
-  for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) {
-      await sleep(options.pollIntervalMs);
-      waitedSeconds += interval;
-      interval *= fns.waiter.backoffRate;
-      if (options.serviceTimeoutSeconds !== undefined && virtualSeconds() > options.serviceTimeoutSeconds) {
-        return { serviceTimedOut: true, invocations, virtualSeconds: virtualSeconds() };
-      }
-    }
-    // safeHandler(isComplete)
+    let resourceEvent: Record<string, any>;
     try {
-      const isCompleteResult = await invokeUser('isComplete', fns.isComplete, waiterInput);
-      if (isCompleteResult === null || typeof isCompleteResult !== 'object') {
-        throw new TypeError(`Cannot read properties of ${isCompleteResult === null ? 'null' : 'undefined'} (reading 'IsComplete')`);
+      cfnRequest.ResourceProperties = cfnRequest.ResourceProperties || {};
+      const onEventResult = await invokeUser('onEvent', fns.onEvent, cfnRequest);
+      resourceEvent = createResponseEvent(cfnRequest, onEventResult);
+      if (!fns.isComplete) {
+        return send(buildResponse('SUCCESS', resourceEvent, undefined, resourceEvent.NoEcho));
       }
-      if (!isCompleteResult.IsComplete) {
-        if (isCompleteResult.Data && Object.keys(isCompleteResult.Data).length > 0) {
-          throw new Error('"Data" is not allowed if "IsComplete" is "False"');
-        }
-        if (attempt >= fns.waiter.maxAttempts) {
-          // Retries exhausted: the state machine's Catch runs onTimeout.
-          return done(buildResponse('FAILED', waiterInput, 'Operation timed out'), 'Operation timed out');
-        }
-        continue;
-      }
-      const response = { ...waiterInput, ...isCompleteResult, Data: { ...waiterInput.Data, ...isCompleteResult.Data } };
-      return done(buildResponse('SUCCESS', response, undefined, waiterInput.NoEcho));
     } catch (e: any) {
-      return done(buildResponse('FAILED', waiterInput, frameworkErrorStack(e)), e instanceof FrameworkError ? e.userMessage : e?.message);
+      if (!cfnRequest.PhysicalResourceId && cfnRequest.RequestType === 'Create') {
+        cfnRequest.PhysicalResourceId = CREATE_FAILED_PHYSICAL_ID_MARKER;
+      }
+      return send(buildResponse('FAILED', cfnRequest, frameworkErrorStack(e)), e instanceof FrameworkError ? e.userMessage : e?.message);
     }
-  }
+
+    // The waiter state machine: its input goes through Step Functions as JSON. Its isComplete task
+    // retries on States.ALL (the framework's Retry error for `IsComplete: false`); the Catch runs onTimeout.
+    const waiterInput: Record<string, any> = JSON.parse(JSON.stringify(resourceEvent));
+    let interval = fns.waiter.intervalSeconds;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        await sleep(options.pollIntervalMs);
+        waitedSeconds += interval;
+        interval *= fns.waiter.backoffRate;
+        if (late()) receive(undefined);
+        if (stopped) return undefined;
+      }
+      // safeHandler(isComplete): any error other than Retry answers FAILED at once.
+      try {
+        const isCompleteResult = await invokeUser('isComplete', fns.isComplete, waiterInput);
+        if (isCompleteResult === null || typeof isCompleteResult !== 'object') {
+          throw new TypeError(`Cannot read properties of ${isCompleteResult === null ? 'null' : 'undefined'} (reading 'IsComplete')`);
+        }
+        if (!isCompleteResult.IsComplete) {
+          if (isCompleteResult.Data && Object.keys(isCompleteResult.Data).length > 0) {
+            throw new Error('"Data" is not allowed if "IsComplete" is "False"');
+          }
+          if (attempt >= fns.waiter.maxAttempts) {
+            return send(buildResponse('FAILED', waiterInput, 'Operation timed out'), 'Operation timed out');
+          }
+          continue;
+        }
+        const response = { ...waiterInput, ...isCompleteResult, Data: { ...waiterInput.Data, ...isCompleteResult.Data } };
+        return send(buildResponse('SUCCESS', response, undefined, waiterInput.NoEcho));
+      } catch (e: any) {
+        return send(buildResponse('FAILED', waiterInput, frameworkErrorStack(e)), e instanceof FrameworkError ? e.userMessage : e?.message);
+      }
+    }
+  };
+
+  const finished = run();
+  // A stopped execution never answers.
+  void finished.then(() => receive(undefined));
+  return { received, finished, invocations, stop: () => { stopped = true; } };
 }

@@ -90,7 +90,7 @@ export interface StackReport {
   readonly stackName: string;
   readonly stackId: string;
   readonly status: StackStatus;
-  /** Every step in the order it ran, rollback and cleanup steps included. */
+  /** Every step in the order it ended, rollback and cleanup steps included. */
   readonly resources: ResourceReport[];
   /** The first failure (or "No updates are to be performed."). */
   readonly reason?: string;
@@ -137,15 +137,6 @@ export interface HandlerLogEntry {
   readonly message: string;
 }
 
-/** A deployed Lambda function, as `functionEnv` sees it. */
-export interface FunctionIdentity {
-  readonly stackName: string;
-  readonly logicalId: string;
-  readonly functionName: string;
-  /** The function's resolved `Role` (an IAM role ARN). */
-  readonly roleArn?: string;
-}
-
 export interface LocalCloudFormationOptions {
   /** e.g. '111111111111' */
   readonly accountId: string;
@@ -155,11 +146,6 @@ export interface LocalCloudFormationOptions {
   readonly stateDir: string;
   /** Extra environment for handler invocations (overrides the function's own variables). */
   readonly handlerEnv?: Record<string, string>;
-  /**
-   * More environment for one function's invocations, applied after `handlerEnv` (e.g. credentials of the
-   * function's role, so that an emulator can tell who calls it).
-   */
-  readonly functionEnv?: (fn: FunctionIdentity) => Record<string, string>;
   /** Asset publishing target (an S3 stand-in). Called for every `file` asset of the stack on each deploy. */
   readonly publishFileAsset?: (bucket: string, key: string, body: Buffer) => void | Promise<void>;
   /** Stand-ins for native CloudFormation types, by type (e.g. 'AWS::Proton::EnvironmentTemplate'). */
@@ -174,6 +160,49 @@ export interface LocalCloudFormationOptions {
   readonly unsupportedCustomResources?: 'fail' | 'simulate';
   /** Receives what handlers write to `console` (default: discarded). */
   readonly onHandlerLog?: (entry: HandlerLogEntry) => void;
+  /**
+   * Extra environment for each user function, applied after `handlerEnv` (e.g. credentials for
+   * the function's role).
+   */
+  readonly functionEnv?: (fn: FunctionEnvContext) => Record<string, string>;
+  /** How many resource operations run at once (default 8, an emulator decision: see README). */
+  readonly maxConcurrency?: number;
+  /**
+   * Start the resources that are ready in an order drawn from this seed instead of template
+   * order, so that a missing `DependsOn` shows up. The same seed gives the same order.
+   */
+  readonly shuffleSeed?: number;
+  /**
+   * What a Provider execution does once CloudFormation stopped waiting for its request (a
+   * cancelled request, ServiceTimeout): go on calling isComplete as Step Functions does
+   * (default), or stop. See `LocalCloudFormation.settle()`.
+   */
+  readonly abandonedExecutions?: 'continue' | 'stop';
+}
+
+/** The user function `LocalCloudFormationOptions.functionEnv` is asked about. */
+export interface FunctionEnvContext {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly functionName: string;
+  /** The function's resolved `Role`. */
+  readonly roleArn?: string;
+}
+
+/** A Provider execution CloudFormation stopped waiting for, once it has ended (`settle()`). */
+export interface AbandonedExecution {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly requestId: string;
+  readonly requestType: CustomResourceRequestType;
+  /** Why CloudFormation stopped waiting: `Resource creation cancelled`, ..., or the ServiceTimeout message. */
+  readonly reason: string;
+  /** Every user handler invocation of the request, before and after CloudFormation stopped waiting. */
+  readonly invocations: HandlerInvocation[];
+  /** How many of `invocations` had ended when CloudFormation stopped waiting. */
+  readonly invocationsBeforeAbandoned: number;
+  /** What the framework sent to the ResponseURL, ignored by CloudFormation (absent when the execution was stopped first). */
+  readonly response?: CustomResourceResponse;
 }
 
 export interface DeployOptions {
