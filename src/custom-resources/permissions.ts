@@ -74,6 +74,8 @@ export const PERMISSIONS = {
       'proton:DeleteEnvironment',
       'proton:CancelEnvironmentDeployment',
       'proton:ListEnvironmentOutputs',
+      // The owner tag tells the environment a Create made when CloudFormation's Delete carries a made-up id.
+      'proton:ListTagsForResource',
       ...TAGGING,
     ],
   },
@@ -90,6 +92,7 @@ export const PERMISSIONS = {
       'proton:UpdateServicePipeline',
       'proton:CancelServicePipelineDeployment',
       'proton:ListServicePipelineOutputs',
+      'proton:ListTagsForResource',
       ...TAGGING,
     ],
     wildcardActions: ['proton:ListServiceInstances'],

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { ResourceType } from './contract';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
 import { HandlerPermissions } from './permissions';
@@ -85,10 +86,19 @@ export class ProtonProvider extends Construct {
     }));
 
     const onEvent = new OnEventFunction(this, 'OnEvent', { role, timeout: Duration.minutes(2) });
-    // isComplete blocks in an SDK waiter for most of its time; the framework polls it again after.
+    // isComplete waits in an SDK waiter for up to a minute at a time; the framework polls it again after.
     const isComplete = new IsCompleteFunction(this, 'IsComplete', { role, timeout: Duration.minutes(10) });
     onEvent.node.addDependency(policy);
     isComplete.node.addDependency(policy);
+    // Each Proton resource depends on the policy directly, not only through the functions: when a
+    // policy is replaced, CloudFormation orders the deletes of the cleanup phase (and of a rollback)
+    // by the dependencies among the resources it deletes, so a Proton resource goes before its grants.
+    const protonTypes = new Set<string>(Object.values(ResourceType));
+    Aspects.of(scope).add({
+      visit: (node: IConstruct) => {
+        if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.addDependency(policy);
+      },
+    });
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,

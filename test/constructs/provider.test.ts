@@ -75,6 +75,16 @@ describe('ProtonProvider permissions', () => {
     expect(build('vpc-env')).toMatch(/^ProtonPolicy[0-9A-F]{8}$/);
   });
 
+  test('every Proton resource depends on the policy directly, so cleanup and rollback delete it before its grants', () => {
+    const stack = newStack();
+    new EnvironmentTemplate(stack, 'T').addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    const t = Template.fromStack(stack);
+    const [policyId] = protonPolicyResource(t);
+    const versions = Object.values(t.findResources('Custom::ProtonEnvironmentTemplateVersion'));
+    expect(versions).toHaveLength(1);
+    expect(versions[0].DependsOn).toContain(policyId);
+  });
+
   test('totalTimeout is configurable up to one hour, before the first Proton construct', () => {
     const stack = newStack();
     expect(() => ProtonProvider.configure(stack, { totalTimeout: Duration.minutes(61) }))

@@ -5,12 +5,14 @@ import {
   DeleteEnvironmentCommand,
   GetEnvironmentCommand,
   ListEnvironmentOutputsCommand,
+  ListTagsForResourceCommand,
   ProtonClient,
   ResourceNotFoundException,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploymentTypeFor, environmentHandler as handler } from '../../src/custom-resources/handlers/environment';
+import { OWNER_TAG, ownerTag } from '../../src/custom-resources/handlers/ownership';
 import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);
@@ -76,8 +78,27 @@ describe('onEvent', () => {
     proton.on(CreateEnvironmentCommand).resolves(environment({ deploymentStatus: 'IN_PROGRESS' }));
     expect(await handler.onEvent(event('Create'), context)).toEqual({ PhysicalResourceId: 'beta' });
     expect(proton.commandCalls(CreateEnvironmentCommand)[0].args[0].input).toEqual({
-      name: 'beta', templateName: 'vpc-env', templateMajorVersion: '1', templateMinorVersion: '0', spec: SPEC, protonServiceRoleArn: ROLE,
+      name: 'beta',
+      templateName: 'vpc-env',
+      templateMajorVersion: '1',
+      templateMinorVersion: '0',
+      spec: SPEC,
+      protonServiceRoleArn: ROLE,
+      // Which CloudFormation resource made it: a digest of the stack id and the logical id.
+      tags: [{ key: OWNER_TAG, value: expect.stringMatching(/^[0-9a-f]{64}$/) }],
     });
+  });
+
+  test.each([
+    ['deletes the environment its Create made, tagged as this resource\'s', true, 1],
+    ['leaves alone an environment of that name that is not this resource\'s', false, 0],
+  ])('a Delete with an id CloudFormation made up (the Create never answered) %s', async (_what, owned, deletes) => {
+    proton.on(GetEnvironmentCommand).resolves(environment());
+    proton.on(ListTagsForResourceCommand).resolves({ tags: owned ? [ownerTag(event('Delete'))] : [{ key: OWNER_TAG, value: 'someone-else' }] });
+    proton.on(DeleteEnvironmentCommand).resolves({});
+    const madeUp = event('Delete', { PhysicalResourceId: 'stack-Beta-ABCDEFGHIJKL' });
+    expect(await handler.onEvent(madeUp, context)).toEqual({ PhysicalResourceId: 'stack-Beta-ABCDEFGHIJKL' });
+    expect(proton.commandCalls(DeleteEnvironmentCommand)).toHaveLength(deletes);
   });
 
   test.each([

@@ -15,7 +15,7 @@ const ON_EVENT_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resourc
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed'> {
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -68,6 +68,7 @@ export class LocalProton {
       pollIntervalMs: 20,
       onHandlerLog: options.onHandlerLog,
       maxConcurrency: options.maxConcurrency,
+      abandonedExecutions: options.abandonedExecutions,
       shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }

@@ -201,6 +201,33 @@ describe('environment failures', () => {
     expect((await proton.destroy('Stuck')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('a Create CloudFormation cancelled when a sibling failed is deleted by the rollback\'s Delete, whose id CloudFormation made up', async () => {
+    // The cancelled Create's execution goes on after the rollback; its waiter's calls are denied once the rollback removed
+    // the provider's policy, which is how it ends (within one isComplete invocation's wait).
+    const local = await LocalProton.start({ registrationDelayMs: 300, deploymentDelayMs: 1500, deleteDelayMs: 50, expectDenials: true });
+    try {
+      local.emulator.faults.failRegistration('env-cancel-other', 'schema is not valid');
+      const report = await local.deploy(synth('Cancelled', (stack) => {
+        envStack(stack, { name: 'cancelled', templateName: 'env-cancel' });
+        // Fails while the environment deploys: CloudFormation cancels the environment's Create and rolls back.
+        new EnvironmentTemplate(stack, 'Other', { templateName: 'env-cancel-other' })
+          .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) }).node.addDependency(stack.node.findChild('Template'));
+      }), 'Cancelled');
+      expect(report.status).toBe('ROLLBACK_COMPLETE');
+      const cancelled = report.resources.find((r) => r.type === ENV && r.action === 'CREATE')!;
+      expect(cancelled).toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled' });
+      const rollbackDelete = report.resources.find((r) => r.type === ENV && r.action === 'ROLLBACK_DELETE')!;
+      expect(rollbackDelete).toMatchObject({ status: 'SUCCEEDED', physicalId: expect.stringMatching(/^Cancelled-Env[0-9A-F]+-[A-Z0-9]{12}$/) });
+      // The environment the cancelled Create made is gone, and so is its template: nothing of the stack is left in Proton.
+      await expect(local.client.send(new GetEnvironmentCommand({ name: 'cancelled' }))).rejects.toThrow(/not found/);
+      await expect(versionsOf(local.client, 'env-cancel')).rejects.toThrow(/not found/);
+      await local.settle();
+      expect(new Set(local.deniedCalls())).toEqual(new Set(['proton:GetEnvironment on arn:aws:proton:us-east-1:111111111111:environment/cancelled']));
+    } finally {
+      await local.stop();
+    }
+  });
+
   test('with 30% of calls throttled, create, update and destroy still succeed', async () => {
     proton.emulator.faults.throttleFraction = 0.3;
     const options: EnvOptions = { name: 'throttled', templateName: 'env-throttled', outputs: ['VpcId'] };

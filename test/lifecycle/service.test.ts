@@ -228,7 +228,10 @@ describe('service failures', () => {
     expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
     expect(proton.emulator.log.ofOperation('TagResource').map((e) => e.input.tags)).toEqual([[{ key: 'team', value: 'b' }]]);
     const arn = (await proton.client.send(new GetServiceCommand({ name: 'tag-orders' }))).service!.arn!;
-    expect((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'team', value: 'b' }]);
+    const tags = (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags!;
+    // Besides the stack's tags, the one that says which CloudFormation resource created the service.
+    expect(tags.filter((t) => t.key !== 'cdk-proton:owner')).toEqual([{ key: 'team', value: 'b' }]);
+    expect(tags.find((t) => t.key === 'cdk-proton:owner')?.value).toMatch(/^[0-9a-f]{64}$/);
     expect((await proton.destroy('TaggedService')).status).toBe('DELETE_COMPLETE');
   });
 

@@ -349,7 +349,8 @@ export class LocalCloudFormation {
         // The stack is back on the old template: so are the dependencies and policies of what it kept.
         for (const [lid, old] of Object.entries(base.resources)) {
           const live = op.live.get(lid);
-          if (live) op.live.set(lid, { ...live, dependsOn: old.dependsOn, deletionPolicy: old.deletionPolicy, updateReplacePolicy: old.updateReplacePolicy });
+          const { dependsOn, deletionPolicy, updateReplacePolicy } = old;
+          if (live) op.live.set(lid, { ...live, dependsOn, deletionPolicy, updateReplacePolicy });
         }
         const extra = [...op.live.keys()].filter(lid => !base.order.includes(lid));
         const order = [...base.order.filter(lid => op.live.has(lid)), ...extra];

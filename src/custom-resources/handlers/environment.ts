@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { ownedBy, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -102,12 +103,12 @@ export class EnvironmentHandler implements ResourceHandler {
     const desired = desiredEnvironment(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
-        await this.create(desired, context);
+        await this.create(desired, event, context);
         return { PhysicalResourceId: desired.name };
       case 'Update':
         return this.onUpdate(event, desired, context);
       case 'Delete':
-        if (!desired.retain && event.PhysicalResourceId === desired.name) {
+        if (!desired.retain && await this.ours(event, desired, context)) {
           await this.tryDelete(desired.name, context);
         }
         return { PhysicalResourceId: event.PhysicalResourceId! };
@@ -117,7 +118,7 @@ export class EnvironmentHandler implements ResourceHandler {
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredEnvironment(event.ResourceProperties);
     if (event.RequestType === 'Delete') {
-      const done = desired.retain || event.PhysicalResourceId !== desired.name || await this.deleted(desired.name, context);
+      const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
       return { IsComplete: done };
     }
     let environment = await this.get(desired.name, context);
@@ -155,7 +156,7 @@ export class EnvironmentHandler implements ResourceHandler {
           `environment ${desired.name}: a new template (${previous.templateName} to ${desired.templateName}) replaces the environment, `
           + 'and the new one needs a name of its own: change environmentName too, or omit it to have one generated');
       }
-      await this.create(desired, context);
+      await this.create(desired, event, context);
       return { PhysicalResourceId: desired.name };
     }
     const environment = await this.get(desired.name, context);
@@ -172,7 +173,17 @@ export class EnvironmentHandler implements ResourceHandler {
     return { PhysicalResourceId: desired.name };
   }
 
-  private async create(desired: DesiredEnvironment, context: HandlerContext): Promise<void> {
+  /**
+   * Whether the Delete is about an environment of ours: the one the physical id names, or, when
+   * CloudFormation made the id up because our Create never answered, the one that Create made.
+   */
+  private async ours(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<boolean> {
+    if (event.PhysicalResourceId === desired.name) return true;
+    const environment = await this.getOrUndefined(desired.name, context);
+    return environment !== undefined && ownedBy(environment.arn!, event, context);
+  }
+
+  private async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same environment.
     await context.proton.send(new CreateEnvironmentCommand({
       name: desired.name,
@@ -182,7 +193,7 @@ export class EnvironmentHandler implements ResourceHandler {
       spec: desired.spec,
       description: desired.description,
       ...provisioning(desired),
-      tags: desired.tags.length > 0 ? desired.tags : undefined,
+      tags: [...desired.tags, ownerTag(event)],
     }));
   }
 

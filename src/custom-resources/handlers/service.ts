@@ -24,6 +24,7 @@ import {
 import * as YAML from 'yaml';
 import { instanceOutputAttribute, pipelineOutputAttribute, RemovalMode, ServiceAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { ownedBy, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -169,12 +170,12 @@ export class ServiceHandler implements ResourceHandler {
     const desired = desiredService(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
-        await this.create(desired, context);
+        await this.create(desired, event, context);
         return { PhysicalResourceId: desired.name };
       case 'Update':
         return this.onUpdate(event, desired, context);
       case 'Delete':
-        if (!desired.retain && event.PhysicalResourceId === desired.name) await this.tryDelete(desired.name, context);
+        if (!desired.retain && await this.ours(event, desired, context)) await this.tryDelete(desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -182,7 +183,7 @@ export class ServiceHandler implements ResourceHandler {
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredService(event.ResourceProperties);
     if (event.RequestType === 'Delete') {
-      const done = desired.retain || event.PhysicalResourceId !== desired.name || await this.deleted(desired.name, context);
+      const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
       return { IsComplete: done };
     }
     const previous = event.RequestType === 'Update' ? desiredService(event.OldResourceProperties ?? {}) : undefined;
@@ -197,7 +198,7 @@ export class ServiceHandler implements ResourceHandler {
         throw new ProtonResourceError(`service ${desired.name}: a new template or repository replaces the service, and the new one `
           + 'needs a name of its own: change serviceName too, or omit it to have one generated');
       }
-      await this.create(desired, context);
+      await this.create(desired, event, context);
       return { PhysicalResourceId: desired.name };
     }
     await this.cancelUndoneDeployments(previous, desired, context);
@@ -303,7 +304,17 @@ export class ServiceHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(service, desired, context) };
   }
 
-  private async create(desired: DesiredService, context: HandlerContext): Promise<void> {
+  /**
+   * Whether the Delete is about a service of ours: the one the physical id names, or, when
+   * CloudFormation made the id up because our Create never answered, the one that Create made.
+   */
+  private async ours(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<boolean> {
+    if (event.PhysicalResourceId === desired.name) return true;
+    const service = await this.getOrUndefined(desired.name, context);
+    return service !== undefined && ownedBy(service.arn!, event, context);
+  }
+
+  private async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same service.
     await context.proton.send(new CreateServiceCommand({
       name: desired.name,
@@ -315,7 +326,7 @@ export class ServiceHandler implements ResourceHandler {
       repositoryConnectionArn: desired.repositoryConnectionArn,
       repositoryId: desired.repositoryId,
       branchName: desired.branchName,
-      tags: desired.tags.length > 0 ? desired.tags : undefined,
+      tags: [...desired.tags, ownerTag(event)],
     }));
   }
 

@@ -3,8 +3,13 @@ import type { HandlerContext } from './types';
 
 /** Time kept back from the Lambda's remaining time to answer the framework. */
 const SAFETY_MARGIN_MS = 20_000;
-/** The longest one isComplete invocation waits; the framework polls again after it. */
-const MAX_WAIT_SECONDS = 600;
+/**
+ * The longest one isComplete invocation waits; the framework polls again after it. Short, because
+ * a waiter retries on every error it has no acceptor for (the resource gone, access denied): an
+ * execution CloudFormation stopped waiting for learns within a minute, from the plain Get of its
+ * next invocation, that a rollback deleted its resource or removed its grants.
+ */
+const MAX_WAIT_SECONDS = 60;
 /**
  * Proton's waiters default to maxDelay 4999 s and give up as soon as their next random delay
  * would pass the deadline: an explicit, small maxDelay keeps them polling until maxWaitTime.

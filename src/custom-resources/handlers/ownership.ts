@@ -1,0 +1,32 @@
+import { createHash } from 'crypto';
+import { ListTagsForResourceCommand } from '@aws-sdk/client-proton';
+import { isNotFound } from './errors';
+import type { HandlerContext, OnEventRequest } from './types';
+
+/**
+ * The tag that says which CloudFormation resource created a Proton resource. CloudFormation sends a
+ * Delete with an id it made up when a Create never answered (cancelled because a sibling failed, timed
+ * out): the Proton resource our Create made may exist all the same, and only this tag tells it apart
+ * from someone else's resource of the same name.
+ */
+export const OWNER_TAG = 'cdk-proton:owner';
+
+/** The owner tag of the resource this event is about: a digest of the stack and the logical id. */
+export function ownerTag(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>): { key: string; value: string } {
+  return { key: OWNER_TAG, value: createHash('sha256').update(`${event.StackId}|${event.LogicalResourceId}`).digest('hex') };
+}
+
+/** Whether the Proton resource `arn` carries this event's owner tag (a resource gone carries none). */
+export async function ownedBy(arn: string, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, context: HandlerContext): Promise<boolean> {
+  const { key, value } = ownerTag(event);
+  let nextToken: string | undefined;
+  do {
+    const page = await context.proton.send(new ListTagsForResourceCommand({ resourceArn: arn, nextToken })).catch((error) => {
+      if (isNotFound(error)) return { tags: [], nextToken: undefined };
+      throw error;
+    });
+    if ((page.tags ?? []).some((t) => t.key === key && t.value === value)) return true;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return false;
+}
