@@ -89,6 +89,14 @@ describe('onEvent', () => {
     });
   });
 
+  test('pinning the minor version the environment already runs (the rollback of an unpin) deploys no MINOR_VERSION', async () => {
+    proton.on(GetEnvironmentCommand).resolves(environment({ templateMinorVersion: '0' }));
+    proton.on(UpdateEnvironmentCommand).resolves(environment());
+    const unpinned = props({ TemplateMinorVersion: undefined });
+    await handler.onEvent(event('Update', { PhysicalResourceId: 'beta', ResourceProperties: props(), OldResourceProperties: unpinned }), context);
+    expect(proton.commandCalls(UpdateEnvironmentCommand).map((c) => c.args[0].input.deploymentType)).toEqual(['NONE']);
+  });
+
   test.each([
     ['deletes the environment its Create made, tagged as this resource\'s', true, 1],
     ['leaves alone an environment of that name that is not this resource\'s', false, 0],

@@ -29,9 +29,16 @@ describe('service specs', () => {
 
   test('picks the deployment type and sends version numbers only when the version moves', () => {
     const running = { templateMajorVersion: '1', templateMinorVersion: '0' };
-    expect(deployment(running, { majorVersion: '1' })).toEqual({ deploymentType: 'CURRENT_VERSION' });
-    expect(deployment(running, { majorVersion: '1', minorVersion: '1' })).toEqual({ deploymentType: 'MINOR_VERSION', templateMajorVersion: '1', templateMinorVersion: '1' });
-    expect(deployment(running, { majorVersion: '2' })).toEqual({ deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', templateMinorVersion: undefined });
+    const what = 'instance beta of service orders';
+    expect(deployment(running, { majorVersion: '1' }, what)).toEqual({ deploymentType: 'CURRENT_VERSION' });
+    expect(deployment(running, { majorVersion: '1', minorVersion: '1' }, what)).toEqual({ deploymentType: 'MINOR_VERSION', templateMajorVersion: '1', templateMinorVersion: '1' });
+    expect(deployment(running, { majorVersion: '2' }, what)).toEqual({ deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', templateMinorVersion: undefined });
+  });
+
+  test('refuses to go back to a lower major version, which Proton cannot deploy, saying what to do', () => {
+    const running = { templateMajorVersion: '2', templateMinorVersion: '0' };
+    expect(() => deployment(running, { majorVersion: '1' }, 'instance beta of service orders'))
+      .toThrow(/^instance beta of service orders runs major version 2 and Proton deploys only a higher major version, so it cannot go back to 1\. If this is a rollback, continue it without this resource \(aws cloudformation continue-update-rollback/);
   });
 });
 

@@ -228,6 +228,40 @@ describe('environment failures', () => {
     }
   });
 
+  test('the rollback of a major version upgrade fails saying what to do: Proton deploys only a higher major version', async () => {
+    const build = (version: 'V1' | 'V2', failing: boolean) => synth('MajorBack', (stack) => {
+      const template = new EnvironmentTemplate(stack, 'Template', { templateName: 'env-major' });
+      const v1 = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      // Its own bundle: a second major version of the template.
+      const v2 = version === 'V2' ? template.addVersion('V2', {
+        bundle: TemplateBundle.fromDirectory(bundleCopy((d) => fs.appendFileSync(
+          path.join(d, 'schema', 'schema.yaml'), '# v2\n'))),
+      }) : undefined;
+      const env = new Environment(stack, 'Env', {
+        environmentName: 'major-back',
+        templateVersion: v2 ?? v1,
+        spec: Spec.fromObject({ vpc_cidr: '10.0.0.0/16' }),
+        protonServiceRole: new ProtonServiceRole(stack, 'ProtonRole'),
+      });
+      if (failing) {
+        // Fails once the environment has moved to major version 2: CloudFormation rolls the environment back to 1.
+        new EnvironmentTemplate(stack, 'Other', { templateName: 'env-major-other' })
+          .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) }).node.addDependency(env);
+      }
+    });
+    expect((await proton.deploy(build('V1', false), 'MajorBack')).status).toBe('CREATE_COMPLETE');
+    proton.emulator.faults.failRegistration('env-major-other', 'schema is not valid');
+    const report = await proton.deploy(build('V2', true), 'MajorBack');
+    expect(report.status).toBe('UPDATE_ROLLBACK_FAILED');
+    expect(report.resources.filter((r) => r.type === ENV).map((r) => `${r.action} ${r.status}`)).toEqual(['UPDATE SUCCEEDED', 'ROLLBACK_UPDATE FAILED']);
+    const rollback = report.resources.find((r) => r.type === ENV && r.action === 'ROLLBACK_UPDATE')!;
+    expect(rollback.reason).toMatch(/^environment major-back runs major version 2 and Proton deploys only a higher major version, so it cannot go back to 1\. /);
+    expect(rollback.reason).toContain('continue-update-rollback');
+    // No request Proton would refuse was sent, and the environment is where the failed update left it.
+    expect(proton.emulator.log.entries.filter((e) => e.operation === 'UpdateEnvironment' && e.error)).toEqual([]);
+    expect(await getEnv('major-back')).toMatchObject({ templateMajorVersion: '2', deploymentStatus: 'SUCCEEDED' });
+  });
+
   test('with 30% of calls throttled, create, update and destroy still succeed', async () => {
     proton.emulator.faults.throttleFraction = 0.3;
     const options: EnvOptions = { name: 'throttled', templateName: 'env-throttled', outputs: ['VpcId'] };

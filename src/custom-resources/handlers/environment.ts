@@ -15,6 +15,7 @@ import { ownedBy, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
 
 /** Data beyond this many bytes would not leave room in CloudFormation's 4096-byte response. */
@@ -144,6 +145,7 @@ export class EnvironmentHandler implements ResourceHandler {
     // environment's infrastructure is only known good after a deployment that succeeded.
     const deploymentType = deploymentTypeFor(deployedState(environment), desired, false);
     const redeploy = deploymentType === DeploymentUpdateType.NONE && environment.deploymentStatus === 'CANCELLED';
+    refuseLowerMajor(`environment ${desired.name}`, environment.templateMajorVersion, desired.majorVersion);
     await this.tryUpdate(redeploy ? DeploymentUpdateType.CURRENT_VERSION : deploymentType, desired, context);
     return { IsComplete: false };
   }
@@ -167,7 +169,15 @@ export class EnvironmentHandler implements ResourceHandler {
         await context.proton.send(new CancelEnvironmentDeploymentCommand({ environmentName: desired.name }));
       }
     } else {
-      await this.tryUpdate(deploymentTypeFor(previous, desired, true), desired, context);
+      refuseLowerMajor(`environment ${desired.name}`, environment.templateMajorVersion, desired.majorVersion);
+      let deploymentType = deploymentTypeFor(previous, desired, true);
+      if (deploymentType === DeploymentUpdateType.MINOR_VERSION && desired.majorVersion === environment.templateMajorVersion
+        && desired.minorVersion === environment.templateMinorVersion) {
+        // Pinning the minor version in use (the rollback of an unpin, say): Proton refuses MINOR_VERSION to "a
+        // different minor version" only, so deploy what else changed.
+        deploymentType = deploymentTypeFor(deployedState(environment), desired, false);
+      }
+      await this.tryUpdate(deploymentType, desired, context);
     }
     await syncTags(environment.arn!, previous.tags, desired.tags, context);
     return { PhysicalResourceId: desired.name };

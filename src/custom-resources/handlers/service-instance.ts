@@ -95,7 +95,8 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const pin = { majorVersion: desired.majorVersion ?? instance.templateMajorVersion!, minorVersion: desired.minorVersion };
     const part = { instance: desired.name };
     if (!runs(instance, pin, desired.spec, part) || instance.deploymentStatus === 'CANCELLED') {
-      const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION } : deployment(instance, pin);
+      const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
+        : deployment(instance, pin, `instance ${desired.name} of service ${desired.serviceName}`);
       try {
         await context.proton.send(new UpdateServiceInstanceCommand({
           name: desired.name, serviceName: desired.serviceName, spec: desired.spec, ...type, clientToken: clientTokenFor(event),

@@ -28,6 +28,7 @@ import { ownedBy, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
 
 const MAX_DATA_BYTES = 3000;
@@ -265,7 +266,7 @@ export class ServiceHandler implements ResourceHandler {
       if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
       if (!runs(instance, desired, want.spec, part)) {
         await this.tryDeploy(() => new UpdateServiceInstanceCommand({
-          name: want.name, serviceName: desired.name, spec: want.spec, ...deployment(instance, desired),
+          name: want.name, serviceName: desired.name, spec: want.spec, ...deployment(instance, desired, `instance ${want.name} of service ${desired.name}`),
         }), context);
         return pending;
       }
@@ -292,7 +293,7 @@ export class ServiceHandler implements ResourceHandler {
       if (!runs(pipeline, desired, desired.pipelineSpec, 'pipeline') || pipeline.deploymentStatus === 'CANCELLED') {
         const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline')
           ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
-          : deployment(pipeline, desired);
+          : deployment(pipeline, desired, `the pipeline of service ${desired.name}`);
         await this.tryDeploy(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }), context);
         return pending;
       }
@@ -439,7 +440,8 @@ export class ServiceHandler implements ResourceHandler {
 }
 
 /** The deployment type (and version numbers) that moves `actual` to `desired`. */
-export function deployment(actual: Running, desired: Pin) {
+export function deployment(actual: Running, desired: Pin, what: string) {
+  refuseLowerMajor(what, actual.templateMajorVersion, desired.majorVersion);
   const type = deploymentType(actual, desired);
   return type === DeploymentUpdateType.CURRENT_VERSION
     ? { deploymentType: type }
