@@ -53,16 +53,15 @@ export class LocalProton {
       credentials: { accessKeyId: ProtonIam.ADMINISTRATOR_KEY, secretAccessKey: 'test' },
       maxAttempts: 10,
     });
-    const principals = new FunctionPrincipals(() => this.cfn, emulator.accountId);
-    this.principals = principals;
-    emulator.iam.addPrincipalResolver(principals.resolve);
+    this.principals = new FunctionPrincipals(() => this.cfn, emulator.accountId);
+    emulator.iam.addPrincipalResolver(this.principals.resolve);
     const { AWS_ENDPOINT_URL_PROTON, AWS_REGION } = emulator.clientEnv();
     this.cfn = new LocalCloudFormation({
       accountId: emulator.accountId,
       region: emulator.region,
       stateDir: options.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-stacks-')),
       handlerEnv: { AWS_ENDPOINT_URL_PROTON, AWS_REGION },
-      functionEnv: principals.credentialsFor,
+      functionEnv: this.principals.credentialsFor,
       publishFileAsset: (bucket, key, body) => emulator.s3.putObject(bucket, key, body),
       nativeResources: nativeProtonResources(this.client),
       pollIntervalMs: 20,

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { ownedBy, ownerTag } from './ownership';
+import { deleteIsOurs, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -183,14 +183,8 @@ export class EnvironmentHandler implements ResourceHandler {
     return { PhysicalResourceId: desired.name };
   }
 
-  /**
-   * Whether the Delete is about an environment of ours: the one the physical id names, or, when
-   * CloudFormation made the id up because our Create never answered, the one that Create made.
-   */
-  private async ours(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<boolean> {
-    if (event.PhysicalResourceId === desired.name) return true;
-    const environment = await this.getOrUndefined(desired.name, context);
-    return environment !== undefined && ownedBy(environment.arn!, event, context);
+  private ours(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<boolean> {
+    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
   }
 
   private async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {

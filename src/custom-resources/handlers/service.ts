@@ -24,7 +24,7 @@ import {
 import * as YAML from 'yaml';
 import { instanceOutputAttribute, pipelineOutputAttribute, RemovalMode, ServiceAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { ownedBy, ownerTag } from './ownership';
+import { deleteIsOurs, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -305,14 +305,8 @@ export class ServiceHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(service, desired, context) };
   }
 
-  /**
-   * Whether the Delete is about a service of ours: the one the physical id names, or, when
-   * CloudFormation made the id up because our Create never answered, the one that Create made.
-   */
-  private async ours(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<boolean> {
-    if (event.PhysicalResourceId === desired.name) return true;
-    const service = await this.getOrUndefined(desired.name, context);
-    return service !== undefined && ownedBy(service.arn!, event, context);
+  private ours(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<boolean> {
+    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
   }
 
   private async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
