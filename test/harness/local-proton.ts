@@ -9,8 +9,8 @@ import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from '../emulator';
 import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from '../local-cfn';
 import { invokeLambda } from '../local-cfn/lambda';
 
-/** The bundled onEvent handler, as the provider's function runs it. */
-const ON_EVENT_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'on-event.lambda');
+/** The bundled handlers, as the provider's functions run them. */
+const HANDLER_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources');
 
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
@@ -84,16 +84,29 @@ export class LocalProton {
    * Runs only the stack's onEvent handler for `event`, with the provider role's identity: a request whose
    * isComplete CloudFormation never waited for (it stopped waiting, or the stack timed out).
    */
-  public async onEventOnly(stackName: string, event: Record<string, unknown>): Promise<unknown> {
+  public onEventOnly(stackName: string, event: Record<string, unknown>): Promise<unknown> {
+    return this.invokeHandler(stackName, 'on-event', event);
+  }
+
+  /**
+   * Runs one isComplete poll for `event` (an onEvent request, with the PhysicalResourceId onEvent answered): the
+   * next step of a Provider execution CloudFormation stopped waiting for. Answers what isComplete answered, or
+   * throws its error.
+   */
+  public isCompleteOnly(stackName: string, event: Record<string, unknown>): Promise<unknown> {
+    return this.invokeHandler(stackName, 'is-complete', event);
+  }
+
+  private async invokeHandler(stackName: string, handler: 'on-event' | 'is-complete', event: Record<string, unknown>): Promise<unknown> {
     const live = this.cfn.liveResources(stackName) ?? new Map();
     const [logicalId, fn] = [...live].find(([, r]) => r.type === 'AWS::Lambda::Function'
-      && String(r.properties.Description ?? '').startsWith('src/custom-resources/on-event'))!;
+      && String(r.properties.Description ?? '').startsWith(`src/custom-resources/${handler}`))!;
     const functionName = fn.name ?? fn.physicalId;
     const { AWS_ENDPOINT_URL_PROTON, AWS_REGION } = this.emulator.clientEnv();
     const result = await invokeLambda({
       functionName,
       functionArn: `arn:aws:lambda:${AWS_REGION}:${this.emulator.accountId}:function:${functionName}`,
-      codeDir: ON_EVENT_CODE,
+      codeDir: path.join(HANDLER_CODE, `${handler}.lambda`),
       handler: 'index.handler',
       timeoutSeconds: 120,
       memoryMb: 128,

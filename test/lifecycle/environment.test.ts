@@ -201,6 +201,41 @@ describe('environment failures', () => {
     expect((await proton.destroy('Stuck')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('the execution of an update CloudFormation gave up on stops once the rollback took over: the environment stays on the rollback\'s spec', async () => {
+    const assembly = synth('Abandoned', (s) => envStack(s, { name: 'abandoned', templateName: 'env-abandoned' }));
+    expect((await proton.deploy(assembly, 'Abandoned')).status).toBe('CREATE_COMPLETE');
+    const state = proton.cfn.readState('Abandoned')!;
+    const [logicalId, resource] = Object.entries(state.resources).find(([, r]) => r.type === ENV)!;
+    const previous = resource.properties;
+    const next = { ...previous, Spec: previous.Spec.replace('10.0.0.0/16', '10.6.0.0/16') };
+    const forward = {
+      RequestType: 'Update',
+      RequestId: 'forward',
+      StackId: state.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: ENV,
+      PhysicalResourceId: 'abandoned',
+      ResourceProperties: next,
+      OldResourceProperties: previous,
+    };
+
+    // The forward update starts deploying B; CloudFormation stops waiting and rolls back to A.
+    proton.emulator.timing.deploymentDelayMs = 60_000;
+    await proton.onEventOnly('Abandoned', forward);
+    proton.emulator.timing.deploymentDelayMs = 50;
+    const rollback = await proton.cfn.invokeCustomResource(assembly, 'Abandoned', logicalId, {
+      RequestType: 'Update', ResourceProperties: previous, OldResourceProperties: next,
+    });
+    expect(rollback.status).toBe('SUCCEEDED');
+    const updatesBefore = proton.emulator.log.count('UpdateEnvironment');
+
+    // The forward request's execution polls once more: it must not deploy B over the rollback.
+    await expect(proton.isCompleteOnly('Abandoned', forward)).rejects.toThrow(/a later request \(.+\) has taken charge of it, so request forward stops here/);
+    expect(proton.emulator.log.count('UpdateEnvironment')).toBe(updatesBefore);
+    expect(await getEnv('abandoned')).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('10.0.0.0/16') });
+    expect((await proton.destroy('Abandoned')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('a Create CloudFormation cancelled when a sibling failed is deleted by the rollback\'s Delete, whose id CloudFormation made up', async () => {
     // The cancelled Create's execution goes on after the rollback; its waiter's calls are denied once the rollback removed
     // the provider's policy, which is how it ends (within one isComplete invocation's wait).

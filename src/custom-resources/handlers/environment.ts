@@ -14,6 +14,7 @@ import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './e
 import { deleteIsOurs, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
+import { requestTag, stopIfTakenOver, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
@@ -122,7 +123,12 @@ export class EnvironmentHandler implements ResourceHandler {
       const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
       return { IsComplete: done };
     }
+    const what = `environment ${desired.name}`;
     let environment = await this.get(desired.name, context);
+    await stopIfTakenOver(environment.arn!, event, what, context);
+    if (environment.deploymentStatus?.startsWith('DELETE')) {
+      throw new ProtonResourceError(`${what} is being deleted (${environment.deploymentStatus}): a Delete has taken charge of it`);
+    }
     if (environment.deploymentStatus === 'IN_PROGRESS') {
       const outcome = await waitWithin(waitUntilEnvironmentDeployed, { name: desired.name }, context);
       if (outcome === 'pending') return { IsComplete: false };
@@ -145,7 +151,9 @@ export class EnvironmentHandler implements ResourceHandler {
     // environment's infrastructure is only known good after a deployment that succeeded.
     const deploymentType = deploymentTypeFor(deployedState(environment), desired, false);
     const redeploy = deploymentType === DeploymentUpdateType.NONE && environment.deploymentStatus === 'CANCELLED';
-    refuseLowerMajor(`environment ${desired.name}`, environment.templateMajorVersion, desired.majorVersion);
+    refuseLowerMajor(what, environment.templateMajorVersion, desired.majorVersion);
+    // Checked again right before the change: the wait above may have outlasted this request.
+    await stopIfTakenOver(environment.arn!, event, what, context);
     await this.tryUpdate(redeploy ? DeploymentUpdateType.CURRENT_VERSION : deploymentType, desired, context);
     return { IsComplete: false };
   }
@@ -162,6 +170,7 @@ export class EnvironmentHandler implements ResourceHandler {
       return { PhysicalResourceId: desired.name };
     }
     const environment = await this.get(desired.name, context);
+    await takeOver(environment.arn!, event, context);
     if (DEPLOYING.has(environment.deploymentStatus!) && runs(environment, previous) && !runs(environment, desired)) {
       // A rollback (or a retry after CloudFormation stopped waiting) while the deployment it
       // undoes still runs: stop that deployment; isComplete then restores the declared state.
@@ -197,7 +206,7 @@ export class EnvironmentHandler implements ResourceHandler {
       spec: desired.spec,
       description: desired.description,
       ...provisioning(desired),
-      tags: [...desired.tags, ownerTag(event)],
+      tags: [...desired.tags, ownerTag(event), requestTag(event)],
     }));
   }
 

@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
-import { ListTagsForResourceCommand } from '@aws-sdk/client-proton';
-import { isNotFound } from './errors';
+import { tagsOf } from './tags';
 import type { HandlerContext, OnEventRequest } from './types';
 
 /**
@@ -31,14 +30,5 @@ export async function deleteIsOurs(event: OnEventRequest, name: string, find: (n
 /** Whether the Proton resource `arn` carries this event's owner tag (a resource gone carries none). */
 export async function ownedBy(arn: string, event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>, context: HandlerContext): Promise<boolean> {
   const { key, value } = ownerTag(event);
-  let nextToken: string | undefined;
-  do {
-    const page = await context.proton.send(new ListTagsForResourceCommand({ resourceArn: arn, nextToken })).catch((error) => {
-      if (isNotFound(error)) return { tags: [], nextToken: undefined };
-      throw error;
-    });
-    if ((page.tags ?? []).some((t) => t.key === key && t.value === value)) return true;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return false;
+  return (await tagsOf(arn, context)).get(key) === value;
 }
