@@ -95,7 +95,9 @@ export const PERMISSIONS = {
       'proton:ListTagsForResource',
       ...TAGGING,
     ],
-    wildcardActions: ['proton:ListServiceInstances'],
+    // ListComponents: the components attached to an instance it removes, which it detaches first (UpdateComponent,
+    // granted by the Component of the same stack).
+    wildcardActions: ['proton:ListServiceInstances', 'proton:ListComponents'],
   },
   SERVICE_INSTANCE: {
     family: ProtonResourceFamily.SERVICE,

@@ -154,7 +154,7 @@ describe('Service', () => {
     expect(() => api.instance('prod')).toThrow(/has no instance named "prod": its instances are beta/);
   });
 
-  test('grants the provider the service and its instances, ListServiceInstances on "*" (it takes no ARN), and passing its connection to Proton', () => {
+  test('grants the provider the service and its instances, ListServiceInstances and ListComponents on "*" (they take no ARN), and passing its connection to Proton', () => {
     const stack = newStack();
     const { env, svcV1 } = platform(stack);
     new Service(stack, 'Orders', { serviceName: 'orders', templateVersion: svcV1, ...REPO, instances: [{ name: 'beta', environment: env('Beta', 'beta') }] });
@@ -163,7 +163,7 @@ describe('Service', () => {
     expect(JSON.stringify(svc.Resource)).toContain(':service/orders"');
     expect(JSON.stringify(svc.Resource)).toContain(':service/orders/*"');
     expect(svc.Action).not.toContain('proton:ListServiceInstances');
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'proton:ListServiceInstances', Resource: '*' });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['proton:ListComponents', 'proton:ListServiceInstances'], Resource: '*' });
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: 'codestar-connections:PassConnection',

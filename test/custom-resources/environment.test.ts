@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { deploymentTypeFor, environmentHandler as handler } from '../../src/custom-resources/handlers/environment';
 import { OWNER_TAG, ownerTag } from '../../src/custom-resources/handlers/ownership';
+import { REQUEST_TAG } from '../../src/custom-resources/handlers/takeover';
 import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);
@@ -59,7 +60,11 @@ function environment(overrides: Record<string, any> = {}) {
   } as any;
 }
 
-beforeEach(() => proton.reset());
+beforeEach(() => {
+  proton.reset();
+  // No later request has taken charge of the environment (see takeover.ts).
+  proton.on(ListTagsForResourceCommand).resolves({ tags: [] });
+});
 
 test('deploymentTypeFor picks the deployment a change needs', () => {
   const base = { majorVersion: '1', minorVersion: '0', spec: 'a' };
@@ -85,7 +90,7 @@ describe('onEvent', () => {
       spec: SPEC,
       protonServiceRoleArn: ROLE,
       // Which CloudFormation resource made it: a digest of the stack id and the logical id.
-      tags: [{ key: OWNER_TAG, value: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      tags: [{ key: OWNER_TAG, value: expect.stringMatching(/^[0-9a-f]{64}$/) }, { key: REQUEST_TAG, value: 'r1' }],
     });
   });
 

@@ -1,12 +1,18 @@
-import { GetAccountSettingsCommand, ProtonClient, UpdateAccountSettingsCommand } from '@aws-sdk/client-proton';
+import {
+  GetAccountSettingsCommand, GetServiceCommand, ListTagsForResourceCommand, ProtonClient, UpdateAccountSettingsCommand,
+} from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import { accountSettingsHandler, foundIn, physicalIdFor } from '../../src/custom-resources/handlers/account-settings';
-import { deployment, runs, specInputs } from '../../src/custom-resources/handlers/service';
+import { deployment, runs, serviceHandler, specInputs } from '../../src/custom-resources/handlers/service';
 import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);
 const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
 beforeEach(() => proton.reset());
+
+const SERVICE_PROPS = {
+  Name: 'orders', TemplateName: 'svc', TemplateMajorVersion: '1', Spec: 'proton: ServiceSpec\ninstances: []\n', RemovalPolicy: 'delete',
+};
 
 describe('service specs', () => {
   const service = 'proton: ServiceSpec\npipeline:\n  b: 1\n  a: 2\ninstances:\n  - name: beta\n    environment: beta\n    spec:\n      port: 8080\n      count: 2\n';
@@ -80,5 +86,33 @@ describe('account settings', () => {
     await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: id, ResourceProperties: { RemovalPolicy: 'retain' } }), context);
     await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
     expect(proton.calls()).toHaveLength(0);
+  });
+});
+
+describe('service isComplete waits only on what can still succeed', () => {
+  const arn = 'arn:aws:proton:us-east-1:111111111111:service/orders';
+  const request = (status: string) => {
+    proton.on(GetServiceCommand).resolves({ service: { name: 'orders', arn, status } as any });
+    proton.on(ListTagsForResourceCommand).resolves({ tags: [] });
+    return serviceHandler.isComplete({
+      RequestType: 'Update',
+      RequestId: 'r1',
+      StackId: 'stack',
+      LogicalResourceId: 'Orders',
+      ResourceType: 'Custom::ProtonService',
+      PhysicalResourceId: 'orders',
+      ResourceProperties: SERVICE_PROPS,
+      OldResourceProperties: SERVICE_PROPS,
+    }, context);
+  };
+
+  test('a service being deleted ends the update at once: a Delete has taken charge of it', async () => {
+    await expect(request('DELETE_IN_PROGRESS')).rejects.toThrow(/^service orders is being deleted \(DELETE_IN_PROGRESS\): a Delete has taken charge of it/);
+    expect(proton.commandCalls(GetServiceCommand)).toHaveLength(1);
+  });
+
+  test('a failed update\'s cleanup is polled again later, not waited on', async () => {
+    await expect(request('UPDATE_FAILED_CLEANUP_IN_PROGRESS')).resolves.toEqual({ IsComplete: false });
+    expect(proton.commandCalls(GetServiceCommand)).toHaveLength(1);
   });
 });

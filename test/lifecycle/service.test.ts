@@ -1,16 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  GetAccountSettingsCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand,
+  GetAccountSettingsCommand, GetComponentCommand, GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListServicesCommand,
   ListTagsForResourceCommand, UpdateServiceInstanceCommand, UpdateServicePipelineCommand,
 } from '@aws-sdk/client-proton';
 import { Stack, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
 import {
-  AccountSettings, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
+  AccountSettings, Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
   ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
-import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { bundleCopy, COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 import { LocalProton } from '../harness/local-proton';
 
 const SERVICE = 'Custom::ProtonService';
@@ -29,6 +30,8 @@ beforeEach(() => {
 interface Options {
   readonly prefix: string;
   readonly instances: Record<string, number>; // instance name -> port
+  /** The environment (beta, prod or staging) of an instance: by default the one of its name. */
+  readonly environmentOf?: Record<string, string>;
   readonly serviceBundle?: string;
   readonly unitTest?: string;
 }
@@ -52,7 +55,7 @@ function platform(stack: Stack, options: Options): Service {
     ...REPO,
   });
   for (const [name, port] of Object.entries(options.instances)) {
-    service.addInstance(name, { environment: envs[name], spec: Spec.fromObject({ port }) });
+    service.addInstance(name, { environment: envs[options.environmentOf?.[name] ?? name], spec: Spec.fromObject({ port }) });
   }
   return service;
 }
@@ -67,6 +70,7 @@ const instanceUpdates = () => proton.emulator.log.ofOperation('UpdateServiceInst
 describe('service lifecycle', () => {
   const base: Options = { prefix: 'svc', instances: { beta: 8080, prod: 80 } };
   const name = 'svc-orders';
+  let createRequestId: string;
 
   test('create deploys the service, both instances and the pipeline, with the outputs referenced', async () => {
     const report = await deploy('Services', base, (_stack, service) => {
@@ -75,6 +79,7 @@ describe('service lifecycle', () => {
     });
     expect(report.status).toBe('CREATE_COMPLETE');
     const created = report.resources.find((r) => r.type === SERVICE && r.action === 'CREATE')!;
+    createRequestId = created.requestId!;
     expect(Object.keys(created.attributes!).sort()).toEqual(['Arn', 'Instances.beta.Outputs.Url', 'Name', 'Pipeline.Outputs.PipelineUrl']);
     const service = (await proton.client.send(new GetServiceCommand({ name }))).service!;
     expect(service.status).toBe('ACTIVE');
@@ -86,7 +91,7 @@ describe('service lifecycle', () => {
     const state = proton.cfn.readState('Services')!;
     const [logicalId] = Object.entries(state.resources).find(([, r]) => r.type === SERVICE)!;
     const assembly = synth('Services', (stack) => platform(stack, base));
-    const replay = await proton.cfn.invokeCustomResource(assembly, 'Services', logicalId, { RequestType: 'Create' });
+    const replay = await proton.cfn.invokeCustomResource(assembly, 'Services', logicalId, { RequestType: 'Create', RequestId: createRequestId });
     expect(replay.status).toBe('SUCCEEDED');
     const services = (await proton.client.send(new ListServicesCommand({}))).services!.filter((s) => s.name === name);
     expect(services).toHaveLength(1);
@@ -218,6 +223,132 @@ describe('service failures', () => {
     expect((await proton.destroy('StuckService')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('the execution of an update CloudFormation gave up on stops once the rollback took over: the instance the rollback added back stays', async () => {
+    const options: Options = { prefix: 'aband', instances: { beta: 8080, prod: 80 } };
+    const assembly = synth('AbandonedService', (stack) => platform(stack, options));
+    expect((await proton.deploy(assembly, 'AbandonedService')).status).toBe('CREATE_COMPLETE');
+    const state = proton.cfn.readState('AbandonedService')!;
+    const [logicalId, resource] = Object.entries(state.resources).find(([, r]) => r.type === SERVICE)!;
+    const previous = resource.properties;
+    const next = { ...previous, Instances: previous.Instances.filter((i: any) => i.Name !== 'prod') };
+    const forward = {
+      RequestType: 'Update',
+      RequestId: 'forward',
+      StackId: state.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: SERVICE,
+      PhysicalResourceId: 'aband-orders',
+      ResourceProperties: next,
+      OldResourceProperties: previous,
+    };
+
+    // The forward update starts removing prod; CloudFormation stops waiting for it and rolls back, which adds prod again.
+    await proton.onEventOnly('AbandonedService', forward);
+    expect(await proton.isCompleteOnly('AbandonedService', forward)).toEqual({ IsComplete: false });
+    const rollback = await proton.cfn.invokeCustomResource(assembly, 'AbandonedService', logicalId, {
+      RequestType: 'Update', ResourceProperties: previous, OldResourceProperties: next,
+    });
+    expect(rollback).toMatchObject({ status: 'SUCCEEDED', reason: undefined });
+    expect(await instancesOf('aband-orders')).toEqual(['beta', 'prod']);
+    const updatesBefore = proton.emulator.log.count('UpdateService');
+
+    // The forward request's execution polls once more: it must not remove prod again.
+    await expect(proton.isCompleteOnly('AbandonedService', forward)).rejects.toThrow(/a later request \(.+\) has taken charge of it, so request forward stops here/);
+    expect(proton.emulator.log.count('UpdateService')).toBe(updatesBefore);
+    expect(await instancesOf('aband-orders')).toEqual(['beta', 'prod']);
+    expect((await proton.destroy('AbandonedService')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('an added instance that fails to deploy is removed again by the rollback, and the same update succeeds once the cause is fixed', async () => {
+    const options: Options = { prefix: 'wedge', instances: { beta: 8080 } };
+    expect((await deploy('WedgedService', options)).status).toBe('CREATE_COMPLETE');
+    proton.emulator.faults.failDeployment('wedge-orders/prod', 'ECS service did not stabilize', 1);
+    const grown: Options = { ...options, instances: { beta: 8080, prod: 80 } };
+    const report = await deploy('WedgedService', grown);
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(report.resources.filter((r) => r.type === SERVICE).map((r) => `${r.action} ${r.status}`)).toEqual(['UPDATE FAILED', 'ROLLBACK_UPDATE SUCCEEDED']);
+    const failed = report.resources.find((r) => r.type === SERVICE && r.action === 'UPDATE')!;
+    expect(failed.reason).toMatch(/^Proton could not deploy instance prod of service wedge-orders: ECS service did not stabilize/);
+    expect(await instancesOf('wedge-orders')).toEqual(['beta']);
+    expect((await proton.client.send(new GetServiceCommand({ name: 'wedge-orders' }))).service!.status).toBe('ACTIVE');
+
+    // Retried once the cause is fixed, the same update succeeds.
+    expect((await deploy('WedgedService', grown)).status).toBe('UPDATE_COMPLETE');
+    expect(await instancesOf('wedge-orders')).toEqual(['beta', 'prod']);
+    expect((await proton.destroy('WedgedService')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('a removal Proton fails is reported with its message, and retried by the next update once the cause is fixed', async () => {
+    const options: Options = { prefix: 'cleanup', instances: { beta: 8080, prod: 80 } };
+    expect((await deploy('CleanupService', options)).status).toBe('CREATE_COMPLETE');
+    proton.emulator.faults.failDeletion('cleanup-orders/prod', 'the load balancer is still in use', 1);
+    const shrunk: Options = { ...options, instances: { beta: 8080 } };
+    const report = await deploy('CleanupService', shrunk);
+    const failed = report.resources.find((r) => r.type === SERVICE && r.action === 'UPDATE')!;
+    expect(failed).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^Proton could not remove instance prod of service cleanup-orders: .*the load balancer is still in use/) });
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect((await deploy('CleanupService', shrunk)).status).toBe('UPDATE_COMPLETE');
+    expect(await instancesOf('cleanup-orders')).toEqual(['beta']);
+    expect((await proton.destroy('CleanupService')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('an instance moved to another environment fails the update naming the instance and the fix: Proton cannot move an instance', async () => {
+    const options: Options = { prefix: 'move', instances: { beta: 8080 } };
+    expect((await deploy('MovedService', options)).status).toBe('CREATE_COMPLETE');
+    proton.emulator.log.clear();
+    const report = await deploy('MovedService', { ...options, environmentOf: { beta: 'staging' } });
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === SERVICE && r.action === 'UPDATE')!;
+    expect(failed.reason).toMatch(/^service move-orders: instance beta runs in environment move-beta and the stack moves it to move-staging, which Proton cannot do: give the instance a new name/);
+    // Nothing was deployed: the instance still runs where it ran, and the old environment is not left behind on destroy.
+    expect(proton.emulator.log.entries.filter((e) => e.operation.startsWith('Update') && e.operation.includes('Service'))).toEqual([]);
+    expect((await proton.destroy('MovedService')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('an instance removed together with its component: the service detaches the component first, and cleanup deletes it', async () => {
+    const build = (withComponent: boolean) => synth('InstanceComponent', (stack) => {
+      const envV1 = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: 'ic-env' })
+        .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      const env = new Environment(stack, 'Env', {
+        environmentName: 'ic-beta',
+        templateVersion: envV1,
+        spec: Spec.fromObject({}),
+        protonServiceRole: new ProtonServiceRole(stack, 'Role'),
+        componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
+      });
+      const svcV1 = new ServiceTemplate(stack, 'SvcTemplate', { templateName: 'ic-svc' }).addVersion('V1', {
+        bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE),
+        compatibleEnvironmentTemplates: [envV1],
+        supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
+      });
+      const service = new Service(stack, 'Service', {
+        serviceName: 'ic-orders',
+        templateVersion: svcV1,
+        ...REPO,
+        instances: [{ name: 'beta', environment: env }, ...(withComponent ? [{ name: 'extra', environment: env }] : [])],
+      });
+      if (withComponent) {
+        new Component(stack, 'Bucket', {
+          componentName: 'ic-bucket',
+          serviceInstance: service.instance('extra'),
+          manifest: ComponentManifest.fromFile(path.join(COMPONENT_DIR, 'manifest.yaml')),
+          templateFile: path.join(COMPONENT_DIR, 'cloudformation.yaml'),
+        });
+      }
+    });
+    expect((await proton.deploy(build(true), 'InstanceComponent')).status).toBe('CREATE_COMPLETE');
+    const started = Date.now();
+    const report = await proton.deploy(build(false), 'InstanceComponent');
+    expect(report.resources.filter((r) => r.status === 'FAILED').map((r) => r.reason)).toEqual([]);
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(await instancesOf('ic-orders')).toEqual(['beta']);
+    await expect(proton.client.send(new GetComponentCommand({ name: 'ic-bucket' }))).rejects.toThrow(/not found/);
+    const detach = proton.emulator.log.ofOperation('UpdateComponent').find((e) => e.status === 200)!;
+    expect(detach.input).toMatchObject({ name: 'ic-bucket', serviceName: '', serviceInstanceName: '' });
+    expect((await proton.destroy('InstanceComponent')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('tags are changed in place: TagResource for new values, UntagResource for keys removed', async () => {
     const options: Options = { prefix: 'tag', instances: { beta: 8080 } };
     const tagged = (tags: Record<string, string>) => (_stack: Stack, service: Service) =>
@@ -226,12 +357,14 @@ describe('service failures', () => {
     proton.emulator.log.clear();
     expect((await deploy('TaggedService', options, tagged({ team: 'b' }))).status).toBe('UPDATE_COMPLETE');
     expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
-    expect(proton.emulator.log.ofOperation('TagResource').map((e) => e.input.tags)).toEqual([[{ key: 'team', value: 'b' }]]);
+    const userTags = (tags: any) => tags.filter((t: any) => !t.key.startsWith('cdk-proton:'));
+    expect(proton.emulator.log.ofOperation('TagResource').map((e) => userTags(e.input.tags)).filter((t) => t.length > 0)).toEqual([[{ key: 'team', value: 'b' }]]);
     const arn = (await proton.client.send(new GetServiceCommand({ name: 'tag-orders' }))).service!.arn!;
     const tags = (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags!;
-    // Besides the stack's tags, the one that says which CloudFormation resource created the service.
-    expect(tags.filter((t) => t.key !== 'cdk-proton:owner')).toEqual([{ key: 'team', value: 'b' }]);
+    // Besides the stack's tags, the ones that say which CloudFormation resource created the service and which request last changed it.
+    expect(tags.filter((t) => !t.key!.startsWith('cdk-proton:'))).toEqual([{ key: 'team', value: 'b' }]);
     expect(tags.find((t) => t.key === 'cdk-proton:owner')?.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(tags.find((t) => t.key === 'cdk-proton:request')?.value).toEqual(expect.any(String));
     expect((await proton.destroy('TaggedService')).status).toBe('DELETE_COMPLETE');
   });
 

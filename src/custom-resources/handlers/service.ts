@@ -1,17 +1,21 @@
 import {
   CancelServiceInstanceDeploymentCommand,
+  ComponentDeploymentUpdateType,
+  ComponentSummary,
   CancelServicePipelineDeploymentCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DeploymentUpdateType,
   GetServiceCommand,
   GetServiceInstanceCommand,
+  paginateListComponents,
   paginateListServiceInstanceOutputs,
   paginateListServiceInstances,
   paginateListServicePipelineOutputs,
   Service,
   ServiceInstance,
   ServicePipeline,
+  UpdateComponentCommand,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
   UpdateServicePipelineCommand,
@@ -27,6 +31,7 @@ import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './e
 import { deleteIsOurs, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
+import { requestTag, stopIfTakenOver, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
@@ -130,8 +135,9 @@ export async function instancesOf(serviceName: string, context: HandlerContext):
   const instances: ServiceInstance[] = [];
   for await (const page of paginateListServiceInstances({ client: context.proton }, { serviceName })) {
     for (const summary of page.serviceInstances ?? []) {
-      const out = await context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName }));
-      instances.push(out.serviceInstance!);
+      // Removed between the list and the get: gone is what it is.
+      const out = await unlessNotFound(context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName })));
+      if (out) instances.push(out.serviceInstance!);
     }
   }
   return instances;
@@ -155,6 +161,12 @@ function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {
   return DeploymentUpdateType.CURRENT_VERSION;
 }
 
+/** The service states still in progress that can end ACTIVE, with the waiter that waits for that. */
+const CAN_END_ACTIVE = new Map([
+  ['CREATE_IN_PROGRESS', waitUntilServiceCreated],
+  ['UPDATE_IN_PROGRESS', waitUntilServiceUpdated],
+  ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', waitUntilServiceUpdated],
+]);
 const SERVICE_BUSY = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'CREATE_FAILED_CLEANUP_IN_PROGRESS',
   'UPDATE_FAILED_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
 export const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
@@ -188,7 +200,7 @@ export class ServiceHandler implements ResourceHandler {
       return { IsComplete: done };
     }
     const previous = event.RequestType === 'Update' ? desiredService(event.OldResourceProperties ?? {}) : undefined;
-    return this.reconcile(desired, previous, context);
+    return this.reconcile(event, desired, previous, context);
   }
 
   private async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
@@ -202,8 +214,17 @@ export class ServiceHandler implements ResourceHandler {
       await this.create(desired, event, context);
       return { PhysicalResourceId: desired.name };
     }
-    await this.cancelUndoneDeployments(previous, desired, context);
     const service = await this.get(desired.name, context);
+    const instances = await instancesOf(desired.name, context);
+    refuseMoves(desired, instances);
+    await takeOver(service.arn!, event, context);
+    await this.cancelUndoneDeployments(previous, desired, instances, context);
+    // An earlier request's removal Proton failed: this request tries it again (its isComplete reports a second failure).
+    const current = new Map(instances.map((i) => [i.name!, i]));
+    const removed = removedBy(previous, desired, current);
+    if (removed.some((name) => current.get(name)!.deploymentStatus === 'DELETE_FAILED')) {
+      await this.tryUpdateService(desired, current, new Set(removed), context);
+    }
     await syncTags(service.arn!, previous.tags, desired.tags, context);
     return { PhysicalResourceId: desired.name };
   }
@@ -212,8 +233,9 @@ export class ServiceHandler implements ResourceHandler {
    * A rollback (or a retry after CloudFormation stopped waiting) while the deployments it undoes
    * still run: cancel them, reconciling then deploys the declared state again.
    */
-  private async cancelUndoneDeployments(previous: DesiredService, desired: DesiredService, context: HandlerContext): Promise<void> {
-    for (const instance of await instancesOf(desired.name, context)) {
+  private async cancelUndoneDeployments(previous: DesiredService, desired: DesiredService, instances: ServiceInstance[],
+    context: HandlerContext): Promise<void> {
+    for (const instance of instances) {
       const before = previous.instances.find((i) => i.name === instance.name);
       const after = desired.instances.find((i) => i.name === instance.name);
       const part = { instance: instance.name! };
@@ -229,30 +251,57 @@ export class ServiceHandler implements ResourceHandler {
     }
   }
 
-  private async reconcile(desired: DesiredService, previous: DesiredService | undefined, context: HandlerContext): Promise<IsCompleteResponse> {
+  private async reconcile(event: IsCompleteRequest, desired: DesiredService, previous: DesiredService | undefined,
+    context: HandlerContext): Promise<IsCompleteResponse> {
     const pending = { IsComplete: false };
+    const what = `service ${desired.name}`;
     let service = await this.get(desired.name, context);
-    if (SERVICE_BUSY.has(service.status!)) {
-      const waiter = service.status === 'CREATE_IN_PROGRESS' ? waitUntilServiceCreated : waitUntilServiceUpdated;
-      if (await waitWithin(waiter, { name: desired.name }, context) === 'pending') return pending;
+    await stopIfTakenOver(service.arn!, event, what, context);
+    if (service.status!.startsWith('DELETE')) {
+      throw new ProtonResourceError(`${what} is being deleted (${service.status}): a Delete has taken charge of it`);
+    }
+    if (service.status!.endsWith('_IN_PROGRESS')) {
+      // Wait only on what can still end ACTIVE; a failed update's cleanup ends failed, whatever the waiter says.
+      const waiter = CAN_END_ACTIVE.get(service.status!);
+      if (!waiter || await waitWithin(waiter, { name: desired.name }, context) === 'pending') return pending;
       service = await this.get(desired.name, context);
     }
-    if (service.status !== 'ACTIVE') {
-      const verb = previous ? 'update' : 'create';
-      throw new ProtonResourceError(`Proton could not ${verb} service ${desired.name} (${service.status}): `
+    if (service.status!.startsWith('CREATE_FAILED') || (!previous && service.status !== 'ACTIVE')) {
+      throw new ProtonResourceError(`Proton could not create service ${desired.name} (${service.status}): `
         + `${service.statusMessage ?? 'no status message'}${await this.failedDeployments(desired.name, service, context)}`);
     }
+    // An update Proton failed (UPDATE_FAILED, *_CLEANUP_*) leaves the service usable: what failed is told by the
+    // instances, which the steps below check, so that a rollback or a retry can go on from there.
+    const act = async (command: () => DeploymentCommand) => {
+      await stopIfTakenOver(service.arn!, event, what, context);
+      await this.tryDeploy(command, context);
+      return pending;
+    };
 
     // 1. The set of instances, and the description. Instances the stack never declared here (added
     // by a ServiceInstance construct) are left alone; those it declared before and no longer are go.
     const instances = await instancesOf(desired.name, context);
     const current = new Map(instances.map((i) => [i.name!, i]));
-    const declared = new Set(desired.instances.map((i) => i.name));
-    const removed = (previous?.instances ?? []).filter((i) => !declared.has(i.name) && current.has(i.name)).map((i) => i.name);
+    const removed = previous ? removedBy(previous, desired, current) : [];
+    const failedRemoval = removed.map((name) => current.get(name)!).find((i) => i.deploymentStatus === 'DELETE_FAILED');
+    if (failedRemoval) {
+      throw new ProtonResourceError(`Proton could not remove instance ${failedRemoval.name} of service ${desired.name}: `
+        + `${failedRemoval.deploymentStatusMessage ?? service.statusMessage ?? 'no status message'}. Fix the cause, then deploy again: `
+        + 'the next update tries the removal again');
+    }
+    if (removed.some((name) => current.get(name)!.deploymentStatus === 'DELETE_IN_PROGRESS')) return pending;
+    // Proton refuses to remove an instance a component is attached to, and CloudFormation deletes a component
+    // removed with it only in cleanup, after this update: detach it first (cleanup then deletes it).
+    const attached = await componentsAttachedTo(desired.name, removed, context);
+    if (attached.some((c) => DEPLOYING.has(c.deploymentStatus!))) return pending;
+    if (attached.length > 0) {
+      return act(() => new UpdateComponentCommand({
+        name: attached[0].name, serviceName: '', serviceInstanceName: '', deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION,
+      }));
+    }
     const added = desired.instances.filter((i) => !current.has(i.name));
     if (added.length > 0 || removed.length > 0 || (service.description ?? '') !== (desired.description ?? '')) {
-      await this.tryUpdateService(desired, current, new Set(removed), context);
-      return pending;
+      return act(() => this.updateServiceCommand(desired, current, new Set(removed)));
     }
 
     // 2. Each instance's version and spec, one at a time.
@@ -265,20 +314,17 @@ export class ServiceHandler implements ResourceHandler {
       }
       if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
       if (!runs(instance, desired, want.spec, part)) {
-        await this.tryDeploy(() => new UpdateServiceInstanceCommand({
-          name: want.name, serviceName: desired.name, spec: want.spec, ...deployment(instance, desired, `instance ${want.name} of service ${desired.name}`),
-        }), context);
-        return pending;
+        const type = deployment(instance, desired, `instance ${want.name} of service ${desired.name}`);
+        return act(() => new UpdateServiceInstanceCommand({ name: want.name, serviceName: desired.name, spec: want.spec, ...type }));
       }
       if (instance.deploymentStatus === 'FAILED') {
         throw new ProtonResourceError(`Proton could not deploy instance ${want.name} of service ${desired.name}: `
           + `${instance.deploymentStatusMessage ?? 'no status message'}`);
       }
       if (instance.deploymentStatus === 'CANCELLED') {
-        await this.tryDeploy(() => new UpdateServiceInstanceCommand({
+        return act(() => new UpdateServiceInstanceCommand({
           name: want.name, serviceName: desired.name, spec: want.spec, deploymentType: DeploymentUpdateType.CURRENT_VERSION,
-        }), context);
-        return pending;
+        }));
       }
     }
 
@@ -294,8 +340,7 @@ export class ServiceHandler implements ResourceHandler {
         const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline')
           ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
           : deployment(pipeline, desired, `the pipeline of service ${desired.name}`);
-        await this.tryDeploy(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }), context);
-        return pending;
+        return act(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }));
       }
       if (pipeline.deploymentStatus === 'FAILED') {
         throw new ProtonResourceError(`Proton could not deploy the pipeline of service ${desired.name}: `
@@ -321,7 +366,7 @@ export class ServiceHandler implements ResourceHandler {
       repositoryConnectionArn: desired.repositoryConnectionArn,
       repositoryId: desired.repositoryId,
       branchName: desired.branchName,
-      tags: [...desired.tags, ownerTag(event)],
+      tags: [...desired.tags, ownerTag(event), requestTag(event)],
     }));
   }
 
@@ -329,20 +374,19 @@ export class ServiceHandler implements ResourceHandler {
    * Adds and removes instances. Proton takes no edits of existing instances or the pipeline here:
    * the instances kept are listed as they run, their new specs are deployed in the next steps.
    */
-  private async tryUpdateService(desired: DesiredService, current: Map<string, ServiceInstance>, removed: Set<string>,
-    context: HandlerContext): Promise<void> {
+  private updateServiceCommand(desired: DesiredService, current: Map<string, ServiceInstance>, removed: Set<string>): UpdateServiceCommand {
     const kept = [...current.values()].filter((i) => !removed.has(i.name!));
     const added = desired.instances.filter((want) => !current.has(want.name));
-    await this.tryDeploy(() => new UpdateServiceCommand({
-      name: desired.name,
-      description: desired.description ?? '',
-      spec: instanceSetSpec(kept, added),
-    }), context);
+    return new UpdateServiceCommand({ name: desired.name, description: desired.description ?? '', spec: instanceSetSpec(kept, added) });
+  }
+
+  private tryUpdateService(desired: DesiredService, current: Map<string, ServiceInstance>, removed: Set<string>,
+    context: HandlerContext): Promise<void> {
+    return this.tryDeploy(() => this.updateServiceCommand(desired, current, removed), context);
   }
 
   /** Sends a deployment; one already in progress is waited out by the next poll, not failed. */
-  private async tryDeploy(command: () => UpdateServiceCommand | UpdateServiceInstanceCommand | UpdateServicePipelineCommand,
-    context: HandlerContext): Promise<void> {
+  private async tryDeploy(command: () => DeploymentCommand, context: HandlerContext): Promise<void> {
     try {
       await context.proton.send(command() as any);
     } catch (error) {
@@ -447,6 +491,41 @@ function pick(outputs: Map<string, string>, key: string, owner: string): string 
     throw new ProtonResourceError(`${owner} has no output ${key}: its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
   }
   return outputs.get(key)!;
+}
+
+type DeploymentCommand = UpdateServiceCommand | UpdateServiceInstanceCommand | UpdateServicePipelineCommand | UpdateComponentCommand;
+
+/** The components attached to the instances `instanceNames` of the service. */
+async function componentsAttachedTo(serviceName: string, instanceNames: string[], context: HandlerContext): Promise<ComponentSummary[]> {
+  const components: ComponentSummary[] = [];
+  for (const serviceInstanceName of instanceNames) {
+    for await (const page of paginateListComponents({ client: context.proton }, { serviceName, serviceInstanceName })) {
+      components.push(...page.components ?? []);
+    }
+  }
+  return components;
+}
+
+/** The instances an update removes: declared before, no longer declared, and still in Proton. */
+function removedBy(previous: DesiredService, desired: DesiredService, current: Map<string, ServiceInstance>): string[] {
+  const declared = new Set(desired.instances.map((i) => i.name));
+  return previous.instances.filter((i) => !declared.has(i.name) && current.has(i.name)).map((i) => i.name);
+}
+
+/**
+ * Proton cannot move an instance to another environment (UpdateService refuses it, and UpdateServiceInstance has no
+ * environment): an instance whose environment changes, or whose environment was replaced under a new name, needs a
+ * new name, so that the old instance is removed and a new one created in the new environment.
+ */
+function refuseMoves(desired: DesiredService, instances: ServiceInstance[]): void {
+  for (const want of desired.instances) {
+    const running = instances.find((i) => i.name === want.name);
+    if (running && running.environmentName !== want.environment) {
+      throw new ProtonResourceError(`service ${desired.name}: instance ${want.name} runs in environment ${running.environmentName} and the stack `
+        + `moves it to ${want.environment}, which Proton cannot do: give the instance a new name (Proton then removes ${want.name} and `
+        + `creates the new instance in ${want.environment})`);
+    }
+  }
 }
 
 export const serviceHandler = new ServiceHandler();
