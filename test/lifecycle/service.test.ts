@@ -8,8 +8,8 @@ import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
 import {
-  AccountSettings, Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
-  ServiceTemplate, Spec, TemplateBundle,
+  AccountSettings, Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository,
+  RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
 import { bundleCopy, COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 import { LocalProton } from '../harness/local-proton';
