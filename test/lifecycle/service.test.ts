@@ -33,6 +33,8 @@ interface Options {
   /** The environment (beta, prod or staging) of an instance: by default the one of its name. */
   readonly environmentOf?: Record<string, string>;
   readonly serviceBundle?: string;
+  /** A bundle registered as the template's second major version, which the service then uses. */
+  readonly secondMajorBundle?: string;
   readonly unitTest?: string;
 }
 
@@ -48,9 +50,12 @@ function platform(stack: Stack, options: Options): Service {
   const svcV1 = svcTemplate.addVersion('V1', {
     bundle: TemplateBundle.fromDirectory(options.serviceBundle ?? SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
   });
+  const svcV2 = options.secondMajorBundle ? svcTemplate.addVersion('V2', {
+    bundle: TemplateBundle.fromDirectory(options.secondMajorBundle), compatibleEnvironmentTemplates: [envV1],
+  }) : undefined;
   const service = new Service(stack, 'Service', {
     serviceName: `${options.prefix}-orders`,
-    templateVersion: svcV1,
+    templateVersion: svcV2 ?? svcV1,
     pipeline: { spec: Spec.fromObject({ unit_test_command: options.unitTest ?? 'npm test' }) },
     ...REPO,
   });
@@ -347,6 +352,32 @@ describe('service failures', () => {
     const detach = proton.emulator.log.ofOperation('UpdateComponent').find((e) => e.status === 200)!;
     expect(detach.input).toMatchObject({ name: 'ic-bucket', serviceName: '', serviceInstanceName: '' });
     expect((await proton.destroy('InstanceComponent')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('the rollback of a major version upgrade fails saying what to do: Proton deploys only a higher major version', async () => {
+    const v2 = bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# v2\n'), SERVICE_BUNDLE);
+    const build = (options: Options, failing: boolean) => synth('SvcMajorBack', (stack) => {
+      const service = platform(stack, options);
+      // Fails once the instance and the pipeline have moved to major version 2: CloudFormation rolls the service back to 1.
+      if (failing) {
+        new EnvironmentTemplate(stack, 'Other', { templateName: 'mb-other' })
+          .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) }).node.addDependency(service);
+      }
+    });
+    const options: Options = { prefix: 'mb', instances: { beta: 8080 } };
+    expect((await proton.deploy(build(options, false), 'SvcMajorBack')).status).toBe('CREATE_COMPLETE');
+    proton.emulator.faults.failRegistration('mb-other', 'schema is not valid');
+    const report = await proton.deploy(build({ ...options, secondMajorBundle: v2 }, true), 'SvcMajorBack');
+    expect(report.status).toBe('UPDATE_ROLLBACK_FAILED');
+    expect(report.resources.filter((r) => r.type === SERVICE).map((r) => `${r.action} ${r.status}`)).toEqual(['UPDATE SUCCEEDED', 'ROLLBACK_UPDATE FAILED']);
+    const rollback = report.resources.find((r) => r.type === SERVICE && r.action === 'ROLLBACK_UPDATE')!;
+    expect(rollback.reason).toMatch(/^instance beta of service mb-orders runs major version 2 and Proton deploys only a higher major version, so it cannot go back to 1\. /);
+    expect(rollback.reason).toContain('continue-update-rollback');
+    // No request Proton would refuse was sent; the instance and the pipeline are where the failed update left them.
+    expect(proton.emulator.log.entries.filter((e) => e.operation.startsWith('UpdateService') && e.error)).toEqual([]);
+    const beta = (await proton.client.send(new GetServiceInstanceCommand({ name: 'beta', serviceName: 'mb-orders' }))).serviceInstance!;
+    expect(beta).toMatchObject({ templateMajorVersion: '2', deploymentStatus: 'SUCCEEDED' });
+    expect((await proton.client.send(new GetServiceCommand({ name: 'mb-orders' }))).service!.pipeline).toMatchObject({ templateMajorVersion: '2' });
   });
 
   test('tags are changed in place: TagResource for new values, UntagResource for keys removed', async () => {
