@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME } from '../proton-limits.generated';
 import { IEnvironmentAccountConnection } from './account-connections';
-import { protonTags, removalMode } from './custom-resource';
+import { limitTags, protonTags, removalMode } from './custom-resource';
 import { generateName } from './names';
 import { specValidationErrors } from './spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
@@ -181,6 +181,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
     checkProvisioning(this, props);
     this.tags = new TagManager(TagType.MAP, ResourceType.ENVIRONMENT);
+    limitTags(this, this.tags, 2);
 
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.ENVIRONMENT, this.environmentName);

@@ -7,7 +7,7 @@ import {
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
-import { protonTags, removalMode } from './custom-resource';
+import { limitTags, protonTags, removalMode } from './custom-resource';
 import { Environment, IEnvironment } from './environments';
 import { generateName } from './names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
@@ -201,6 +201,7 @@ export class Service extends ServiceBase implements ITaggable {
     checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
     checkRepository(this, this.hasPipeline, props);
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE);
+    limitTags(this, this.tags, 2);
 
     const pipelineInputs = this.hasPipeline ? props.pipeline?.spec?._inputs(this) ?? {} : undefined;
     const provider = ProtonProvider.of(this);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -23,6 +23,18 @@ function platform(stack: Stack) {
 const envProps = (stack: Stack) => Object.values(Template.fromStack(stack).findResources(ENV_TYPE))[0].Properties;
 
 describe('Environment', () => {
+  test('fails synth with more tags than Proton takes besides the two cdk-proton adds, naming the environment', () => {
+    const tagged = (count: number) => {
+      const stack = newStack();
+      const { version, role } = platform(stack);
+      new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role });
+      for (let i = 0; i < count; i++) Tags.of(stack).add(`t${i}`, 'x');
+      return () => Template.fromStack(stack);
+    };
+    expect(tagged(48)).not.toThrow();
+    expect(tagged(49)).toThrow(/\[TestStack\/Beta\] 49 tags, but Proton takes at most 50 on a resource and cdk-proton adds 2 of its own .*remove 1/);
+  });
+
   test('deploys a template version with a spec written around the inputs, and reads outputs as tokens', () => {
     const stack = newStack();
     const { version, role } = platform(stack);
