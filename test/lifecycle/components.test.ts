@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand,
-  UpdateServiceInstanceCommand,
+  GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
+  ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
 import {
@@ -27,6 +27,7 @@ afterAll(async () => proton.stop());
 beforeEach(() => {
   proton.emulator.faults.clear();
   proton.emulator.log.clear();
+  proton.emulator.timing.deploymentDelayMs = 50;
 });
 
 /** An environment with a component role and a service with instance beta, named after `prefix`. */
@@ -62,18 +63,22 @@ interface ComponentOptions {
   readonly name: string;
   readonly templateFile?: string;
   readonly description?: string;
+  readonly tags?: Record<string, string>;
+  readonly outputs?: string[];
 }
 
 function componentApp(stackName: string, prefix: string, options: ComponentOptions): string {
   return synth(stackName, (stack) => {
     const { service } = platform(stack, prefix);
-    new Component(stack, 'Bucket', {
+    const component = new Component(stack, 'Bucket', {
       componentName: options.name,
       serviceInstance: service.instance('beta'),
       manifest: ComponentManifest.fromFile(path.join(COMPONENT_DIR, 'manifest.yaml')),
       templateFile: options.templateFile ?? path.join(COMPONENT_DIR, 'cloudformation.yaml'),
       description: options.description,
-    }).output('BucketName');
+    });
+    (options.outputs ?? ['BucketName']).forEach((key) => component.output(key));
+    Object.entries(options.tags ?? {}).forEach(([key, value]) => Tags.of(component).add(key, value));
   });
 }
 
@@ -117,6 +122,19 @@ describe('component lifecycle', () => {
     const report = await proton.deploy(componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: templateFileWith('v3') }), 'Components');
     expect(report.status).toBe('UPDATE_COMPLETE');
     expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
+  });
+
+  test('tag changes of a component are applied on update: TagResource for new values, UntagResource for keys removed', async () => {
+    const file = templateFileWith('v3');
+    const tagged = (tags: Record<string, string>) => componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: file, tags });
+    expect((await proton.deploy(tagged({ team: 'a', cost: 'c1' }), 'Components')).status).toBe('UPDATE_COMPLETE');
+    expect((await proton.deploy(tagged({ team: 'b' }), 'Components')).status).toBe('UPDATE_COMPLETE');
+    const byKey = (tags: any) => [...tags].sort((a, b) => a.key.localeCompare(b.key));
+    expect(proton.emulator.log.ofOperation('TagResource').map((e) => byKey(e.input.tags)))
+      .toEqual([[{ key: 'cost', value: 'c1' }, { key: 'team', value: 'a' }], [{ key: 'team', value: 'b' }]]);
+    expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
+    const arn = (await getComponent('orders-bucket')).arn!;
+    expect((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'team', value: 'b' }]);
   });
 
   test('delete detaches the component, then deletes it; deleting one already gone succeeds', async () => {

@@ -12,6 +12,7 @@ import {
 import { outputAttribute, RemovalMode } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { syncTags } from './tags';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -68,6 +69,9 @@ export class ComponentHandler implements ResourceHandler {
         const recreated = previous.manifest !== desired.manifest || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
         if (!renamed && !recreated) {
           await this.tryUpdate(event, previous, desired, context);
+          // Proton takes tags at create only.
+          const component = await this.getOrUndefined(desired.name, context);
+          if (component) await syncTags(component.arn!, previous.tags, desired.tags, context);
         } else if (renamed && previous.serviceName && previous.serviceName === desired.serviceName
           && previous.serviceInstanceName === desired.serviceInstanceName) {
           // Proton attaches one component per instance, and CloudFormation creates the replacement

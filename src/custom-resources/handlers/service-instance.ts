@@ -12,6 +12,7 @@ import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contr
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
+import { syncTags } from './tags';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -63,6 +64,10 @@ export class ServiceInstanceHandler implements ResourceHandler {
               + 'and the new one needs a name of its own: change the instance name too');
           }
           await this.tryCreate(event, desired, context);
+        } else {
+          // Proton takes tags at create only.
+          const instance = await this.getOrUndefined(desired, context);
+          if (instance) await syncTags(instance.arn!, previous.tags, desired.tags, context);
         }
         // Spec and version changes are deployed by isComplete once the instance is not busy.
         return { PhysicalResourceId: physicalIdOf(desired) };
