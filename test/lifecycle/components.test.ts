@@ -168,6 +168,16 @@ describe('component lifecycle', () => {
     expect((await proton.destroy('EnvComponent')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('component outputs too large for CloudFormation\'s response fail the component naming it and the outputs', async () => {
+    const big = Object.fromEntries(['A', 'B', 'C', 'D'].map((key) => [key, key.repeat(1000)]));
+    proton.emulator.faults.setOutputs('big-bucket', big);
+    const report = await proton.deploy(componentApp('BigComponent', 'big', { name: 'big-bucket', outputs: Object.keys(big) }), 'BigComponent');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === COMPONENT && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/the outputs of component big-bucket the app references take \d+ bytes, more than fit in CloudFormation's 4096-byte response: reference fewer outputs \(A, B, C, D\)/);
+    expect(failed.responseBytes).toBeLessThan(4096);
+  });
+
   test('a failing component fails the deployment with Proton\'s message', async () => {
     proton.emulator.faults.failDeployment('broken-bucket', 'Bucket name already exists');
     const report = await proton.deploy(componentApp('BrokenComponent', 'brk', { name: 'broken-bucket' }), 'BrokenComponent');

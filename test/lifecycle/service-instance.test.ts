@@ -85,4 +85,15 @@ describe('standalone service instance', () => {
     expect(proton.emulator.log.ofOperation('TagResource').map((e) => e.input.tags)).toEqual([[{ key: 'team', value: 'b' }]]);
     expect(await tagsOf((await getInstance('prod')).arn!)).toEqual([{ key: 'team', value: 'b' }]);
   });
+
+  test('outputs too large for CloudFormation\'s response fail the instance naming it and the outputs', async () => {
+    const big = Object.fromEntries(['A', 'B', 'C', 'D'].map((key) => [key, key.repeat(1000)]));
+    proton.emulator.faults.setOutputs(`${SERVICE_NAME}/staging`, big);
+    const report = await proton.deploy(instanceApp('SiBig', { name: 'staging', outputs: Object.keys(big) }), 'SiBig');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === INSTANCE && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/the outputs of instance staging of service si-orders the app references take \d+ bytes, more than fit in CloudFormation's 4096-byte response: reference fewer outputs \(A, B, C, D\)/);
+    expect(failed.responseBytes).toBeLessThan(4096);
+    expect(await instanceNames()).toEqual(['beta', 'prod']);
+  });
 });

@@ -12,6 +12,7 @@ import {
 import { outputAttribute, RemovalMode } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { fittingData } from './response-data';
 import { syncTags } from './tags';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -227,7 +228,7 @@ export class ComponentHandler implements ResourceHandler {
       }
       data[outputAttribute(key)] = outputs.get(key)!;
     }
-    return data;
+    return fittingData(data, `component ${desired.name}`, desired.outputs);
   }
 
   private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {

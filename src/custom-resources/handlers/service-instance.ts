@@ -11,6 +11,7 @@ import {
 import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { fittingData } from './response-data';
 import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
 import { syncTags } from './tags';
 import { clientTokenFor } from './template-version';
@@ -172,7 +173,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
       }
       data[outputAttribute(key)] = outputs.get(key)!;
     }
-    return data;
+    return fittingData(data, `instance ${desired.name} of service ${desired.serviceName}`, desired.outputs);
   }
 
   private async getOrUndefined(desired: DesiredInstance, context: HandlerContext): Promise<ServiceInstance | undefined> {
