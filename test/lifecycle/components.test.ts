@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
+  CancelComponentDeploymentCommand, GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
   ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
 import { Stack, Tags } from 'aws-cdk-lib';
@@ -82,6 +82,11 @@ function componentApp(stackName: string, prefix: string, options: ComponentOptio
   });
 }
 
+/** Resolves once `check` holds (polled every 20 ms). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 const getComponent = async (name: string) => (await proton.client.send(new GetComponentCommand({ name }))).component!;
 const componentUpdates = () => proton.emulator.log.ofOperation('UpdateComponent').filter((e) => e.status === 200).map((e) => e.input.deploymentType);
 
@@ -135,6 +140,23 @@ describe('component lifecycle', () => {
     expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
     const arn = (await getComponent('orders-bucket')).arn!;
     expect((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'team', value: 'b' }]);
+  });
+
+  test('a component deployment cancelled while isComplete waits ends the wait at once, and the component is deployed again', async () => {
+    proton.emulator.timing.deploymentDelayMs = 30_000;
+    const deploying = proton.deploy(componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: templateFileWith('v4'), tags: { team: 'b' } }), 'Components');
+    await until(async () => (await getComponent('orders-bucket')).deploymentStatus === 'IN_PROGRESS');
+    proton.emulator.timing.deploymentDelayMs = 50;
+    // Cancelled once the next isComplete waits for the deployment.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cancelled = Date.now();
+    await proton.client.send(new CancelComponentDeploymentCommand({ componentName: 'orders-bucket' }));
+    const report = await deploying;
+    // The handler acted on CANCELLED well within the 60 s one isComplete waits at most.
+    const next = proton.emulator.log.ofOperation('UpdateComponent').find((e) => e.at.getTime() > cancelled);
+    expect(next && next.at.getTime() - cancelled).toBeLessThan(15_000);
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
   });
 
   test('delete detaches the component, then deletes it; deleting one already gone succeeds', async () => {

@@ -1,5 +1,5 @@
 import {
-  GetServiceInstanceCommand, ListServiceInstancesCommand, ListTagsForResourceCommand,
+  CancelServiceInstanceDeploymentCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-proton';
 import { Stack, Tags } from 'aws-cdk-lib';
 import { synth } from './helpers';
@@ -68,6 +68,11 @@ const instanceNames = async () =>
   ((await proton.client.send(new ListServiceInstancesCommand({ serviceName: SERVICE_NAME }))).serviceInstances ?? []).map((i) => i.name).sort();
 const tagsOf = async (arn: string) => (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? [];
 
+/** Resolves once `check` holds (polled every 20 ms). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe('standalone service instance', () => {
   test('create adds the instance to the service with its tags and returns its output', async () => {
     const report = await proton.deploy(instanceApp('SiProd', { tags: { team: 'a', cost: 'c1' } }), 'SiProd');
@@ -84,6 +89,35 @@ describe('standalone service instance', () => {
     expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
     expect(proton.emulator.log.ofOperation('TagResource').map((e) => e.input.tags)).toEqual([[{ key: 'team', value: 'b' }]]);
     expect(await tagsOf((await getInstance('prod')).arn!)).toEqual([{ key: 'team', value: 'b' }]);
+  });
+
+  test('a deployment cancelled while isComplete waits for it ends the wait at once (no Get calls for the waiter\'s whole wait)', async () => {
+    proton.emulator.timing.deploymentDelayMs = 30_000;
+    const deploying = proton.deploy(instanceApp('SiProd', { port: 444, tags: { team: 'b' } }), 'SiProd');
+    await until(async () => (await getInstance('prod')).deploymentStatus === 'IN_PROGRESS');
+    proton.emulator.timing.deploymentDelayMs = 50;
+    // Cancelled once the next isComplete waits for the deployment.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cancelled = Date.now();
+    await proton.client.send(new CancelServiceInstanceDeploymentCommand({ serviceName: SERVICE_NAME, serviceInstanceName: 'prod' }));
+    await deploying;
+    // The handler acted on CANCELLED (deployed again) well within the 60 s one isComplete waits at most.
+    const next = proton.emulator.log.ofOperation('UpdateServiceInstance').find((e) => e.at.getTime() > cancelled);
+    expect(next && next.at.getTime() - cancelled).toBeLessThan(15_000);
+  });
+
+  test('a redeploy after CANCELLED within one request carries a client token of its own and deploys the stack\'s spec', async () => {
+    proton.emulator.timing.deploymentDelayMs = 30_000;
+    const deploying = proton.deploy(instanceApp('SiProd', { port: 445, tags: { team: 'b' } }), 'SiProd');
+    await until(async () => (await getInstance('prod')).deploymentStatus === 'IN_PROGRESS');
+    proton.emulator.timing.deploymentDelayMs = 50;
+    await proton.client.send(new CancelServiceInstanceDeploymentCommand({ serviceName: SERVICE_NAME, serviceInstanceName: 'prod' }));
+    const report = await deploying;
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    const updates = proton.emulator.log.ofOperation('UpdateServiceInstance').filter((e) => e.status === 200);
+    expect(updates).toHaveLength(2);
+    expect(new Set(updates.map((e) => e.input.clientToken)).size).toBe(2);
+    expect(await getInstance('prod')).toMatchObject({ deploymentStatus: 'SUCCEEDED', spec: expect.stringContaining('445') });
   });
 
   test('outputs too large for CloudFormation\'s response fail the instance naming it and the outputs', async () => {

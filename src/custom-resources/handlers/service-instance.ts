@@ -6,9 +6,9 @@ import {
   ServiceInstance,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
-  waitUntilServiceInstanceDeployed,
 } from '@aws-sdk/client-proton';
 import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
+import { deploymentToken, untilNotBusy } from './deployment-end';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { fittingData } from './response-data';
@@ -46,6 +46,7 @@ function desiredInstance(props: Record<string, any>): DesiredInstance {
 
 const physicalIdOf = (d: DesiredInstance) => `${d.serviceName}/${d.name}`;
 
+
 /**
  * A service instance added to an existing service (`CreateServiceInstance`). Proton has no delete
  * for instances: deleting removes it from the service's spec with `UpdateService`.
@@ -81,6 +82,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
 
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredInstance(event.ResourceProperties);
+    const what = `instance ${desired.name} of service ${desired.serviceName}`;
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') {
       if (desired.retain || event.PhysicalResourceId !== physicalIdOf(desired)) return { IsComplete: true };
@@ -88,24 +90,24 @@ export class ServiceInstanceHandler implements ResourceHandler {
       if (instance && !DEPLOYING.has(instance.deploymentStatus!)) await this.tryRemove(desired, context);
       return { IsComplete: !instance };
     }
-    let instance = await this.getOrUndefined(desired, context);
+    const instance = await this.settled(desired, DEPLOYING, context);
+    if (instance === 'pending') return pending;
     if (!instance) {
       await this.tryCreate(event, desired, context);
       return pending;
     }
-    if (instance.deploymentStatus === 'IN_PROGRESS') {
-      if (await waitWithin(waitUntilServiceInstanceDeployed, { name: desired.name, serviceName: desired.serviceName }, context) === 'pending') return pending;
-      instance = (await this.getOrUndefined(desired, context))!;
-    }
-    if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
     const pin = { majorVersion: desired.majorVersion ?? instance.templateMajorVersion!, minorVersion: desired.minorVersion };
     const part = { instance: desired.name };
     if (!runs(instance, pin, desired.spec, part) || instance.deploymentStatus === 'CANCELLED') {
       const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
-        : deployment(instance, pin, `instance ${desired.name} of service ${desired.serviceName}`);
+        : deployment(instance, pin, what);
       try {
         await context.proton.send(new UpdateServiceInstanceCommand({
-          name: desired.name, serviceName: desired.serviceName, spec: desired.spec, ...type, clientToken: clientTokenFor(event),
+          name: desired.name,
+          serviceName: desired.serviceName,
+          spec: desired.spec,
+          ...type,
+          clientToken: deploymentToken(event, instance, type.deploymentType),
         }));
       } catch (error) {
         // Deploying already (someone else's deployment): the next poll waits it out.
@@ -114,10 +116,21 @@ export class ServiceInstanceHandler implements ResourceHandler {
       return pending;
     }
     if (instance.deploymentStatus === 'FAILED') {
-      throw new ProtonResourceError(`Proton could not deploy instance ${desired.name} of service ${desired.serviceName}: `
-        + `${instance.deploymentStatusMessage ?? 'no status message'}`);
+      throw new ProtonResourceError(`Proton could not deploy ${what}: ${instance.deploymentStatusMessage ?? 'no status message'}`);
     }
     return { IsComplete: true, Data: await this.attributes(instance, desired, context) };
+  }
+
+  /**
+   * The instance (undefined when there is none), once its status is not one of `busy`; 'pending' when this
+   * invocation's time is up first. Waits only while the status can still change by itself.
+   */
+  private async settled(desired: DesiredInstance, busy: ReadonlySet<string>, context: HandlerContext): Promise<ServiceInstance | undefined | 'pending'> {
+    const instance = await this.getOrUndefined(desired, context);
+    if (!instance || !busy.has(instance.deploymentStatus!)) return instance;
+    const status = async (_client: unknown, d: DesiredInstance) => (await this.getOrUndefined(d, context))?.deploymentStatus;
+    if (await waitWithin(untilNotBusy(status, busy), desired, context) === 'pending') return 'pending';
+    return this.getOrUndefined(desired, context);
   }
 
   private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<void> {
