@@ -130,4 +130,14 @@ describe('standalone service instance', () => {
     expect(failed.responseBytes).toBeLessThan(4096);
     expect(await instanceNames()).toEqual(['beta', 'prod']);
   });
+
+  test('an instance whose removal ends DELETE_FAILED fails the delete with Proton\'s message, without removing it again and again', async () => {
+    proton.emulator.faults.failDeletion(`${SERVICE_NAME}/prod`, 'log group is protected');
+    const report = await proton.destroy('SiProd');
+    expect(report.status).toBe('DELETE_FAILED');
+    const failed = report.resources.find((r) => r.type === INSTANCE && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/Proton could not delete instance prod of service si-orders: .*log group is protected/);
+    expect(proton.emulator.log.count('UpdateService')).toBe(1);
+    expect((await getInstance('prod')).deploymentStatus).toBe('DELETE_FAILED');
+  });
 });

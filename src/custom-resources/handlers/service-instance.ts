@@ -46,6 +46,8 @@ function desiredInstance(props: Record<string, any>): DesiredInstance {
 
 const physicalIdOf = (d: DesiredInstance) => `${d.serviceName}/${d.name}`;
 
+/** While removing the instance: states that still change by themselves. */
+const BUSY_OR_DELETING = new Set([...DEPLOYING, 'DELETE_IN_PROGRESS']);
 
 /**
  * A service instance added to an existing service (`CreateServiceInstance`). Proton has no delete
@@ -86,15 +88,28 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') {
       if (desired.retain || event.PhysicalResourceId !== physicalIdOf(desired)) return { IsComplete: true };
-      const instance = await this.getOrUndefined(desired, context);
-      if (instance && !DEPLOYING.has(instance.deploymentStatus!)) await this.tryRemove(desired, context);
-      return { IsComplete: !instance };
+      const instance = await this.settled(desired, BUSY_OR_DELETING, context);
+      if (instance === 'pending') return pending;
+      if (!instance) return { IsComplete: true };
+      if (instance.deploymentStatus === 'DELETE_FAILED') {
+        // Removing it again would fail again: onEvent of a new Delete request tries once more.
+        throw new ProtonResourceError(`Proton could not delete ${what}: ${instance.deploymentStatusMessage ?? 'no status message'}. `
+          + 'Fix the cause and delete again, or give the instance removalPolicy RETAIN to leave it');
+      }
+      await this.tryRemove(desired, context);
+      return pending;
     }
     const instance = await this.settled(desired, DEPLOYING, context);
     if (instance === 'pending') return pending;
     if (!instance) {
       await this.tryCreate(event, desired, context);
       return pending;
+    }
+    // Being removed (a Delete still running): created again once it is gone.
+    if (instance.deploymentStatus === 'DELETE_IN_PROGRESS') return pending;
+    if (instance.deploymentStatus === 'DELETE_FAILED') {
+      throw new ProtonResourceError(`${what} is DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'no status message'}. `
+        + 'Fix the cause and remove it from the service, then deploy again');
     }
     const pin = { majorVersion: desired.majorVersion ?? instance.templateMajorVersion!, minorVersion: desired.minorVersion };
     const part = { instance: desired.name };
