@@ -105,7 +105,7 @@ export class Component extends Resource implements ITaggable {
    * @attribute
    */
   public readonly componentArn: string;
-  /** Tags of the component in Proton (set at creation). */
+  /** Tags of the component in Proton (given at create, changed in place on update). */
   public readonly tags: TagManager;
 
   private readonly resource: CustomResource;

@@ -403,7 +403,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
    * @attribute
    */
   public readonly serviceInstanceArn: string;
-  /** Tags of the instance in Proton (set at creation). */
+  /** Tags of the instance in Proton (given at create, changed in place on update). */
   public readonly tags: TagManager;
 
   private readonly resource: CustomResource;

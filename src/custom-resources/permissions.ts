@@ -103,13 +103,16 @@ export const PERMISSIONS = {
     family: ProtonResourceFamily.SERVICE,
     nested: '/*',
     // UpdateService removes the instance (Proton has no DeleteServiceInstance).
-    actions: ['proton:CreateServiceInstance', 'proton:UpdateService', ...INSTANCE_ACTIONS],
+    actions: ['proton:CreateServiceInstance', 'proton:UpdateService', ...INSTANCE_ACTIONS, ...TAGGING],
     // The service's spec lists its instances: the handler reads them to add or remove its own.
     wildcardActions: ['proton:ListServiceInstances'],
   },
   COMPONENT: {
     family: ProtonResourceFamily.COMPONENT,
-    actions: ['proton:CreateComponent', 'proton:GetComponent', 'proton:UpdateComponent', 'proton:DeleteComponent', 'proton:ListComponentOutputs'],
+    actions: [
+      'proton:CreateComponent', 'proton:GetComponent', 'proton:UpdateComponent', 'proton:DeleteComponent', 'proton:ListComponentOutputs',
+      ...TAGGING,
+    ],
   },
   REPOSITORY: {
     family: ProtonResourceFamily.REPOSITORY,

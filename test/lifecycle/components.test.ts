@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand,
-  UpdateServiceInstanceCommand,
+  CancelComponentDeploymentCommand, GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
+  ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
 import {
@@ -27,6 +27,7 @@ afterAll(async () => proton.stop());
 beforeEach(() => {
   proton.emulator.faults.clear();
   proton.emulator.log.clear();
+  proton.emulator.timing.deploymentDelayMs = 50;
 });
 
 /** An environment with a component role and a service with instance beta, named after `prefix`. */
@@ -62,19 +63,28 @@ interface ComponentOptions {
   readonly name: string;
   readonly templateFile?: string;
   readonly description?: string;
+  readonly tags?: Record<string, string>;
+  readonly outputs?: string[];
 }
 
 function componentApp(stackName: string, prefix: string, options: ComponentOptions): string {
   return synth(stackName, (stack) => {
     const { service } = platform(stack, prefix);
-    new Component(stack, 'Bucket', {
+    const component = new Component(stack, 'Bucket', {
       componentName: options.name,
       serviceInstance: service.instance('beta'),
       manifest: ComponentManifest.fromFile(path.join(COMPONENT_DIR, 'manifest.yaml')),
       templateFile: options.templateFile ?? path.join(COMPONENT_DIR, 'cloudformation.yaml'),
       description: options.description,
-    }).output('BucketName');
+    });
+    (options.outputs ?? ['BucketName']).forEach((key) => component.output(key));
+    Object.entries(options.tags ?? {}).forEach(([key, value]) => Tags.of(component).add(key, value));
   });
+}
+
+/** Resolves once `check` holds (polled every 20 ms). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 const getComponent = async (name: string) => (await proton.client.send(new GetComponentCommand({ name }))).component!;
@@ -119,6 +129,36 @@ describe('component lifecycle', () => {
     expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
   });
 
+  test('tag changes of a component are applied on update: TagResource for new values, UntagResource for keys removed', async () => {
+    const file = templateFileWith('v3');
+    const tagged = (tags: Record<string, string>) => componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: file, tags });
+    expect((await proton.deploy(tagged({ team: 'a', cost: 'c1' }), 'Components')).status).toBe('UPDATE_COMPLETE');
+    expect((await proton.deploy(tagged({ team: 'b' }), 'Components')).status).toBe('UPDATE_COMPLETE');
+    const byKey = (tags: any) => [...tags].sort((a, b) => a.key.localeCompare(b.key));
+    expect(proton.emulator.log.ofOperation('TagResource').map((e) => byKey(e.input.tags)))
+      .toEqual([[{ key: 'cost', value: 'c1' }, { key: 'team', value: 'a' }], [{ key: 'team', value: 'b' }]]);
+    expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
+    const arn = (await getComponent('orders-bucket')).arn!;
+    expect((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'team', value: 'b' }]);
+  });
+
+  test('a component deployment cancelled while isComplete waits ends the wait at once, and the component is deployed again', async () => {
+    proton.emulator.timing.deploymentDelayMs = 30_000;
+    const deploying = proton.deploy(componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: templateFileWith('v4'), tags: { team: 'b' } }), 'Components');
+    await until(async () => (await getComponent('orders-bucket')).deploymentStatus === 'IN_PROGRESS');
+    proton.emulator.timing.deploymentDelayMs = 50;
+    // Cancelled once the next isComplete waits for the deployment.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cancelled = Date.now();
+    await proton.client.send(new CancelComponentDeploymentCommand({ componentName: 'orders-bucket' }));
+    const report = await deploying;
+    // The handler acted on CANCELLED well within the 60 s one isComplete waits at most.
+    const next = proton.emulator.log.ofOperation('UpdateComponent').find((e) => e.at.getTime() > cancelled);
+    expect(next && next.at.getTime() - cancelled).toBeLessThan(15_000);
+    expect(report.status).toBe('UPDATE_COMPLETE');
+    expect(await getComponent('orders-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED' });
+  });
+
   test('delete detaches the component, then deletes it; deleting one already gone succeeds', async () => {
     const state = proton.cfn.readState('Components')!;
     const [logicalId] = Object.entries(state.resources).find(([, r]) => r.type === COMPONENT)!;
@@ -148,6 +188,16 @@ describe('component lifecycle', () => {
       .toEqual(['REPLACE shared-two', 'CLEANUP_DELETE shared-one']);
     await expect(getComponent('shared-one')).rejects.toThrow();
     expect((await proton.destroy('EnvComponent')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('component outputs too large for CloudFormation\'s response fail the component naming it and the outputs', async () => {
+    const big = Object.fromEntries(['A', 'B', 'C', 'D'].map((key) => [key, key.repeat(1000)]));
+    proton.emulator.faults.setOutputs('big-bucket', big);
+    const report = await proton.deploy(componentApp('BigComponent', 'big', { name: 'big-bucket', outputs: Object.keys(big) }), 'BigComponent');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    const failed = report.resources.find((r) => r.type === COMPONENT && r.status === 'FAILED')!;
+    expect(failed.reason).toMatch(/the outputs of component big-bucket the app references take \d+ bytes, more than fit in CloudFormation's 4096-byte response: reference fewer outputs \(A, B, C, D\)/);
+    expect(failed.responseBytes).toBeLessThan(4096);
   });
 
   test('a failing component fails the deployment with Proton\'s message', async () => {

@@ -7,11 +7,13 @@ import {
   paginateListComponentOutputs,
   UpdateComponentCommand,
   waitUntilComponentDeleted,
-  waitUntilComponentDeployed,
 } from '@aws-sdk/client-proton';
 import { outputAttribute, RemovalMode } from '../contract';
+import { deploymentToken, requestTokenPrefix, untilNotBusy } from './deployment-end';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { fittingData } from './response-data';
+import { syncTags } from './tags';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -47,12 +49,15 @@ function desiredComponent(props: Record<string, any>): DesiredComponent {
 }
 
 const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS']);
+/** States a deployment can still end in success from: the only ones waited on. */
+const SETTLING = new Set(['IN_PROGRESS', 'CANCELLING']);
 
 /**
  * A directly defined component. Proton does not report a component's template file, so each
- * deployment carries a client token derived from the CloudFormation request: the component runs
- * the declared state when its last request token is this request's. A deployment in progress
- * (the component's or its instance's) is waited out.
+ * deployment carries a client token derived from the CloudFormation request (`deploymentToken`):
+ * the component runs the declared state when its last request token is this request's and its
+ * deployment succeeded. A deployment in progress (the component's or its instance's) is waited
+ * out; one cancelled is sent again.
  */
 export class ComponentHandler implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
@@ -67,7 +72,12 @@ export class ComponentHandler implements ResourceHandler {
         const renamed = event.PhysicalResourceId !== desired.name;
         const recreated = previous.manifest !== desired.manifest || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
         if (!renamed && !recreated) {
-          await this.tryUpdate(event, previous, desired, context);
+          const component = await this.getOrUndefined(desired.name, context);
+          if (component) {
+            await this.tryUpdate(event, previous, desired, component, context);
+            // Proton takes tags at create only.
+            await syncTags(component.arn!, previous.tags, desired.tags, context);
+          }
         } else if (renamed && previous.serviceName && previous.serviceName === desired.serviceName
           && previous.serviceInstanceName === desired.serviceInstanceName) {
           // Proton attaches one component per instance, and CloudFormation creates the replacement
@@ -111,15 +121,26 @@ export class ComponentHandler implements ResourceHandler {
       await this.tryCreate(event, desired, context);
       return pending;
     }
-    if (component.deploymentStatus === 'IN_PROGRESS') {
-      if (await waitWithin(waitUntilComponentDeployed, { name: desired.name }, context) === 'pending') return pending;
-      component = (await this.getOrUndefined(desired.name, context))!;
+    if (SETTLING.has(component.deploymentStatus!)) {
+      const status = async (_client: unknown, name: string) => (await this.getOrUndefined(name, context))?.deploymentStatus;
+      if (await waitWithin(untilNotBusy(status, SETTLING), desired.name, context) === 'pending') return pending;
+      component = await this.getOrUndefined(desired.name, context);
+      if (!component) return pending;
     }
     if (DEPLOYING.has(component.deploymentStatus!)) return pending;
-    if (component.lastClientRequestToken !== clientTokenFor(event)) {
+    if (component.deploymentStatus === 'DELETE_FAILED') {
+      throw new ProtonResourceError(`component ${desired.name} is DELETE_FAILED: ${component.deploymentStatusMessage ?? 'no status message'}. `
+        + 'Fix the cause and delete it, then deploy again');
+    }
+    if (!component.lastClientRequestToken?.startsWith(requestTokenPrefix(event))) {
       // Not deployed yet for this request: Proton was busy when onEvent asked.
       const previous = event.RequestType === 'Update' ? desiredComponent(event.OldResourceProperties ?? {}) : undefined;
-      await this.tryUpdate(event, previous, desired, context);
+      await this.tryUpdate(event, previous, desired, component, context);
+      return pending;
+    }
+    if (component.deploymentStatus === 'CANCELLED') {
+      // This request's deployment was cancelled: deploy the declared state again (a token of its own).
+      await this.tryUpdate(event, undefined, desired, component, context);
       return pending;
     }
     if (component.deploymentStatus !== 'SUCCEEDED') {
@@ -152,14 +173,15 @@ export class ComponentHandler implements ResourceHandler {
 
   /** Deploys the template file, spec and attachment (or, when only the description changed, nothing). */
   private async tryUpdate(event: OnEventRequest, previous: DesiredComponent | undefined, desired: DesiredComponent,
-    context: HandlerContext): Promise<void> {
+    component: Component, context: HandlerContext): Promise<void> {
     const onlyDescription = previous !== undefined && previous.templateFile === desired.templateFile
       && previous.serviceSpec === desired.serviceSpec && previous.serviceName === desired.serviceName
       && previous.serviceInstanceName === desired.serviceInstanceName;
+    const deploymentType = onlyDescription ? ComponentDeploymentUpdateType.NONE : ComponentDeploymentUpdateType.CURRENT_VERSION;
     try {
       await context.proton.send(new UpdateComponentCommand({
         name: desired.name,
-        deploymentType: onlyDescription ? ComponentDeploymentUpdateType.NONE : ComponentDeploymentUpdateType.CURRENT_VERSION,
+        deploymentType,
         description: desired.description ?? '',
         ...(onlyDescription ? {} : {
           templateFile: desired.templateFile,
@@ -168,7 +190,7 @@ export class ComponentHandler implements ResourceHandler {
           serviceName: desired.serviceName ?? '',
           serviceInstanceName: desired.serviceInstanceName ?? '',
         }),
-        clientToken: clientTokenFor(event),
+        clientToken: deploymentToken(event, component, deploymentType),
       }));
     } catch (error) {
       if (!isConflict(error)) throw error;
@@ -189,7 +211,7 @@ export class ComponentHandler implements ResourceHandler {
         deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION,
         serviceName: '',
         serviceInstanceName: '',
-        clientToken: `${clientTokenFor(event).slice(0, 56)}-detach`,
+        clientToken: deploymentToken(event, component, 'detach'),
       }));
     } catch (error) {
       if (!isConflict(error)) throw error;
@@ -223,7 +245,7 @@ export class ComponentHandler implements ResourceHandler {
       }
       data[outputAttribute(key)] = outputs.get(key)!;
     }
-    return data;
+    return fittingData(data, `component ${desired.name}`, desired.outputs);
   }
 
   private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {

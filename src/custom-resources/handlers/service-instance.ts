@@ -6,12 +6,14 @@ import {
   ServiceInstance,
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
-  waitUntilServiceInstanceDeployed,
 } from '@aws-sdk/client-proton';
 import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
+import { deploymentToken, untilNotBusy } from './deployment-end';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
+import { fittingData } from './response-data';
 import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
+import { syncTags } from './tags';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -44,6 +46,9 @@ function desiredInstance(props: Record<string, any>): DesiredInstance {
 
 const physicalIdOf = (d: DesiredInstance) => `${d.serviceName}/${d.name}`;
 
+/** While removing the instance: states that still change by themselves. */
+const BUSY_OR_DELETING = new Set([...DEPLOYING, 'DELETE_IN_PROGRESS']);
+
 /**
  * A service instance added to an existing service (`CreateServiceInstance`). Proton has no delete
  * for instances: deleting removes it from the service's spec with `UpdateService`.
@@ -63,6 +68,10 @@ export class ServiceInstanceHandler implements ResourceHandler {
               + 'and the new one needs a name of its own: change the instance name too');
           }
           await this.tryCreate(event, desired, context);
+        } else {
+          // Proton takes tags at create only.
+          const instance = await this.getOrUndefined(desired, context);
+          if (instance) await syncTags(instance.arn!, previous.tags, desired.tags, context);
         }
         // Spec and version changes are deployed by isComplete once the instance is not busy.
         return { PhysicalResourceId: physicalIdOf(desired) };
@@ -75,31 +84,45 @@ export class ServiceInstanceHandler implements ResourceHandler {
 
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredInstance(event.ResourceProperties);
+    const what = `instance ${desired.name} of service ${desired.serviceName}`;
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') {
       if (desired.retain || event.PhysicalResourceId !== physicalIdOf(desired)) return { IsComplete: true };
-      const instance = await this.getOrUndefined(desired, context);
-      if (instance && !DEPLOYING.has(instance.deploymentStatus!)) await this.tryRemove(desired, context);
-      return { IsComplete: !instance };
+      const instance = await this.settled(desired, BUSY_OR_DELETING, context);
+      if (instance === 'pending') return pending;
+      if (!instance) return { IsComplete: true };
+      if (instance.deploymentStatus === 'DELETE_FAILED') {
+        // Removing it again would fail again: onEvent of a new Delete request tries once more.
+        throw new ProtonResourceError(`Proton could not delete ${what}: ${instance.deploymentStatusMessage ?? 'no status message'}. `
+          + 'Fix the cause and delete again, or give the instance removalPolicy RETAIN to leave it');
+      }
+      await this.tryRemove(desired, context);
+      return pending;
     }
-    let instance = await this.getOrUndefined(desired, context);
+    const instance = await this.settled(desired, DEPLOYING, context);
+    if (instance === 'pending') return pending;
     if (!instance) {
       await this.tryCreate(event, desired, context);
       return pending;
     }
-    if (instance.deploymentStatus === 'IN_PROGRESS') {
-      if (await waitWithin(waitUntilServiceInstanceDeployed, { name: desired.name, serviceName: desired.serviceName }, context) === 'pending') return pending;
-      instance = (await this.getOrUndefined(desired, context))!;
+    // Being removed (a Delete still running): created again once it is gone.
+    if (instance.deploymentStatus === 'DELETE_IN_PROGRESS') return pending;
+    if (instance.deploymentStatus === 'DELETE_FAILED') {
+      throw new ProtonResourceError(`${what} is DELETE_FAILED: ${instance.deploymentStatusMessage ?? 'no status message'}. `
+        + 'Fix the cause and remove it from the service, then deploy again');
     }
-    if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
     const pin = { majorVersion: desired.majorVersion ?? instance.templateMajorVersion!, minorVersion: desired.minorVersion };
     const part = { instance: desired.name };
     if (!runs(instance, pin, desired.spec, part) || instance.deploymentStatus === 'CANCELLED') {
       const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
-        : deployment(instance, pin, `instance ${desired.name} of service ${desired.serviceName}`);
+        : deployment(instance, pin, what);
       try {
         await context.proton.send(new UpdateServiceInstanceCommand({
-          name: desired.name, serviceName: desired.serviceName, spec: desired.spec, ...type, clientToken: clientTokenFor(event),
+          name: desired.name,
+          serviceName: desired.serviceName,
+          spec: desired.spec,
+          ...type,
+          clientToken: deploymentToken(event, instance, type.deploymentType),
         }));
       } catch (error) {
         // Deploying already (someone else's deployment): the next poll waits it out.
@@ -108,10 +131,21 @@ export class ServiceInstanceHandler implements ResourceHandler {
       return pending;
     }
     if (instance.deploymentStatus === 'FAILED') {
-      throw new ProtonResourceError(`Proton could not deploy instance ${desired.name} of service ${desired.serviceName}: `
-        + `${instance.deploymentStatusMessage ?? 'no status message'}`);
+      throw new ProtonResourceError(`Proton could not deploy ${what}: ${instance.deploymentStatusMessage ?? 'no status message'}`);
     }
     return { IsComplete: true, Data: await this.attributes(instance, desired, context) };
+  }
+
+  /**
+   * The instance (undefined when there is none), once its status is not one of `busy`; 'pending' when this
+   * invocation's time is up first. Waits only while the status can still change by itself.
+   */
+  private async settled(desired: DesiredInstance, busy: ReadonlySet<string>, context: HandlerContext): Promise<ServiceInstance | undefined | 'pending'> {
+    const instance = await this.getOrUndefined(desired, context);
+    if (!instance || !busy.has(instance.deploymentStatus!)) return instance;
+    const status = async (_client: unknown, d: DesiredInstance) => (await this.getOrUndefined(d, context))?.deploymentStatus;
+    if (await waitWithin(untilNotBusy(status, busy), desired, context) === 'pending') return 'pending';
+    return this.getOrUndefined(desired, context);
   }
 
   private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<void> {
@@ -167,7 +201,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
       }
       data[outputAttribute(key)] = outputs.get(key)!;
     }
-    return data;
+    return fittingData(data, `instance ${desired.name} of service ${desired.serviceName}`, desired.outputs);
   }
 
   private async getOrUndefined(desired: DesiredInstance, context: HandlerContext): Promise<ServiceInstance | undefined> {
