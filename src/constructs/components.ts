@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ComponentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
+import { ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
-import { protonTags, removalMode } from './custom-resource';
+import { limitTags, protonTags, removalMode } from './custom-resource';
 import { Environment, IEnvironment } from './environments';
 import { generateName } from './names';
 import { ComponentSource } from './service-templates';
@@ -126,6 +126,7 @@ export class Component extends Resource implements ITaggable {
     checkComponentsAllowed(this, props);
     const templateFile = readTemplateFile(this, props.templateFile);
     this.tags = new TagManager(TagType.MAP, ResourceType.COMPONENT);
+    limitTags(this, this.tags, [ReservedTag.REQUEST]);
 
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.COMPONENT, this.componentName);

@@ -14,17 +14,16 @@ export function protonTags(tags: TagManager): any {
 const MAX_TAGS = 50;
 
 /**
- * Fails synth when a resource would carry more tags than Proton takes: the handlers add `reserved` tags
- * of their own (`cdk-proton:owner`, which CloudFormation resource created it; `cdk-proton:request`, which
- * request last changed it). Checked after the aspects (`Tags.of`) have run.
+ * Fails synth when a resource would carry more tags than Proton takes: the handlers add the `reserved`
+ * ones (`ReservedTag`). Checked after the aspects (`Tags.of`) have run.
  */
-export function limitTags(scope: IConstruct, tags: TagManager, reserved: number): void {
+export function limitTags(scope: IConstruct, tags: TagManager, reserved: string[]): void {
   scope.node.addValidation({
     validate: () => {
       const count = Object.keys(tags.renderTags() ?? {}).length;
-      const allowed = MAX_TAGS - reserved;
-      return count <= allowed ? [] : [`${count} tags, but Proton takes at most ${MAX_TAGS} on a resource and cdk-proton adds ${reserved} `
-        + `of its own (cdk-proton:owner, cdk-proton:request): remove ${count - allowed}, or apply them with Tags.of() further down the tree`];
+      const allowed = MAX_TAGS - reserved.length;
+      return count <= allowed ? [] : [`${count} tags, but Proton takes at most ${MAX_TAGS} on a resource and cdk-proton adds `
+        + `${reserved.length} of its own (${reserved.join(', ')}): remove ${count - allowed}, or apply them with Tags.of() further down the tree`];
     },
   });
 }

@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ResourceType } from '../custom-resources/contract';
+import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME } from '../proton-limits.generated';
@@ -181,7 +181,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
     checkProvisioning(this, props);
     this.tags = new TagManager(TagType.MAP, ResourceType.ENVIRONMENT);
-    limitTags(this, this.tags, 2);
+    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.ENVIRONMENT, this.environmentName);

@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
+  instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ReservedTag, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
   ServiceInstanceProperties, ServiceInstanceProperty, ServiceProperties,
 } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
@@ -201,7 +201,7 @@ export class Service extends ServiceBase implements ITaggable {
     checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
     checkRepository(this, this.hasPipeline, props);
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE);
-    limitTags(this, this.tags, 2);
+    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
     const pipelineInputs = this.hasPipeline ? props.pipeline?.spec?._inputs(this) ?? {} : undefined;
     const provider = ProtonProvider.of(this);
@@ -422,6 +422,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
       ? props.service.templateVersion : undefined;
     checkCompatible(this, version, props.name, props.environment);
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_INSTANCE);
+    limitTags(this, this.tags, [ReservedTag.REQUEST]);
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.SERVICE_INSTANCE, this.serviceName);
     const inputs = props.spec?._inputs(this) ?? {};

@@ -30,6 +30,15 @@ export const RemovalMode = {
   RETAIN: 'retain',
 } as const;
 
+/**
+ * The tags the handlers put on Proton resources besides the user's (Proton takes 50 in all): which
+ * CloudFormation resource created it (`OWNER`), which request last changed it (`REQUEST`).
+ */
+export const ReservedTag = {
+  OWNER: 'cdk-proton:owner',
+  REQUEST: 'cdk-proton:request',
+} as const;
+
 /** Properties of a template version resource (environment or service). */
 export interface TemplateVersionProperties {
   readonly TemplateName: string;

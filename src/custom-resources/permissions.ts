@@ -103,7 +103,8 @@ export const PERMISSIONS = {
     family: ProtonResourceFamily.SERVICE,
     nested: '/*',
     // UpdateService removes the instance (Proton has no DeleteServiceInstance).
-    actions: ['proton:CreateServiceInstance', 'proton:UpdateService', ...INSTANCE_ACTIONS, ...TAGGING],
+    // ListTagsForResource: the cdk-proton:request tag, which says whether a later request has taken charge.
+    actions: ['proton:CreateServiceInstance', 'proton:UpdateService', ...INSTANCE_ACTIONS, 'proton:ListTagsForResource', ...TAGGING],
     // The service's spec lists its instances: the handler reads them to add or remove its own.
     wildcardActions: ['proton:ListServiceInstances'],
   },
@@ -111,7 +112,8 @@ export const PERMISSIONS = {
     family: ProtonResourceFamily.COMPONENT,
     actions: [
       'proton:CreateComponent', 'proton:GetComponent', 'proton:UpdateComponent', 'proton:DeleteComponent', 'proton:ListComponentOutputs',
-      ...TAGGING,
+      // The cdk-proton:request tag, which says whether a later request has taken charge.
+      'proton:ListTagsForResource', ...TAGGING,
     ],
   },
   REPOSITORY: {

@@ -134,12 +134,15 @@ describe('component lifecycle', () => {
     const tagged = (tags: Record<string, string>) => componentApp('Components', 'cmp', { name: 'orders-bucket', templateFile: file, tags });
     expect((await proton.deploy(tagged({ team: 'a', cost: 'c1' }), 'Components')).status).toBe('UPDATE_COMPLETE');
     expect((await proton.deploy(tagged({ team: 'b' }), 'Components')).status).toBe('UPDATE_COMPLETE');
-    const byKey = (tags: any) => [...tags].sort((a, b) => a.key.localeCompare(b.key));
-    expect(proton.emulator.log.ofOperation('TagResource').map((e) => byKey(e.input.tags)))
+    // The user's tags: cdk-proton's own (cdk-proton:request, which request last changed it) aside.
+    const byKey = (tags: any[]) => tags.filter((t) => !t.key.startsWith('cdk-proton:')).sort((a, b) => a.key.localeCompare(b.key));
+    expect(proton.emulator.log.ofOperation('TagResource').map((e) => byKey(e.input.tags as any[])).filter((t) => t.length > 0))
       .toEqual([[{ key: 'cost', value: 'c1' }, { key: 'team', value: 'a' }], [{ key: 'team', value: 'b' }]]);
     expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
     const arn = (await getComponent('orders-bucket')).arn!;
-    expect((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual([{ key: 'team', value: 'b' }]);
+    const tags = (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags!;
+    expect(byKey(tags)).toEqual([{ key: 'team', value: 'b' }]);
+    expect(tags.find((t) => t.key === 'cdk-proton:request')?.value).toEqual(expect.any(String));
   });
 
   test('a component deployment cancelled while isComplete waits ends the wait at once, and the component is deployed again', async () => {
@@ -205,6 +208,61 @@ describe('component lifecycle', () => {
     const report = await proton.deploy(componentApp('BrokenComponent', 'brk', { name: 'broken-bucket' }), 'BrokenComponent');
     expect(report.status).toBe('ROLLBACK_COMPLETE');
     expect(report.reason).toMatch(/Proton could not deploy component broken-bucket \(FAILED\): Bucket name already exists/);
+  });
+});
+
+describe('one request at a time changes a component', () => {
+  test('the execution of an update CloudFormation gave up on stops once the rollback took over: the component stays on the rollback\'s template', async () => {
+    const assembly = componentApp('CmpAbandoned', 'cab', { name: 'cab-bucket' });
+    expect((await proton.deploy(assembly, 'CmpAbandoned')).status).toBe('CREATE_COMPLETE');
+    const state = proton.cfn.readState('CmpAbandoned')!;
+    const [logicalId, resource] = Object.entries(state.resources).find(([, r]) => r.type === COMPONENT)!;
+    const previous = resource.properties;
+    const next = { ...previous, TemplateFile: `${previous.TemplateFile}# forward\n` };
+    const forward = {
+      RequestType: 'Update',
+      RequestId: 'forward',
+      StackId: state.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: COMPONENT,
+      PhysicalResourceId: 'cab-bucket',
+      ResourceProperties: next,
+      OldResourceProperties: previous,
+    };
+    await proton.onEventOnly('CmpAbandoned', forward);
+    const rollback = await proton.cfn.invokeCustomResource(assembly, 'CmpAbandoned', logicalId, {
+      RequestType: 'Update', ResourceProperties: previous, OldResourceProperties: next,
+    });
+    expect(rollback).toMatchObject({ status: 'SUCCEEDED', reason: undefined });
+    const deployed = await getComponent('cab-bucket');
+    const updatesBefore = proton.emulator.log.count('UpdateComponent');
+
+    await expect(proton.isCompleteOnly('CmpAbandoned', forward)).rejects.toThrow(/a later request \(.+\) has taken charge of it, so request forward stops here/);
+    expect(proton.emulator.log.count('UpdateComponent')).toBe(updatesBefore);
+    expect(await getComponent('cab-bucket')).toMatchObject({ deploymentStatus: 'SUCCEEDED', lastClientRequestToken: deployed.lastClientRequestToken });
+    expect((await proton.destroy('CmpAbandoned')).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('a Create whose component a later Delete removed does not create it again', async () => {
+    const assembly = componentApp('CmpGone', 'cgo', { name: 'cgo-bucket' });
+    const report = await proton.deploy(assembly, 'CmpGone');
+    expect(report.status).toBe('CREATE_COMPLETE');
+    const create = report.resources.find((r) => r.type === COMPONENT && r.action === 'CREATE')!;
+    const state = proton.cfn.readState('CmpGone')!;
+    const [logicalId, resource] = Object.entries(state.resources).find(([, r]) => r.type === COMPONENT)!;
+    // The rollback's Delete removes the component while the Create's execution still polls.
+    expect((await proton.cfn.invokeCustomResource(assembly, 'CmpGone', logicalId, { RequestType: 'Delete' })).status).toBe('SUCCEEDED');
+    await expect(proton.isCompleteOnly('CmpGone', {
+      RequestType: 'Create',
+      RequestId: create.requestId,
+      StackId: state.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: COMPONENT,
+      PhysicalResourceId: 'cgo-bucket',
+      ResourceProperties: resource.properties,
+    })).rejects.toThrow(/^component cgo-bucket is gone: a later request deleted it/);
+    await expect(proton.client.send(new GetComponentCommand({ name: 'cgo-bucket' }))).rejects.toThrow(/not found/);
+    expect((await proton.destroy('CmpGone')).status).toBe('DELETE_COMPLETE');
   });
 });
 

@@ -66,7 +66,9 @@ const getInstance = async (name: string) =>
   (await proton.client.send(new GetServiceInstanceCommand({ name, serviceName: SERVICE_NAME }))).serviceInstance!;
 const instanceNames = async () =>
   ((await proton.client.send(new ListServiceInstancesCommand({ serviceName: SERVICE_NAME }))).serviceInstances ?? []).map((i) => i.name).sort();
-const tagsOf = async (arn: string) => (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? [];
+/** The user's tags of a resource: without cdk-proton's own (cdk-proton:request, which request last changed it). */
+const userTags = (tags: Array<{ key?: string; value?: string }>) => tags.filter((t) => !t.key!.startsWith('cdk-proton:'));
+const tagsOf = async (arn: string) => userTags((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? []);
 
 /** Resolves once `check` holds (polled every 20 ms). */
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -87,7 +89,8 @@ describe('standalone service instance', () => {
     const report = await proton.deploy(instanceApp('SiProd', { tags: { team: 'b' } }), 'SiProd');
     expect(report.status).toBe('UPDATE_COMPLETE');
     expect(proton.emulator.log.ofOperation('UntagResource').map((e) => e.input.tagKeys)).toEqual([['cost']]);
-    expect(proton.emulator.log.ofOperation('TagResource').map((e) => e.input.tags)).toEqual([[{ key: 'team', value: 'b' }]]);
+    expect(proton.emulator.log.ofOperation('TagResource').map((e) => userTags(e.input.tags as any[])).filter((t) => t.length > 0))
+      .toEqual([[{ key: 'team', value: 'b' }]]);
     expect(await tagsOf((await getInstance('prod')).arn!)).toEqual([{ key: 'team', value: 'b' }]);
   });
 
@@ -139,5 +142,34 @@ describe('standalone service instance', () => {
     expect(failed.reason).toMatch(/Proton could not delete instance prod of service si-orders: .*log group is protected/);
     expect(proton.emulator.log.count('UpdateService')).toBe(1);
     expect((await getInstance('prod')).deploymentStatus).toBe('DELETE_FAILED');
+    // Once the cause is fixed, deleting again removes it (and the service is ACTIVE again).
+    proton.emulator.faults.clear();
+    expect((await proton.destroy('SiProd')).status).toBe('DELETE_COMPLETE');
+    expect(await instanceNames()).toEqual(['beta']);
+  });
+});
+
+describe('one request at a time changes a standalone instance', () => {
+  test('a Create whose instance a later Delete removed does not add it again', async () => {
+    const assembly = instanceApp('SiGone', { name: 'staging' });
+    const report = await proton.deploy(assembly, 'SiGone');
+    expect(report.resources.filter((r) => r.status === 'FAILED').map((r) => r.reason)).toEqual([]);
+    const create = report.resources.find((r) => r.type === INSTANCE && r.action === 'CREATE')!;
+    const state = proton.cfn.readState('SiGone')!;
+    const [logicalId, resource] = Object.entries(state.resources).find(([, r]) => r.type === INSTANCE)!;
+    // The rollback's Delete removes the instance while the Create's execution still polls.
+    expect((await proton.cfn.invokeCustomResource(assembly, 'SiGone', logicalId, { RequestType: 'Delete' })).status).toBe('SUCCEEDED');
+    expect(await instanceNames()).toEqual(['beta']);
+    await expect(proton.isCompleteOnly('SiGone', {
+      RequestType: 'Create',
+      RequestId: create.requestId,
+      StackId: state.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: INSTANCE,
+      PhysicalResourceId: `${SERVICE_NAME}/staging`,
+      ResourceProperties: resource.properties,
+    })).rejects.toThrow(/^instance staging of service si-orders is gone: a later request deleted it/);
+    expect(await instanceNames()).toEqual(['beta']);
+    expect((await proton.destroy('SiGone')).status).toBe('DELETE_COMPLETE');
   });
 });

@@ -14,6 +14,7 @@ import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './e
 import { optionalString, requiredString, tagList } from './properties';
 import { fittingData } from './response-data';
 import { syncTags } from './tags';
+import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -64,8 +65,7 @@ export class ComponentHandler implements ResourceHandler {
     const desired = desiredComponent(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
-        await this.tryCreate(event, desired, context);
-        return { PhysicalResourceId: desired.name };
+        return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
       case 'Update': {
         const previous = desiredComponent(event.OldResourceProperties ?? {});
         // Against the physical id, not the old properties: a rollback Update returns to the component it has.
@@ -74,6 +74,7 @@ export class ComponentHandler implements ResourceHandler {
         if (!renamed && !recreated) {
           const component = await this.getOrUndefined(desired.name, context);
           if (component) {
+            await takeOver(component.arn!, event, context);
             await this.tryUpdate(event, previous, desired, component, context);
             // Proton takes tags at create only.
             await syncTags(component.arn!, previous.tags, desired.tags, context);
@@ -89,7 +90,7 @@ export class ComponentHandler implements ResourceHandler {
           throw new ProtonResourceError(`component ${desired.name}: a new manifest or environment replaces the component, `
             + 'and the new one needs a name of its own: change componentName too, or omit it to have one generated');
         } else {
-          await this.tryCreate(event, desired, context);
+          return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
         }
         return { PhysicalResourceId: desired.name };
       }
@@ -116,11 +117,14 @@ export class ComponentHandler implements ResourceHandler {
       return pending;
     }
 
+    const what = `component ${desired.name}`;
     let component = await this.getOrUndefined(desired.name, context);
     if (!component) {
+      goneUnlessDeferred(event, what);
       await this.tryCreate(event, desired, context);
       return pending;
     }
+    await stopIfTakenOver(component.arn!, event, what, context);
     if (SETTLING.has(component.deploymentStatus!)) {
       const status = async (_client: unknown, name: string) => (await this.getOrUndefined(name, context))?.deploymentStatus;
       if (await waitWithin(untilNotBusy(status, SETTLING), desired.name, context) === 'pending') return pending;
@@ -135,11 +139,13 @@ export class ComponentHandler implements ResourceHandler {
     if (!component.lastClientRequestToken?.startsWith(requestTokenPrefix(event))) {
       // Not deployed yet for this request: Proton was busy when onEvent asked.
       const previous = event.RequestType === 'Update' ? desiredComponent(event.OldResourceProperties ?? {}) : undefined;
+      await stopIfTakenOver(component.arn!, event, what, context);
       await this.tryUpdate(event, previous, desired, component, context);
       return pending;
     }
     if (component.deploymentStatus === 'CANCELLED') {
       // This request's deployment was cancelled: deploy the declared state again (a token of its own).
+      await stopIfTakenOver(component.arn!, event, what, context);
       await this.tryUpdate(event, undefined, desired, component, context);
       return pending;
     }
@@ -150,7 +156,8 @@ export class ComponentHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(component, desired, context) };
   }
 
-  private async tryCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<void> {
+  /** Creates the component; false when Proton was busy (the instance deploying) and isComplete is to create it. */
+  private async tryCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
     try {
       await context.proton.send(new CreateComponentCommand({
         name: desired.name,
@@ -163,11 +170,13 @@ export class ComponentHandler implements ResourceHandler {
         serviceSpec: desired.serviceSpec,
         description: desired.description,
         clientToken: clientTokenFor(event),
-        tags: desired.tags.length > 0 ? desired.tags : undefined,
+        tags: [...desired.tags, requestTag(event)],
       }));
+      return true;
     } catch (error) {
       // The instance is deploying: isComplete creates the component once it is not.
       if (!isConflict(error)) throw error;
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { tagsOf } from './tags';
+import { ReservedTag } from '../contract';
 import type { HandlerContext, OnEventRequest } from './types';
 
 /**
@@ -8,7 +9,7 @@ import type { HandlerContext, OnEventRequest } from './types';
  * out): the Proton resource our Create made may exist all the same, and only this tag tells it apart
  * from someone else's resource of the same name.
  */
-export const OWNER_TAG = 'cdk-proton:owner';
+export const OWNER_TAG = ReservedTag.OWNER;
 
 /** The owner tag of the resource this event is about: a digest of the stack and the logical id. */
 export function ownerTag(event: Pick<OnEventRequest, 'StackId' | 'LogicalResourceId'>): { key: string; value: string } {

@@ -14,6 +14,7 @@ import { optionalString, requiredString, tagList } from './properties';
 import { fittingData } from './response-data';
 import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
 import { syncTags } from './tags';
+import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
 import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
@@ -58,8 +59,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const desired = desiredInstance(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
-        await this.tryCreate(event, desired, context);
-        return { PhysicalResourceId: physicalIdOf(desired) };
+        return createdOrDeferred(physicalIdOf(desired), await this.tryCreate(event, desired, context));
       case 'Update': {
         const previous = desiredInstance(event.OldResourceProperties ?? {});
         if (physicalIdOf(previous) !== physicalIdOf(desired) || previous.environment !== desired.environment) {
@@ -67,11 +67,14 @@ export class ServiceInstanceHandler implements ResourceHandler {
             throw new ProtonResourceError(`service instance ${physicalIdOf(desired)}: a new environment replaces the instance, `
               + 'and the new one needs a name of its own: change the instance name too');
           }
-          await this.tryCreate(event, desired, context);
+          return createdOrDeferred(physicalIdOf(desired), await this.tryCreate(event, desired, context));
         } else {
-          // Proton takes tags at create only.
           const instance = await this.getOrUndefined(desired, context);
-          if (instance) await syncTags(instance.arn!, previous.tags, desired.tags, context);
+          if (instance) {
+            await takeOver(instance.arn!, event, context);
+            // Proton takes tags at create only.
+            await syncTags(instance.arn!, previous.tags, desired.tags, context);
+          }
         }
         // Spec and version changes are deployed by isComplete once the instance is not busy.
         return { PhysicalResourceId: physicalIdOf(desired) };
@@ -99,12 +102,16 @@ export class ServiceInstanceHandler implements ResourceHandler {
       await this.tryRemove(desired, context);
       return pending;
     }
-    const instance = await this.settled(desired, DEPLOYING, context);
-    if (instance === 'pending') return pending;
-    if (!instance) {
+    const current = await this.getOrUndefined(desired, context);
+    if (!current) {
+      goneUnlessDeferred(event, what);
       await this.tryCreate(event, desired, context);
       return pending;
     }
+    await stopIfTakenOver(current.arn!, event, what, context);
+    const instance = await this.settled(desired, DEPLOYING, context, current);
+    if (instance === 'pending') return pending;
+    if (!instance) return pending;
     // Being removed (a Delete still running): created again once it is gone.
     if (instance.deploymentStatus === 'DELETE_IN_PROGRESS') return pending;
     if (instance.deploymentStatus === 'DELETE_FAILED') {
@@ -116,6 +123,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
     if (!runs(instance, pin, desired.spec, part) || instance.deploymentStatus === 'CANCELLED') {
       const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
         : deployment(instance, pin, what);
+      await stopIfTakenOver(instance.arn!, event, what, context);
       try {
         await context.proton.send(new UpdateServiceInstanceCommand({
           name: desired.name,
@@ -140,15 +148,17 @@ export class ServiceInstanceHandler implements ResourceHandler {
    * The instance (undefined when there is none), once its status is not one of `busy`; 'pending' when this
    * invocation's time is up first. Waits only while the status can still change by itself.
    */
-  private async settled(desired: DesiredInstance, busy: ReadonlySet<string>, context: HandlerContext): Promise<ServiceInstance | undefined | 'pending'> {
-    const instance = await this.getOrUndefined(desired, context);
+  private async settled(desired: DesiredInstance, busy: ReadonlySet<string>, context: HandlerContext,
+    read?: ServiceInstance): Promise<ServiceInstance | undefined | 'pending'> {
+    const instance = read ?? await this.getOrUndefined(desired, context);
     if (!instance || !busy.has(instance.deploymentStatus!)) return instance;
     const status = async (_client: unknown, d: DesiredInstance) => (await this.getOrUndefined(d, context))?.deploymentStatus;
     if (await waitWithin(untilNotBusy(status, busy), desired, context) === 'pending') return 'pending';
     return this.getOrUndefined(desired, context);
   }
 
-  private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<void> {
+  /** Creates the instance; false when Proton was busy (the service deploying) and isComplete is to create it. */
+  private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<boolean> {
     try {
       await context.proton.send(new CreateServiceInstanceCommand({
         name: desired.name,
@@ -157,11 +167,13 @@ export class ServiceInstanceHandler implements ResourceHandler {
         templateMajorVersion: desired.majorVersion,
         templateMinorVersion: desired.minorVersion,
         clientToken: clientTokenFor(event),
-        tags: desired.tags.length > 0 ? desired.tags : undefined,
+        tags: [...desired.tags, requestTag(event)],
       }));
+      return true;
     } catch (error) {
       // The service is busy (deploying): isComplete creates the instance once it is not.
       if (!isConflict(error)) throw error;
+      return false;
     }
   }
 

@@ -2,6 +2,7 @@ import { TagResourceCommand } from '@aws-sdk/client-proton';
 import { isNotFound, ProtonResourceError } from './errors';
 import { tagsOf } from './tags';
 import type { HandlerContext, OnEventRequest } from './types';
+import { ReservedTag } from '../contract';
 
 /**
  * Only one CloudFormation request at a time changes a Proton resource. CloudFormation gives up on a
@@ -11,7 +12,7 @@ import type { HandlerContext, OnEventRequest } from './types';
  * tag, and isComplete checks, before it waits and before each change it makes, that the tag still
  * names its request. A replay of a request carries the same RequestId, so it carries on.
  */
-export const REQUEST_TAG = 'cdk-proton:request';
+export const REQUEST_TAG = ReservedTag.REQUEST;
 
 /** The tag a Create passes with the resource it creates. */
 export function requestTag(event: Pick<OnEventRequest, 'RequestId'>): { key: string; value: string } {
@@ -45,4 +46,22 @@ export async function stopIfTakenOver(arn: string, event: Pick<OnEventRequest, '
   context: HandlerContext): Promise<void> {
   const current = (await tagsOf(arn, context)).get(REQUEST_TAG);
   if (current !== undefined && current !== event.RequestId) throw new TakenOverError(what, event, current);
+}
+
+/**
+ * The response Data key onEvent sets when Proton was busy and isComplete is to create the resource. A resource
+ * isComplete finds gone without it was deleted by a later request (the rollback's Delete), and is not created again.
+ */
+export const CREATE_DEFERRED = 'CreateDeferred';
+
+/** onEvent's answer for a create that Proton deferred (`created` false) or made. */
+export function createdOrDeferred(physicalResourceId: string, created: boolean): { PhysicalResourceId: string; Data?: Record<string, string> } {
+  return created ? { PhysicalResourceId: physicalResourceId } : { PhysicalResourceId: physicalResourceId, Data: { [CREATE_DEFERRED]: 'true' } };
+}
+
+/** In isComplete: the resource is gone. Creates it when onEvent deferred that, else fails: a later request deleted it. */
+export function goneUnlessDeferred(event: { Data?: Record<string, string> }, what: string): void {
+  if (event.Data?.[CREATE_DEFERRED] === 'true') return;
+  throw new ProtonResourceError(`${what} is gone: a later request deleted it (a rollback), or someone did outside the stack; `
+    + 'it is not created again by this request');
 }
