@@ -126,7 +126,7 @@ export class Component extends Resource implements ITaggable {
     checkComponentsAllowed(this, props);
     const templateFile = readTemplateFile(this, props.templateFile);
     this.tags = new TagManager(TagType.MAP, ResourceType.COMPONENT);
-    limitTags(this, this.tags, [ReservedTag.REQUEST]);
+    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.COMPONENT, this.componentName);

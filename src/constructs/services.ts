@@ -422,7 +422,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
       ? props.service.templateVersion : undefined;
     checkCompatible(this, version, props.name, props.environment);
     this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_INSTANCE);
-    limitTags(this, this.tags, [ReservedTag.REQUEST]);
+    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.SERVICE_INSTANCE, this.serviceName);
     const inputs = props.spec?._inputs(this) ?? {};

@@ -243,6 +243,16 @@ describe('one request at a time changes a component', () => {
     expect((await proton.destroy('CmpAbandoned')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('the Delete of a Create CloudFormation gave up on, whose id CloudFormation made up, deletes the component that Create made', async () => {
+    const assembly = componentApp('CmpMadeUp', 'cmu', { name: 'cmu-bucket' });
+    expect((await proton.deploy(assembly, 'CmpMadeUp')).status).toBe('CREATE_COMPLETE');
+    const [logicalId] = Object.entries(proton.cfn.readState('CmpMadeUp')!.resources).find(([, r]) => r.type === COMPONENT)!;
+    const del = await proton.cfn.invokeCustomResource(assembly, 'CmpMadeUp', logicalId, { RequestType: 'Delete', PhysicalResourceId: 'CmpMadeUp-Bucket-MADEUP12345' });
+    expect(del.status).toBe('SUCCEEDED');
+    await expect(proton.client.send(new GetComponentCommand({ name: 'cmu-bucket' }))).rejects.toThrow(/not found/);
+    expect((await proton.destroy('CmpMadeUp')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('a Create whose component a later Delete removed does not create it again', async () => {
     const assembly = componentApp('CmpGone', 'cgo', { name: 'cgo-bucket' });
     const report = await proton.deploy(assembly, 'CmpGone');

@@ -150,6 +150,16 @@ describe('standalone service instance', () => {
 });
 
 describe('one request at a time changes a standalone instance', () => {
+  test('the Delete of a Create CloudFormation gave up on, whose id CloudFormation made up, removes the instance that Create added', async () => {
+    const assembly = instanceApp('SiMadeUp', { name: 'staging' });
+    expect((await proton.deploy(assembly, 'SiMadeUp')).status).toBe('CREATE_COMPLETE');
+    const [logicalId] = Object.entries(proton.cfn.readState('SiMadeUp')!.resources).find(([, r]) => r.type === INSTANCE)!;
+    const del = await proton.cfn.invokeCustomResource(assembly, 'SiMadeUp', logicalId, { RequestType: 'Delete', PhysicalResourceId: 'SiMadeUp-Instance-MADEUP12345' });
+    expect(del.status).toBe('SUCCEEDED');
+    expect(await instanceNames()).toEqual(['beta']);
+    expect((await proton.destroy('SiMadeUp')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('a Create whose instance a later Delete removed does not add it again', async () => {
     const assembly = instanceApp('SiGone', { name: 'staging' });
     const report = await proton.deploy(assembly, 'SiGone');

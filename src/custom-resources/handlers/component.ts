@@ -11,6 +11,7 @@ import {
 import { outputAttribute, RemovalMode } from '../contract';
 import { deploymentToken, requestTokenPrefix, untilNotBusy } from './deployment-end';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { deleteIsOurs, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { fittingData } from './response-data';
 import { syncTags } from './tags';
@@ -95,7 +96,7 @@ export class ComponentHandler implements ResourceHandler {
         return { PhysicalResourceId: desired.name };
       }
       case 'Delete':
-        if (!desired.retain && event.PhysicalResourceId === desired.name) await this.detachOrDelete(event, desired.name, context);
+        if (!desired.retain && await this.ours(event, desired, context)) await this.detachOrDelete(event, desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -104,7 +105,7 @@ export class ComponentHandler implements ResourceHandler {
     const desired = desiredComponent(event.ResourceProperties);
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') {
-      if (desired.retain || event.PhysicalResourceId !== desired.name) return { IsComplete: true };
+      if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
       const component = await this.getOrUndefined(desired.name, context);
       if (!component) return { IsComplete: true };
       if (component.deploymentStatus === 'DELETE_FAILED') {
@@ -156,6 +157,11 @@ export class ComponentHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(component, desired, context) };
   }
 
+  /** Whether a Delete is about this resource's component, also when CloudFormation made its id up (a Create it gave up on). */
+  private ours(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
+    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
+  }
+
   /** Creates the component; false when Proton was busy (the instance deploying) and isComplete is to create it. */
   private async tryCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
     try {
@@ -170,7 +176,7 @@ export class ComponentHandler implements ResourceHandler {
         serviceSpec: desired.serviceSpec,
         description: desired.description,
         clientToken: clientTokenFor(event),
-        tags: [...desired.tags, requestTag(event)],
+        tags: [...desired.tags, ownerTag(event), requestTag(event)],
       }));
       return true;
     } catch (error) {

@@ -10,6 +10,7 @@ import {
 import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
 import { deploymentToken, untilNotBusy } from './deployment-end';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { deleteIsOurs, ownerTag } from './ownership';
 import { optionalString, requiredString, tagList } from './properties';
 import { fittingData } from './response-data';
 import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
@@ -80,7 +81,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
         return { PhysicalResourceId: physicalIdOf(desired) };
       }
       case 'Delete':
-        if (!desired.retain && event.PhysicalResourceId === physicalIdOf(desired)) await this.tryRemove(desired, context);
+        if (!desired.retain && await this.ours(event, desired, context)) await this.tryRemove(desired, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -90,7 +91,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const what = `instance ${desired.name} of service ${desired.serviceName}`;
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') {
-      if (desired.retain || event.PhysicalResourceId !== physicalIdOf(desired)) return { IsComplete: true };
+      if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
       const instance = await this.settled(desired, BUSY_OR_DELETING, context);
       if (instance === 'pending') return pending;
       if (!instance) return { IsComplete: true };
@@ -157,6 +158,11 @@ export class ServiceInstanceHandler implements ResourceHandler {
     return this.getOrUndefined(desired, context);
   }
 
+  /** Whether a Delete is about this resource's instance, also when CloudFormation made its id up (a Create it gave up on). */
+  private ours(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<boolean> {
+    return deleteIsOurs(event, physicalIdOf(desired), () => this.getOrUndefined(desired, context), context);
+  }
+
   /** Creates the instance; false when Proton was busy (the service deploying) and isComplete is to create it. */
   private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<boolean> {
     try {
@@ -167,7 +173,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
         templateMajorVersion: desired.majorVersion,
         templateMinorVersion: desired.minorVersion,
         clientToken: clientTokenFor(event),
-        tags: [...desired.tags, requestTag(event)],
+        tags: [...desired.tags, ownerTag(event), requestTag(event)],
       }));
       return true;
     } catch (error) {
