@@ -14,6 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { environmentTemplateVersionHandler as handler } from '../../src/custom-resources/handlers/environment-template-version';
 import { MAX_REASON_BYTES, truncateUtf8 } from '../../src/custom-resources/handlers/errors';
+import { ownerTag } from '../../src/custom-resources/handlers/ownership';
 import { clientTokenFor, DELETE_PENDING_TAG, DELETE_WAIT_MS, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
 import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
@@ -102,6 +103,12 @@ describe('onEvent', () => {
 
     proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
     proton.on(ListTagsForResourceCommand).resolves({ tags: [sourceTag, { key: 'old', value: 'x' }] });
+    // 1.1: registered by this resource's update that CloudFormation cancelled; the rollback Update returns to 1.0.
+    const owner = ownerTag(event('Update'));
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({
+      templateVersions: [version('1', '0', 'PUBLISHED').environmentTemplateVersion, version('1', '1').environmentTemplateVersion],
+    });
+    proton.on(ListTagsForResourceCommand, { resourceArn: `${ARN}:1.1` }).resolves({ tags: [owner] });
     const out = await handler.onEvent(event('Update', {
       PhysicalResourceId: 'vpc-env:1.0',
       ResourceProperties: props({ Description: 'now described', Tags: [{ key: 'team', value: 'platform' }] }),
@@ -113,7 +120,10 @@ describe('onEvent', () => {
       templateName: 'vpc-env', majorVersion: '1', minorVersion: '0', description: 'now described',
     });
     expect(proton.commandCalls(UntagResourceCommand)[0].args[0].input.tagKeys).toEqual(['old']);
-    expect(proton.commandCalls(TagResourceCommand)[0].args[0].input.tags).toEqual([{ key: 'team', value: 'platform' }]);
+    expect(proton.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([
+      { resourceArn: `${ARN}:1.1`, tags: [{ key: DELETE_PENDING_TAG, value: 'true' }] },
+      { resourceArn: `${ARN}:1.0`, tags: [{ key: 'team', value: 'platform' }] },
+    ]);
   });
 
   test('Update takes over a version this resource registered from the same bundle instead of registering it again', async () => {

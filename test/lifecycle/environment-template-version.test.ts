@@ -202,6 +202,26 @@ describe('majorVersion', () => {
     expect((await proton.destroy('NextMajor')).status).toBe('DELETE_COMPLETE');
   });
 
+  test('a version that started the next major, its create replayed, registers nothing new', async () => {
+    const assembly = synth('StartMajor', (stack) => {
+      const template = new EnvironmentTemplate(stack, 'Env', { templateName: 'start-major-env' });
+      template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      template.addVersion('V2', { bundle: TemplateBundle.fromDirectory(bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# v2\n'))), majorVersion: '2' });
+    });
+    const report = await proton.deploy(assembly, 'StartMajor');
+    expect(report.status).toBe('CREATE_COMPLETE');
+    expect(await versionsOf(proton.client, 'start-major-env')).toEqual({ '1.0': 'PUBLISHED', '2.0': 'PUBLISHED' });
+    const v2 = report.resources.find((r) => r.type === VERSION && r.logicalId.startsWith('EnvV2'))!;
+    expect(v2.physicalId).toBe('start-major-env:2.0');
+
+    // Proton started 2.0 for a request without majorVersion; the replay finds 2.0 there and must not register 2.1.
+    const replay = await proton.cfn.invokeCustomResource(assembly, 'StartMajor', v2.logicalId, { RequestType: 'Create', RequestId: v2.requestId });
+    expect(replay.status).toBe('SUCCEEDED');
+    expect(replay.physicalId).toBe('start-major-env:2.0');
+    expect(await versionsOf(proton.client, 'start-major-env')).toEqual({ '1.0': 'PUBLISHED', '2.0': 'PUBLISHED' });
+    expect((await proton.destroy('StartMajor')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('a majorVersion that does not exist and is not the next one fails naming the version, the value and the fix', async () => {
     const assembly = synth('NoMajor', (stack) => {
       const template = new EnvironmentTemplate(stack, 'Env', { templateName: 'no-major-env' });
@@ -287,5 +307,36 @@ describe('destroy of a template with several versions', () => {
     const report = await proton.destroy('LeftBehind');
     expect(report.status).toBe('DELETE_COMPLETE');
     await expect(proton.client.send(new GetEnvironmentTemplateCommand({ name: 'left-good' }))).rejects.toThrow(/not found/);
+  });
+  test('a version registered by an update CloudFormation cancelled is removed when the stack is destroyed', async () => {
+    const build = (bundle: string, badMajor?: string) => synth('Cancelled', (stack) => {
+      new EnvironmentTemplate(stack, 'Good', { templateName: 'cancelled-good' }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(bundle) });
+      new EnvironmentTemplate(stack, 'Bad', { templateName: 'cancelled-bad' })
+        .addVersion('V1', { bundle: TemplateBundle.fromDirectory(bundle), majorVersion: badMajor });
+    });
+    expect((await proton.deploy(build(ENV_BUNDLE), 'Cancelled')).status).toBe('CREATE_COMPLETE');
+    // The bad version fails at once (a major version that does not exist) while the good one still registers:
+    // CloudFormation cancels the good update and rolls it back in place; its execution goes on and publishes 1.1.
+    const changed = bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# cancelled\n'));
+    const report = await proton.deploy(build(changed, '9'), 'Cancelled');
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    await proton.settle();
+    expect(await versionsOf(proton.client, 'cancelled-good')).toEqual({ '1.0': 'PUBLISHED', '1.1': 'PUBLISHED' });
+
+    expect((await proton.destroy('Cancelled')).status).toBe('DELETE_COMPLETE');
+    await expect(proton.client.send(new GetEnvironmentTemplateCommand({ name: 'cancelled-good' }))).rejects.toThrow(/not found/);
+  });
+  test('a version registered by a create CloudFormation cancelled is removed by the rollback', async () => {
+    const assembly = synth('CancelledCreate', (stack) => {
+      new EnvironmentTemplate(stack, 'Good', { templateName: 'cancelled-create-good' }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      new EnvironmentTemplate(stack, 'Bad', { templateName: 'cancelled-create-bad' })
+        .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '9' });
+    });
+    // The bad version fails at once; the good one's create is cancelled while it registers, and the
+    // rollback's Delete carries an id CloudFormation made up.
+    const report = await proton.deploy(assembly, 'CancelledCreate');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    await proton.settle();
+    await expect(proton.client.send(new GetEnvironmentTemplateCommand({ name: 'cancelled-create-good' }))).rejects.toThrow(/not found/);
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ListTagsForResourceCommand, ProtonClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-proton';
 import { RemovalMode, TemplateVersionAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { OWNER_TAG, ownerTag } from './ownership';
 import { booleanProperty, optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -257,7 +258,7 @@ export class TemplateVersionHandler implements ResourceHandler {
       bucket: desired.bucket,
       key: desired.key,
       clientToken: clientTokenFor(event),
-      tags: [...desired.tags, { key: SOURCE_TAG, value: fingerprint }],
+      tags: [...desired.tags, { key: SOURCE_TAG, value: fingerprint }, ownerTag(event)],
       compatibleEnvironmentTemplates: desired.compatibleEnvironmentTemplates,
       supportedComponentSources: desired.supportedComponentSources,
     });
@@ -289,6 +290,7 @@ export class TemplateVersionHandler implements ResourceHandler {
       return this.register(event, desired, targetMajor, context);
     }
     // Same bundle (an update of metadata, or a rollback to this version): change it in place.
+    await this.markOrphans(event, desired.templateName, current, context);
     const changes: { -readonly [K in keyof VersionChanges]: VersionChanges[K] } = {};
     if (desired.description !== previous.description) changes.description = desired.description ?? '';
     if (!sameJson(desired.compatibleEnvironmentTemplates, previous.compatibleEnvironmentTemplates)) {
@@ -299,8 +301,23 @@ export class TemplateVersionHandler implements ResourceHandler {
       changes.supportedComponentSources = desired.supportedComponentSources ?? [];
     }
     if (Object.keys(changes).length > 0) await this.api.update(context.proton, current, changes);
-    await syncTags(existing.arn, tags, desired.tags, context, (key) => key === SOURCE_TAG);
+    await syncTags(existing.arn, tags, desired.tags, context, (key) => key === SOURCE_TAG || key === OWNER_TAG);
     return { PhysicalResourceId: physicalIdOf(current), Data: attributes(existing) };
+  }
+
+  /**
+   * Tags delete-pending every other version this resource registered (owner tag) but CloudFormation
+   * holds no id of: the version an update registered before CloudFormation cancelled it (the rollback
+   * Update returns here), or the one a Create registered before it was cancelled (`keep` undefined).
+   */
+  private async markOrphans(event: OnEventRequest, templateName: string, keep: VersionId | undefined, context: HandlerContext): Promise<void> {
+    const owner = ownerTag(event).value;
+    const versions = await unlessNotFound(this.api.list(context.proton, templateName)) ?? [];
+    for (const version of versions) {
+      if (keep && physicalIdOf(version) === physicalIdOf(keep)) continue;
+      const tags = await this.tagsOf(version.arn, context);
+      if (tags[OWNER_TAG] === owner && !(DELETE_PENDING_TAG in tags)) await this.tagResource(version.arn, DELETE_PENDING_TAG, context);
+    }
   }
 
   /**
@@ -326,8 +343,16 @@ export class TemplateVersionHandler implements ResourceHandler {
    * delete-pending and deleted later, by this Delete or another version's (see `sweep`).
    */
   private async deleteWhenSettled(event: IsCompleteRequest, context: HandlerContext): Promise<boolean> {
+    const desired = desiredVersion(event.ResourceProperties);
+    if (desired.retain) return true;
     const id = parsePhysicalId(event.PhysicalResourceId);
-    if (desiredVersion(event.ResourceProperties).retain || !id) {
+    if (!id) {
+      // A Create that never answered (CloudFormation made the id up): the version it may have registered goes.
+      // The framework's own marker of a failed Create names no version.
+      if (!event.PhysicalResourceId?.startsWith('AWSCDK::')) {
+        await this.markOrphans(event, desired.templateName, undefined, context);
+        return this.settleSweep(event, desired.templateName, context);
+      }
       return true;
     }
     const version = await this.getOrUndefined(id, context);
@@ -337,7 +362,12 @@ export class TemplateVersionHandler implements ResourceHandler {
     if (version && await this.tryDelete(id, context) !== undefined) {
       await this.tagResource(version.arn, DELETE_PENDING_TAG, context);
     }
-    const { refused, othersOfOurs } = await this.sweep(id.templateName, context);
+    return this.settleSweep(event, id.templateName, context);
+  }
+
+  /** Sweeps the template's delete-pending versions; the last Delete of ours waits for the ones Proton refuses. */
+  private async settleSweep(event: IsCompleteRequest, templateName: string, context: HandlerContext): Promise<boolean> {
+    const { refused, othersOfOurs } = await this.sweep(templateName, context);
     if (refused.length === 0) return true;
     const kept = refused.map((r) => `${physicalIdOf(r.version)} (${r.reason})`).join('; ');
     if (othersOfOurs) {
@@ -348,7 +378,7 @@ export class TemplateVersionHandler implements ResourceHandler {
     // No version of ours remains to delete these later: the template itself could not be deleted.
     const started = Number(event.Data?.[DELETE_STARTED] ?? Date.now());
     if (Date.now() - started < DELETE_WAIT_MS) return false;
-    throw new ProtonResourceError(`Proton refuses to delete ${this.api.noun} ${kept}, so template ${id.templateName} cannot be deleted `
+    throw new ProtonResourceError(`Proton refuses to delete ${this.api.noun} ${kept}, so template ${templateName} cannot be deleted `
       + 'either: delete or update the environments and services that use these versions (or delete the other versions), then delete again');
   }
 
