@@ -1,7 +1,9 @@
-import { GetServiceTemplateVersionCommand } from '@aws-sdk/client-proton';
+import * as fs from 'fs';
+import * as path from 'path';
+import { GetServiceTemplateCommand, GetServiceTemplateVersionCommand, ListServiceTemplateVersionsCommand } from '@aws-sdk/client-proton';
 import { synth } from './helpers';
 import { ComponentSource, EnvironmentTemplate, ServiceTemplate, TemplateBundle } from '../../src';
-import { ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 import { LocalProton } from '../harness/local-proton';
 
 const VERSION = 'Custom::ProtonServiceTemplateVersion';
@@ -53,5 +55,22 @@ describe('service template version', () => {
     expect(back.supportedComponentSources ?? []).toEqual([]);
     expect(proton.emulator.log.count('CreateServiceTemplateVersion')).toBe(0);
     expect((await proton.destroy('SvcVersions')).status).toBe('DELETE_COMPLETE');
+  });
+  test('destroy deletes every version of a service template, the recommended one first in CloudFormation\'s order, then the template', async () => {
+    const assembly = synth('SvcMajors', (stack) => {
+      const env = new EnvironmentTemplate(stack, 'Env', { templateName: 'majors-env' }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      const template = new ServiceTemplate(stack, 'Svc', { templateName: 'majors-svc' });
+      const v1 = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE), compatibleEnvironmentTemplates: [env] });
+      const v2 = template.addVersion('V2', {
+        bundle: TemplateBundle.fromDirectory(bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# v2\n'), SERVICE_BUNDLE)),
+        compatibleEnvironmentTemplates: [env],
+      });
+      v2.node.addDependency(v1); // 2.0, the recommended version, is deleted first: Proton refuses it while 1.0 exists.
+    });
+    expect((await proton.deploy(assembly, 'SvcMajors')).status).toBe('CREATE_COMPLETE');
+    const majors = await proton.client.send(new ListServiceTemplateVersionsCommand({ templateName: 'majors-svc' }));
+    expect(majors.templateVersions!.map((v) => `${v.majorVersion}.${v.minorVersion}`).sort()).toEqual(['1.0', '2.0']);
+    expect((await proton.destroy('SvcMajors')).status).toBe('DELETE_COMPLETE');
+    await expect(proton.client.send(new GetServiceTemplateCommand({ name: 'majors-svc' }))).rejects.toThrow(/not found/);
   });
 });
