@@ -220,6 +220,7 @@ export class ServiceTemplateVersion extends Resource implements ITaggable {
     const bundle = props.bundle.bind(this, { kind: TemplateKind.SERVICE, pipeline: props.template.pipeline });
     this._schema = bundle.schemaFile ? readTemplateSchema(bundle.schemaFile) : undefined;
     const resource = registerTemplateVersion(this, {
+      template: props.template,
       resourceType: ResourceType.SERVICE_TEMPLATE_VERSION,
       permissions: PERMISSIONS.SERVICE_TEMPLATE_VERSION,
       templateName: props.template.templateName,

@@ -11,6 +11,8 @@ import { checkString } from './validation';
 
 /** What the environment and service template versions share: the custom resource and its permissions. */
 export interface TemplateVersionRegistration {
+  /** The template construct: its versions are ordered by their major versions. */
+  readonly template: object;
   readonly resourceType: string;
   readonly permissions: HandlerPermissions;
   readonly templateName: string;
@@ -51,5 +53,24 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
     properties: { ...properties },
     removalPolicy,
   });
+  orderByMajorVersion(reg.template, options.majorVersion, resource);
   return resource;
+}
+
+/** The versions registered so far for each template construct, and whether they name a major version. */
+const versionsOf = new WeakMap<object, Array<{ readonly namesMajor: boolean; readonly resource: CustomResource }>>();
+
+/**
+ * A version that names a major version registers after its siblings that start one: the major it
+ * names may be theirs (`addVersion('Hotfix', { majorVersion: '1' })` next to the version that
+ * started 1), and Proton refuses a major version that does not exist yet.
+ */
+function orderByMajorVersion(template: object, majorVersion: string | undefined, resource: CustomResource): void {
+  const siblings = versionsOf.get(template) ?? [];
+  const namesMajor = majorVersion !== undefined;
+  for (const sibling of siblings) {
+    if (namesMajor && !sibling.namesMajor) resource.node.addDependency(sibling.resource);
+    if (!namesMajor && sibling.namesMajor) sibling.resource.node.addDependency(resource);
+  }
+  versionsOf.set(template, [...siblings, { namesMajor, resource }]);
 }

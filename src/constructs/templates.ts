@@ -77,8 +77,10 @@ export interface TemplateVersionOptions {
   /** The bundle to register: schema and infrastructure files. */
   readonly bundle: TemplateBundle;
   /**
-   * The major version the bundle becomes a new minor version of. Without it, the first
-   * deployment starts a new major version and later bundles become minor versions of it.
+   * The major version the bundle becomes a new minor version of. A major version that does not
+   * exist yet is started when it is the next one; any other fails the deployment. The version
+   * registers after the template's versions without `majorVersion`, as one of them may start it.
+   * Without it, the first deployment starts a new major version and later bundles become minor versions of it.
    * @default - a new major version the first time
    */
   readonly majorVersion?: string;
@@ -224,6 +226,7 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable, I
     const bundle = props.bundle.bind(this, { kind: TemplateKind.ENVIRONMENT, customerManaged: props.template.customerManaged });
     this._schema = bundle.schemaFile ? readTemplateSchema(bundle.schemaFile) : undefined;
     const resource = registerTemplateVersion(this, {
+      template: props.template,
       resourceType: ResourceType.ENVIRONMENT_TEMPLATE_VERSION,
       permissions: PERMISSIONS.ENVIRONMENT_TEMPLATE_VERSION,
       templateName: props.template.templateName,

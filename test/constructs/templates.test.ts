@@ -149,6 +149,23 @@ describe('synth-time checks', () => {
     expect(() => template.addVersion('W', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '01' })).toThrow(/majorVersion "01"/);
   });
 
+  test('a version naming a major version registers after its siblings that start one', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'T', { templateName: 'vpc-env' });
+    // Declared before the version whose major it names: the order of declaration does not matter.
+    template.addVersion('Hotfix', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '1' });
+    template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    template.addVersion('V2', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    const versions = Template.fromStack(stack).findResources('Custom::ProtonEnvironmentTemplateVersion');
+    const dependsOn = (prefix: string) => {
+      const [, resource] = Object.entries(versions).find(([id]) => id.startsWith(prefix))!;
+      return (resource.DependsOn as string[]).filter((id) => id in versions).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
+    };
+    expect(dependsOn('THotfix').sort()).toEqual(['TV1', 'TV2']);
+    expect(dependsOn('TV1')).toEqual([]);
+    expect(dependsOn('TV2')).toEqual([]);
+  });
+
   test('fails on a missing schema', () => {
     const dir = bundleCopy((d) => fs.rmSync(path.join(d, 'schema'), { recursive: true }));
     expect(() => addVersion(newStack(), dir)).toThrow(/TestStack\/T\/V1: template bundle .* is not a valid environment template bundle:\n {2}- schema\/schema\.yaml is missing: add the schema/);

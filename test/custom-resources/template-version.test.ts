@@ -14,7 +14,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { environmentTemplateVersionHandler as handler } from '../../src/custom-resources/handlers/environment-template-version';
 import { MAX_REASON_BYTES, truncateUtf8 } from '../../src/custom-resources/handlers/errors';
-import { clientTokenFor, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
+import { ownerTag } from '../../src/custom-resources/handlers/ownership';
+import { clientTokenFor, DELETE_PENDING_TAG, DELETE_WAIT_MS, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
 import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);
@@ -102,6 +103,12 @@ describe('onEvent', () => {
 
     proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
     proton.on(ListTagsForResourceCommand).resolves({ tags: [sourceTag, { key: 'old', value: 'x' }] });
+    // 1.1: registered by this resource's update that CloudFormation cancelled; the rollback Update returns to 1.0.
+    const owner = ownerTag(event('Update'));
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({
+      templateVersions: [version('1', '0', 'PUBLISHED').environmentTemplateVersion, version('1', '1').environmentTemplateVersion],
+    });
+    proton.on(ListTagsForResourceCommand, { resourceArn: `${ARN}:1.1` }).resolves({ tags: [owner] });
     const out = await handler.onEvent(event('Update', {
       PhysicalResourceId: 'vpc-env:1.0',
       ResourceProperties: props({ Description: 'now described', Tags: [{ key: 'team', value: 'platform' }] }),
@@ -113,7 +120,10 @@ describe('onEvent', () => {
       templateName: 'vpc-env', majorVersion: '1', minorVersion: '0', description: 'now described',
     });
     expect(proton.commandCalls(UntagResourceCommand)[0].args[0].input.tagKeys).toEqual(['old']);
-    expect(proton.commandCalls(TagResourceCommand)[0].args[0].input.tags).toEqual([{ key: 'team', value: 'platform' }]);
+    expect(proton.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([
+      { resourceArn: `${ARN}:1.1`, tags: [{ key: DELETE_PENDING_TAG, value: 'true' }] },
+      { resourceArn: `${ARN}:1.0`, tags: [{ key: 'team', value: 'platform' }] },
+    ]);
   });
 
   test('Update takes over a version this resource registered from the same bundle instead of registering it again', async () => {
@@ -149,19 +159,18 @@ describe('onEvent', () => {
     expect(proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input.majorVersion).toBeUndefined();
   });
 
-  test('Delete tolerates a version already gone and keeps one Proton refuses to delete', async () => {
-    proton.on(DeleteEnvironmentTemplateVersionCommand)
-      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
-      .rejectsOnce(new ConflictException({ message: 'in use by environment beta', $metadata: {} }))
-      .rejectsOnce(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
-    await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.0' }), context)).resolves.toEqual({ PhysicalResourceId: 'vpc-env:1.0' });
-    await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.1' }), context)).resolves.toEqual({ PhysicalResourceId: 'vpc-env:1.1' });
-    await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.2' }), context)).rejects.toThrow('not authorized');
+  test('Delete leaves the Proton calls to isComplete and records when it started', async () => {
+    const out = await handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.0' }), context);
+    expect(out).toEqual({ PhysicalResourceId: 'vpc-env:1.0', Data: { DeleteStartedAt: expect.stringMatching(/^\d+$/) } });
+    expect(proton.calls()).toHaveLength(0);
   });
 
   test('Delete makes no Proton call when retained or for an id it did not make', async () => {
     await handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
     await handler.onEvent(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
+    const deleteEvent = (extra: Partial<OnEventRequest>) => ({ ...event('Delete', extra), PhysicalResourceId: extra.PhysicalResourceId! });
+    await handler.isComplete(deleteEvent({ PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
+    await handler.isComplete(deleteEvent({ PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
     expect(proton.calls()).toHaveLength(0);
   });
 
@@ -222,9 +231,14 @@ describe('isComplete', () => {
     await expect(handler.isComplete(completeEvent(), context)).rejects.toThrow('not authorized');
   });
 
+  const deleteEvent = (startedAt = Date.now()) => ({ ...completeEvent(), RequestType: 'Delete' as const, Data: { DeleteStartedAt: String(startedAt) } });
+  const summary = (major: string, minor: string) => version(major, minor, 'PUBLISHED').environmentTemplateVersion;
+  const conflict = (message: string) => new ConflictException({ message, $metadata: {} });
+
   test('Delete is complete once the version is gone', async () => {
     proton.on(GetEnvironmentTemplateVersionCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
-    await expect(handler.isComplete({ ...completeEvent(), RequestType: 'Delete' }, context)).resolves.toEqual({ IsComplete: true });
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [] });
+    await expect(handler.isComplete(deleteEvent(), context)).resolves.toEqual({ IsComplete: true });
     expect(proton.commandCalls(DeleteEnvironmentTemplateVersionCommand)).toHaveLength(0);
   });
 
@@ -232,8 +246,36 @@ describe('isComplete', () => {
     proton.on(GetEnvironmentTemplateVersionCommand)
       .resolvesOnce(version('1', '0'))
       .resolves(version('1', '0', 'DRAFT'));
-    await expect(handler.isComplete({ ...completeEvent(), RequestType: 'Delete' }, context)).resolves.toEqual({ IsComplete: true });
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [] });
+    await expect(handler.isComplete(deleteEvent(), context)).resolves.toEqual({ IsComplete: true });
     expect(proton.commandCalls(DeleteEnvironmentTemplateVersionCommand)).toHaveLength(1);
+  });
+
+  test('Delete surfaces errors other than gone or refused', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(DeleteEnvironmentTemplateVersionCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await expect(handler.isComplete(deleteEvent(), context)).rejects.toThrow('not authorized');
+  });
+
+  test('a refused Delete tags the version delete-pending and keeps it while another version of ours remains', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(DeleteEnvironmentTemplateVersionCommand).rejects(conflict('in use by environment beta'));
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [summary('1', '0'), summary('1', '1')] });
+    proton.on(ListTagsForResourceCommand, { resourceArn: `${ARN}:1.0` }).resolves({ tags: [{ key: SOURCE_TAG, value: 'a' }, { key: DELETE_PENDING_TAG, value: 'true' }] });
+    proton.on(ListTagsForResourceCommand, { resourceArn: `${ARN}:1.1` }).resolves({ tags: [{ key: SOURCE_TAG, value: 'b' }] });
+    await expect(handler.isComplete(deleteEvent(), context)).resolves.toEqual({ IsComplete: true });
+    expect(proton.commandCalls(TagResourceCommand)[0].args[0].input).toEqual({ resourceArn: `${ARN}:1.0`, tags: [{ key: DELETE_PENDING_TAG, value: 'true' }] });
+  });
+
+  test('the last version of ours waits for the versions Proton refuses, then fails saying which and why', async () => {
+    proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
+    proton.on(DeleteEnvironmentTemplateVersionCommand).rejects(conflict('in use by environment beta'));
+    proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [summary('1', '0')] });
+    proton.on(ListTagsForResourceCommand).resolves({ tags: [{ key: SOURCE_TAG, value: 'a' }, { key: DELETE_PENDING_TAG, value: 'true' }] });
+    await expect(handler.isComplete(deleteEvent(), context)).resolves.toEqual({ IsComplete: false });
+    await expect(handler.isComplete(deleteEvent(Date.now() - DELETE_WAIT_MS), context)).rejects.toThrow(
+      'Proton refuses to delete environment template version vpc-env:1.0 (in use by environment beta), so template vpc-env cannot be deleted either: '
+      + 'delete or update the environments and services that use these versions (or delete the other versions), then delete again');
   });
 });
 

@@ -318,6 +318,43 @@ describe('service templates through the real SDK', () => {
     }))).rejects.toThrow(/has no major version 2/);
   });
 
+  test('UpdateServiceTemplateVersion changes the compatibility lists in place, within the model\'s limits', async () => {
+    // API reference, UpdateServiceTemplateVersion: compatibleEnvironmentTemplates (CompatibleEnvironmentTemplateInputList,
+    // 1 to 10 items) and supportedComponentSources ("A change ... only affects later associations"; the model gives that
+    // list no minimum, so an empty one removes every source) are updatable.
+    const envName = uniqueName('env');
+    await envTemplate(envName);
+    await registeredEnvVersion(envName);
+    const otherEnv = uniqueName('env');
+    await envTemplate(otherEnv);
+    await registeredEnvVersion(otherEnv);
+    const name = uniqueName('svc');
+    await client.send(new CreateServiceTemplateCommand({ name }));
+    await client.send(new CreateServiceTemplateVersionCommand({
+      templateName: name,
+      source: { s3: { bucket: BUCKET, key: 'svc.tar.gz' } },
+      compatibleEnvironmentTemplates: [{ templateName: envName, majorVersion: '1' }],
+      supportedComponentSources: ['DIRECTLY_DEFINED'],
+    }));
+    const id = { templateName: name, majorVersion: '1', minorVersion: '0' };
+
+    const updated = (await client.send(new UpdateServiceTemplateVersionCommand({
+      ...id,
+      compatibleEnvironmentTemplates: [{ templateName: envName, majorVersion: '1' }, { templateName: otherEnv, majorVersion: '1' }],
+      supportedComponentSources: [],
+    }))).serviceTemplateVersion!;
+    expect(updated.compatibleEnvironmentTemplates).toEqual([{ templateName: envName, majorVersion: '1' }, { templateName: otherEnv, majorVersion: '1' }]);
+    expect(updated.supportedComponentSources ?? []).toEqual([]);
+
+    await expect(client.send(new UpdateServiceTemplateVersionCommand({ ...id, compatibleEnvironmentTemplates: [] })))
+      .rejects.toThrow(/length greater than or equal to 1/);
+    const eleven = Array.from({ length: 11 }, () => ({ templateName: envName, majorVersion: '1' }));
+    await expect(client.send(new UpdateServiceTemplateVersionCommand({ ...id, compatibleEnvironmentTemplates: eleven })))
+      .rejects.toThrow(/length less than or equal to 10/);
+    await expect(client.send(new UpdateServiceTemplateVersionCommand({ ...id, supportedComponentSources: ['VIRTUALLY_DEFINED' as any] })))
+      .rejects.toThrow(ValidationException);
+  });
+
   test('compatible environment templates must exist with their major version', async () => {
     const name = uniqueName('svc');
     await client.send(new CreateServiceTemplateCommand({ name }));

@@ -30,7 +30,7 @@ const api: TemplateVersionApi = {
     return state(out.environmentTemplateVersion);
   },
   async update(client, id, changes) {
-    await client.send(new UpdateEnvironmentTemplateVersionCommand({ ...id, ...changes }));
+    await client.send(new UpdateEnvironmentTemplateVersionCommand({ ...id, description: changes.description, status: changes.status }));
   },
   async delete(client, id) {
     await client.send(new DeleteEnvironmentTemplateVersionCommand(id));

@@ -32,7 +32,11 @@ const api: TemplateVersionApi = {
     return state(out.serviceTemplateVersion);
   },
   async update(client, id, changes) {
-    await client.send(new UpdateServiceTemplateVersionCommand({ ...id, ...changes }));
+    await client.send(new UpdateServiceTemplateVersionCommand({
+      ...id,
+      ...changes,
+      supportedComponentSources: changes.supportedComponentSources as any,
+    }));
   },
   async delete(client, id) {
     await client.send(new DeleteServiceTemplateVersionCommand(id));

@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
-import { ListTagsForResourceCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { ListTagsForResourceCommand, ProtonClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-proton';
 import { RemovalMode, TemplateVersionAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { OWNER_TAG, ownerTag } from './ownership';
 import { booleanProperty, optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -56,10 +57,18 @@ export interface TemplateVersionApi {
   readonly waitUntilRegistered: SdkWaiter<VersionId>;
   create(client: ProtonClient, input: CreateVersionInput): Promise<VersionState>;
   get(client: ProtonClient, id: VersionId): Promise<VersionState>;
-  update(client: ProtonClient, id: VersionId, changes: { description?: string; status?: 'PUBLISHED' }): Promise<void>;
+  update(client: ProtonClient, id: VersionId, changes: VersionChanges): Promise<void>;
   delete(client: ProtonClient, id: VersionId): Promise<void>;
-  /** Every version of a major version of a template. */
-  list(client: ProtonClient, templateName: string, majorVersion: string): Promise<VersionState[]>;
+  /** Every version of a template, or of one major version of it. */
+  list(client: ProtonClient, templateName: string, majorVersion?: string): Promise<VersionState[]>;
+}
+
+/** What Update…TemplateVersion changes in place; the compatibility lists are service template versions' only. */
+export interface VersionChanges {
+  readonly description?: string;
+  readonly status?: 'PUBLISHED';
+  readonly compatibleEnvironmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
+  readonly supportedComponentSources?: string[];
 }
 
 /**
@@ -70,6 +79,21 @@ export interface TemplateVersionApi {
  * exist), which the next deployment of that bundle takes over instead of registering it again.
  */
 export const SOURCE_TAG = 'cdk-proton:source';
+
+/**
+ * Tag put on a version whose Delete Proton refused (the recommended version while others exist, or
+ * one in use): it is meant to be gone, so the Delete of any other version of the template deletes it
+ * once Proton lets it, and the template's own delete is not blocked by it. A deployment that takes
+ * the version over again removes the tag.
+ */
+export const DELETE_PENDING_TAG = 'cdk-proton:delete-pending';
+
+/**
+ * How long the Delete of a template's last version of ours waits for Proton to let it delete the
+ * versions it refused (an environment deleted in parallel still using one) before it fails.
+ */
+export const DELETE_WAIT_MS = 15 * 60_000;
+const DELETE_STARTED = 'DeleteStartedAt';
 
 const PHYSICAL_ID = /^([0-9A-Za-z]+[0-9A-Za-z_-]*):(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
@@ -152,13 +176,15 @@ export class TemplateVersionHandler implements ResourceHandler {
 
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     switch (event.RequestType) {
-      case 'Create':
-        return this.register(event, desiredVersion(event.ResourceProperties), undefined, context);
+      case 'Create': {
+        const desired = desiredVersion(event.ResourceProperties);
+        return this.register(event, desired, desired.majorVersion, context);
+      }
       case 'Update':
         return this.onUpdate(event, context);
       case 'Delete':
-        await this.onDelete(event, context);
-        return { PhysicalResourceId: event.PhysicalResourceId! };
+        // isComplete deletes: it may have to wait for Proton. The start bounds that wait.
+        return { PhysicalResourceId: event.PhysicalResourceId!, Data: { [DELETE_STARTED]: String(Date.now()) } };
     }
   }
 
@@ -182,7 +208,7 @@ export class TemplateVersionHandler implements ResourceHandler {
     if (version.status === 'REGISTRATION_FAILED') {
       // Nothing will use a version that failed to register: remove it now, since a failed
       // Update gets no Delete for the id it returned.
-      await this.deleteQuietly(id, context);
+      await this.tryDelete(id, context);
       throw new ProtonResourceError(
         `Proton could not register ${this.api.noun} ${physicalIdOf(id)}: ${version.statusMessage ?? 'no status message'}`,
       );
@@ -193,23 +219,56 @@ export class TemplateVersionHandler implements ResourceHandler {
     return { IsComplete: true, Data: attributes(version) };
   }
 
+  /**
+   * Registers the bundle as a new minor version of `majorVersion`, or of a new major version when
+   * it is undefined. Proton starts a new major only when no major version is given, so a major
+   * version that does not exist yet is started that way when it is the next one, and refused otherwise.
+   */
   private async register(
     event: OnEventRequest,
     desired: DesiredVersion,
     majorVersion: string | undefined,
     context: HandlerContext,
   ): Promise<OnEventResponse> {
+    const fingerprint = sourceFingerprint(event, desired);
+    let startsMajor = false;
+    if (majorVersion !== undefined) {
+      const versions = await this.api.list(context.proton, desired.templateName);
+      const majors = [...new Set(versions.map((v) => v.majorVersion))].sort((a, b) => Number(a) - Number(b));
+      if (majors.includes(majorVersion)) {
+        // The version this resource already registered from this bundle: left behind by a rolled-back
+        // update, or made by a replayed request that started this major.
+        const registered = await this.findRegistered(versions.filter((v) => v.majorVersion === majorVersion), fingerprint, context);
+        if (registered) return { PhysicalResourceId: physicalIdOf(registered), Data: attributes(registered) };
+      } else {
+        const next = String(majors.length > 0 ? BigInt(majors[majors.length - 1]) + 1n : 1n);
+        if (majorVersion !== next) {
+          const has = majors.length > 0 ? `the template has major version ${majors.join(', ')}` : 'the template has no versions';
+          throw new ProtonResourceError(`${this.api.noun} ${event.LogicalResourceId} of template ${desired.templateName}: `
+            + `majorVersion "${majorVersion}" does not exist (${has}): give an existing major version, "${next}" to start the next one, `
+            + 'or no majorVersion to start a new major version on create');
+        }
+        startsMajor = true;
+      }
+    }
     const version = await this.api.create(context.proton, {
       templateName: desired.templateName,
-      majorVersion,
+      majorVersion: startsMajor ? undefined : majorVersion,
       description: desired.description,
       bucket: desired.bucket,
       key: desired.key,
       clientToken: clientTokenFor(event),
-      tags: [...desired.tags, { key: SOURCE_TAG, value: sourceFingerprint(event, desired) }],
+      tags: [...desired.tags, { key: SOURCE_TAG, value: fingerprint }, ownerTag(event)],
       compatibleEnvironmentTemplates: desired.compatibleEnvironmentTemplates,
       supportedComponentSources: desired.supportedComponentSources,
     });
+    if (majorVersion !== undefined && version.majorVersion !== majorVersion) {
+      // Another major version was started in between: this one is not what the stack asked for.
+      await this.tryDelete(version, context);
+      throw new ProtonResourceError(`${this.api.noun} ${event.LogicalResourceId} of template ${desired.templateName}: `
+        + `Proton registered major version ${version.majorVersion} instead of ${majorVersion}, as another version started a major `
+        + 'version at the same time: deploy again');
+    }
     return { PhysicalResourceId: physicalIdOf(version), Data: attributes(version) };
   }
 
@@ -226,76 +285,143 @@ export class TemplateVersionHandler implements ResourceHandler {
     if (!existing || targetMajor !== current.majorVersion) {
       return this.register(event, desired, targetMajor, context);
     }
-    const fingerprint = sourceFingerprint(event, desired);
     const tags = await this.tagsOf(existing.arn, context);
-    if (tags[SOURCE_TAG] !== fingerprint) {
-      const registered = await this.findRegistered(current.templateName, targetMajor, fingerprint, context);
-      return registered
-        ? { PhysicalResourceId: physicalIdOf(registered), Data: attributes(registered) }
-        : this.register(event, desired, targetMajor, context);
+    if (tags[SOURCE_TAG] !== sourceFingerprint(event, desired)) {
+      return this.register(event, desired, targetMajor, context);
     }
     // Same bundle (an update of metadata, or a rollback to this version): change it in place.
-    if (desired.description !== previous.description) {
-      await this.api.update(context.proton, current, { description: desired.description ?? '' });
+    await this.markOrphans(event, desired.templateName, current, context);
+    const changes: { -readonly [K in keyof VersionChanges]: VersionChanges[K] } = {};
+    if (desired.description !== previous.description) changes.description = desired.description ?? '';
+    if (!sameJson(desired.compatibleEnvironmentTemplates, previous.compatibleEnvironmentTemplates)) {
+      changes.compatibleEnvironmentTemplates = desired.compatibleEnvironmentTemplates;
     }
-    await syncTags(existing.arn, tags, desired.tags, context, (key) => key === SOURCE_TAG);
+    if (!sameJson(desired.supportedComponentSources ?? [], previous.supportedComponentSources ?? [])) {
+      // An empty list removes every source.
+      changes.supportedComponentSources = desired.supportedComponentSources ?? [];
+    }
+    if (Object.keys(changes).length > 0) await this.api.update(context.proton, current, changes);
+    await syncTags(existing.arn, tags, desired.tags, context, (key) => key === SOURCE_TAG || key === OWNER_TAG);
     return { PhysicalResourceId: physicalIdOf(current), Data: attributes(existing) };
   }
 
-  /** A usable version of this major that this resource already registered from the same bundle. */
-  private async findRegistered(
-    templateName: string, majorVersion: string, fingerprint: string, context: HandlerContext,
-  ): Promise<VersionState | undefined> {
-    for (const version of await this.api.list(context.proton, templateName, majorVersion)) {
+  /**
+   * Tags delete-pending every other version this resource registered (owner tag) but CloudFormation
+   * holds no id of: the version an update registered before CloudFormation cancelled it (the rollback
+   * Update returns here), or the one a Create registered before it was cancelled (`keep` undefined).
+   */
+  private async markOrphans(event: OnEventRequest, templateName: string, keep: VersionId | undefined, context: HandlerContext): Promise<void> {
+    const owner = ownerTag(event).value;
+    const versions = await unlessNotFound(this.api.list(context.proton, templateName)) ?? [];
+    for (const version of versions) {
+      if (keep && physicalIdOf(version) === physicalIdOf(keep)) continue;
+      const tags = await this.tagsOf(version.arn, context);
+      if (tags[OWNER_TAG] === owner && !(DELETE_PENDING_TAG in tags)) await this.tagResource(version.arn, DELETE_PENDING_TAG, context);
+    }
+  }
+
+  /**
+   * A usable version among `versions` that this resource already registered from the same bundle,
+   * taken over again: it is no longer meant to be deleted.
+   */
+  private async findRegistered(versions: VersionState[], fingerprint: string, context: HandlerContext): Promise<VersionState | undefined> {
+    for (const version of versions) {
       if (version.status === 'REGISTRATION_FAILED') continue;
-      if ((await this.tagsOf(version.arn, context))[SOURCE_TAG] === fingerprint) return version;
+      const tags = await this.tagsOf(version.arn, context);
+      if (tags[SOURCE_TAG] !== fingerprint) continue;
+      if (DELETE_PENDING_TAG in tags) {
+        await context.proton.send(new UntagResourceCommand({ resourceArn: version.arn, tagKeys: [DELETE_PENDING_TAG] }));
+      }
+      return version;
     }
     return undefined;
   }
 
-  private async onDelete(event: OnEventRequest, context: HandlerContext): Promise<void> {
-    const id = parsePhysicalId(event.PhysicalResourceId);
-    if (desiredVersion(event.ResourceProperties).retain || !id) {
-      return;
-    }
-    await this.deleteQuietly(id, context);
-  }
-
   /**
-   * Completes a Delete: a version still registering (a Delete can arrive while its Create runs)
-   * cannot be deleted yet, so wait for Proton to finish, then delete it.
+   * Completes a Delete. A version still registering (a Delete can arrive while its Create runs)
+   * cannot be deleted yet: wait for Proton to finish. A version Proton refuses to delete is tagged
+   * delete-pending and deleted later, by this Delete or another version's (see `sweep`).
    */
   private async deleteWhenSettled(event: IsCompleteRequest, context: HandlerContext): Promise<boolean> {
+    const desired = desiredVersion(event.ResourceProperties);
+    if (desired.retain) return true;
     const id = parsePhysicalId(event.PhysicalResourceId);
-    if (desiredVersion(event.ResourceProperties).retain || !id) {
+    if (!id) {
+      // A Create that never answered (CloudFormation made the id up): the version it may have registered goes.
+      // The framework's own marker of a failed Create names no version.
+      if (!event.PhysicalResourceId?.startsWith('AWSCDK::')) {
+        await this.markOrphans(event, desired.templateName, undefined, context);
+        return this.settleSweep(event, desired.templateName, context);
+      }
       return true;
     }
     const version = await this.getOrUndefined(id, context);
-    if (!version) {
-      return true;
-    }
-    if (version.status === 'REGISTRATION_IN_PROGRESS' && await waitWithin(this.api.waitUntilRegistered, id, context) === 'pending') {
+    if (version?.status === 'REGISTRATION_IN_PROGRESS' && await waitWithin(this.api.waitUntilRegistered, id, context) === 'pending') {
       return false;
     }
-    await this.deleteQuietly(id, context);
-    return true;
+    if (version && await this.tryDelete(id, context) !== undefined) {
+      await this.tagResource(version.arn, DELETE_PENDING_TAG, context);
+    }
+    return this.settleSweep(event, id.templateName, context);
+  }
+
+  /** Sweeps the template's delete-pending versions; the last Delete of ours waits for the ones Proton refuses. */
+  private async settleSweep(event: IsCompleteRequest, templateName: string, context: HandlerContext): Promise<boolean> {
+    const { refused, othersOfOurs } = await this.sweep(templateName, context);
+    if (refused.length === 0) return true;
+    const kept = refused.map((r) => `${physicalIdOf(r.version)} (${r.reason})`).join('; ');
+    if (othersOfOurs) {
+      // A superseded version, or one of several: the Delete of the template's other versions deletes it.
+      console.log(`kept ${this.api.noun} ${kept} until the template's other versions are deleted`);
+      return true;
+    }
+    // No version of ours remains to delete these later: the template itself could not be deleted.
+    const started = Number(event.Data?.[DELETE_STARTED] ?? Date.now());
+    if (Date.now() - started < DELETE_WAIT_MS) return false;
+    throw new ProtonResourceError(`Proton refuses to delete ${this.api.noun} ${kept}, so template ${templateName} cannot be deleted `
+      + 'either: delete or update the environments and services that use these versions (or delete the other versions), then delete again');
   }
 
   /**
-   * Deletes a version, tolerating one already gone. A version Proton refuses to delete (in use
-   * by an environment or service, or the recommended version of a template that has others) is
-   * kept: a superseded version must never fail or wedge the stack.
+   * Deletes the versions of a template tagged delete-pending that Proton now lets go. Answers the
+   * ones it still refuses, and whether other versions of ours remain (whose Delete will sweep again).
    */
-  private async deleteQuietly(id: VersionId, context: HandlerContext): Promise<void> {
+  private async sweep(templateName: string, context: HandlerContext): Promise<{
+    refused: Array<{ version: VersionState; reason: string }>; othersOfOurs: boolean;
+  }> {
+    const refused: Array<{ version: VersionState; reason: string }> = [];
+    let othersOfOurs = false;
+    const versions = await unlessNotFound(this.api.list(context.proton, templateName)) ?? [];
+    // Lowest first: Proton deletes the recommended version only when it is the last.
+    for (const version of versions.sort(byVersion)) {
+      const tags = await this.tagsOf(version.arn, context);
+      if (!(DELETE_PENDING_TAG in tags)) {
+        if (SOURCE_TAG in tags) othersOfOurs = true;
+        continue;
+      }
+      const reason = await this.tryDelete(version, context);
+      if (reason !== undefined) refused.push({ version, reason });
+    }
+    return { refused, othersOfOurs };
+  }
+
+  /** Deletes a version, tolerating one already gone; answers Proton's reason when it refuses. */
+  private async tryDelete(id: VersionId, context: HandlerContext): Promise<string | undefined> {
     try {
       await this.api.delete(context.proton, id);
+      return undefined;
     } catch (error) {
-      if (isNotFound(error)) return;
-      if (isConflict(error)) {
-        console.log(`kept ${this.api.noun} ${physicalIdOf(id)}: ${(error as Error).message}`);
-        return;
-      }
+      if (isNotFound(error)) return undefined;
+      if (isConflict(error)) return (error as Error).message;
       throw error;
+    }
+  }
+
+  private async tagResource(arn: string, key: string, context: HandlerContext): Promise<void> {
+    try {
+      await context.proton.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key, value: 'true' }] }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
     }
   }
 
@@ -303,14 +429,24 @@ export class TemplateVersionHandler implements ResourceHandler {
     return unlessNotFound(this.api.get(context.proton, id));
   }
 
+  /** A version's tags; none for a version gone meanwhile. */
   private async tagsOf(arn: string, context: HandlerContext): Promise<Record<string, string>> {
     const tags: Record<string, string> = {};
     let nextToken: string | undefined;
     do {
-      const page = await context.proton.send(new ListTagsForResourceCommand({ resourceArn: arn, nextToken }));
-      for (const tag of page.tags ?? []) tags[tag.key!] = tag.value ?? '';
-      nextToken = page.nextToken;
+      const page = await unlessNotFound(context.proton.send(new ListTagsForResourceCommand({ resourceArn: arn, nextToken })));
+      for (const tag of page?.tags ?? []) tags[tag.key!] = tag.value ?? '';
+      nextToken = page?.nextToken;
     } while (nextToken);
     return tags;
   }
+}
+
+function byVersion(a: VersionId, b: VersionId): number {
+  const diff = BigInt(a.majorVersion) - BigInt(b.majorVersion) || BigInt(a.minorVersion) - BigInt(b.minorVersion);
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
