@@ -1,11 +1,11 @@
 import { CustomResource, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TemplateVersionProperties } from '../custom-resources/contract';
+import { ReservedTag, TemplateVersionProperties } from '../custom-resources/contract';
 import { HandlerPermissions } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
 import { TemplateBundleConfig } from './bundles/template-bundle';
-import { protonTags, removalMode } from './custom-resource';
+import { limitTags, protonTags, removalMode } from './custom-resource';
 import type { TemplateVersionOptions } from './templates';
 import { checkString } from './validation';
 
@@ -34,6 +34,8 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
   const name = reg.templateName;
   provider._grantHandler(reg.permissions, name);
   provider._grantBundleRead(reg.bundle.bucketArn, reg.bundle.objectKey, reg.bundle.isAsset ?? false);
+
+  limitTags(scope, reg.tags, [ReservedTag.OWNER, ReservedTag.SOURCE, ReservedTag.DELETE_PENDING]);
 
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.DESTROY;
   const properties: TemplateVersionProperties = {

@@ -32,11 +32,14 @@ export const RemovalMode = {
 
 /**
  * The tags the handlers put on Proton resources besides the user's (Proton takes 50 in all): which
- * CloudFormation resource created it (`OWNER`), which request last changed it (`REQUEST`).
+ * CloudFormation resource created it (`OWNER`), which request last changed it (`REQUEST`); on template
+ * versions, the bundle it was registered from (`SOURCE`) and that its delete waits (`DELETE_PENDING`).
  */
 export const ReservedTag = {
   OWNER: 'cdk-proton:owner',
   REQUEST: 'cdk-proton:request',
+  SOURCE: 'cdk-proton:source',
+  DELETE_PENDING: 'cdk-proton:delete-pending',
 } as const;
 
 /** Properties of a template version resource (environment or service). */

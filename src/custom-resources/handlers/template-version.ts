@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { ListTagsForResourceCommand, ProtonClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-proton';
-import { RemovalMode, TemplateVersionAttribute } from '../contract';
+import { RemovalMode, ReservedTag, TemplateVersionAttribute } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { OWNER_TAG, ownerTag } from './ownership';
 import { booleanProperty, optionalString, requiredString, tagList } from './properties';
@@ -78,7 +78,7 @@ export interface VersionChanges {
  * left behind (Proton refuses to delete a template's recommended version while older ones
  * exist), which the next deployment of that bundle takes over instead of registering it again.
  */
-export const SOURCE_TAG = 'cdk-proton:source';
+export const SOURCE_TAG = ReservedTag.SOURCE;
 
 /**
  * Tag put on a version whose Delete Proton refused (the recommended version while others exist, or
@@ -86,7 +86,7 @@ export const SOURCE_TAG = 'cdk-proton:source';
  * once Proton lets it, and the template's own delete is not blocked by it. A deployment that takes
  * the version over again removes the tag.
  */
-export const DELETE_PENDING_TAG = 'cdk-proton:delete-pending';
+export const DELETE_PENDING_TAG = ReservedTag.DELETE_PENDING;
 
 /**
  * How long the Delete of a template's last version of ours waits for Proton to let it delete the
