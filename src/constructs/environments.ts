@@ -185,6 +185,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
 
     const provider = ProtonProvider.of(this);
     provider._grantHandler(PERMISSIONS.ENVIRONMENT, this.environmentName);
+    provider._grantHandler(PERMISSIONS.ENVIRONMENT_TEMPLATE_LOOKUP, this.templateName);
     for (const role of [props.protonServiceRole, props.codebuildRole, props.componentRole]) {
       if (role) provider._grantPassRole(role.roleArn);
     }

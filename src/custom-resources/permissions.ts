@@ -65,6 +65,11 @@ const INSTANCE_ACTIONS = [
 export const PERMISSIONS = {
   ENVIRONMENT_TEMPLATE_VERSION: templateVersion('Environment', ProtonResourceFamily.ENVIRONMENT_TEMPLATE),
   SERVICE_TEMPLATE_VERSION: templateVersion('Service', ProtonResourceFamily.SERVICE_TEMPLATE),
+  /** An environment unpinning its minor version reads which minor version is the recommended one. */
+  ENVIRONMENT_TEMPLATE_LOOKUP: {
+    family: ProtonResourceFamily.ENVIRONMENT_TEMPLATE,
+    actions: ['proton:ListEnvironmentTemplateVersions'],
+  },
   ENVIRONMENT: {
     family: ProtonResourceFamily.ENVIRONMENT,
     actions: [

@@ -27,8 +27,8 @@ describe('Environment', () => {
     const tagged = (count: number) => {
       const stack = newStack();
       const { version, role } = platform(stack);
-      new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role });
-      for (let i = 0; i < count; i++) Tags.of(stack).add(`t${i}`, 'x');
+      const beta = new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role });
+      for (let i = 0; i < count; i++) Tags.of(beta).add(`t${i}`, 'x');
       return () => Template.fromStack(stack);
     };
     expect(tagged(48)).not.toThrow();

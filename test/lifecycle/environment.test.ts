@@ -297,6 +297,40 @@ describe('environment failures', () => {
     expect(await getEnv('major-back')).toMatchObject({ templateMajorVersion: '2', deploymentStatus: 'SUCCEEDED' });
   });
 
+  test('unpinning the minor version deploys nothing when the pinned one is the recommended one, and moves to the recommended one otherwise', async () => {
+    const build = (minorVersion: string | undefined, secondMinor: boolean) => synth('Unpin', (stack) => {
+      const template = new EnvironmentTemplate(stack, 'Template', { templateName: 'env-unpin' });
+      const v1 = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      if (secondMinor) {
+        template.addVersion('V1b', {
+          bundle: TemplateBundle.fromDirectory(bundleCopy((d) => fs.appendFileSync(path.join(d, 'schema', 'schema.yaml'), '# 1.1\n'))),
+          majorVersion: '1',
+        }).node.addDependency(v1);
+      }
+      new Environment(stack, 'Env', {
+        environmentName: 'unpin',
+        template,
+        majorVersion: '1',
+        minorVersion,
+        spec: Spec.fromObject({ vpc_cidr: '10.0.0.0/16' }),
+        protonServiceRole: new ProtonServiceRole(stack, 'ProtonRole'),
+      }).node.addDependency(v1);
+    });
+    expect((await proton.deploy(build('0', false), 'Unpin')).status).toBe('CREATE_COMPLETE');
+    const unpinned = await proton.deploy(build(undefined, false), 'Unpin');
+    expect(unpinned.resources.filter((r) => r.status === 'FAILED').map((r) => r.reason)).toEqual([]);
+    expect(unpinned.status).toBe('UPDATE_COMPLETE');
+    expect(await getEnv('unpin')).toMatchObject({ templateMinorVersion: '0', deploymentStatus: 'SUCCEEDED' });
+
+    // Pinned to 1.0 again while 1.1 is the recommended version: unpinning moves it to 1.1.
+    expect((await proton.deploy(build('0', true), 'Unpin')).status).toBe('UPDATE_COMPLETE');
+    proton.emulator.log.clear();
+    expect((await proton.deploy(build(undefined, true), 'Unpin')).status).toBe('UPDATE_COMPLETE');
+    expect(updateTypes()).toEqual(['MINOR_VERSION']);
+    expect(await getEnv('unpin')).toMatchObject({ templateMinorVersion: '1', deploymentStatus: 'SUCCEEDED' });
+    expect((await proton.destroy('Unpin')).status).toBe('DELETE_COMPLETE');
+  });
+
   test('with 30% of calls throttled, create, update and destroy still succeed', async () => {
     proton.emulator.faults.throttleFraction = 0.3;
     const options: EnvOptions = { name: 'throttled', templateName: 'env-throttled', outputs: ['VpcId'] };

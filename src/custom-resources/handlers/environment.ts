@@ -6,6 +6,7 @@ import {
   Environment,
   GetEnvironmentCommand,
   paginateListEnvironmentOutputs,
+  paginateListEnvironmentTemplateVersions,
   UpdateEnvironmentCommand,
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
@@ -181,15 +182,25 @@ export class EnvironmentHandler implements ResourceHandler {
       refuseLowerMajor(`environment ${desired.name}`, environment.templateMajorVersion, desired.majorVersion);
       let deploymentType = deploymentTypeFor(previous, desired, true);
       if (deploymentType === DeploymentUpdateType.MINOR_VERSION && desired.majorVersion === environment.templateMajorVersion
-        && desired.minorVersion === environment.templateMinorVersion) {
-        // Pinning the minor version in use (the rollback of an unpin, say): Proton refuses MINOR_VERSION to "a
-        // different minor version" only, so deploy what else changed.
+        && (desired.minorVersion ?? await this.recommendedMinor(desired, context)) === environment.templateMinorVersion) {
+        // Pinning the minor version in use (the rollback of an unpin, say), or unpinning it while it is the
+        // recommended one: Proton takes MINOR_VERSION to "a different minor version" only, so deploy what else changed.
         deploymentType = deploymentTypeFor(deployedState(environment), desired, false);
       }
       await this.tryUpdate(deploymentType, desired, context);
     }
     await syncTags(environment.arn!, previous.tags, desired.tags, context);
     return { PhysicalResourceId: desired.name };
+  }
+
+  /** The recommended minor version of the declared major version, which an environment without a pinned minor runs. */
+  private async recommendedMinor(desired: DesiredEnvironment, context: HandlerContext): Promise<string | undefined> {
+    const input = { templateName: desired.templateName, majorVersion: desired.majorVersion };
+    for await (const page of paginateListEnvironmentTemplateVersions({ client: context.proton }, input)) {
+      const recommended = page.templateVersions?.find((v) => v.recommendedMinorVersion !== undefined)?.recommendedMinorVersion;
+      if (recommended !== undefined) return recommended;
+    }
+    return undefined;
   }
 
   private ours(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<boolean> {
