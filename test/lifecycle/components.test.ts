@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand,
-  UpdateServiceInstanceCommand,
+  ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
 import {
@@ -159,9 +159,12 @@ describe('component lifecycle', () => {
 });
 
 describe('repositories and sync configs', () => {
-  const app = (branch: string, connection = CONNECTION) => synth('Sync', (stack) => {
+  const app = (branch: string, connection = CONNECTION, link: { tags?: Record<string, string>; removalPolicy?: RemovalPolicy } = {}) => synth('Sync', (stack) => {
     const { envTemplate, service } = platform(stack, 'sync');
-    const repo = new Repository(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/proton-templates', connectionArn: connection });
+    const repo = new Repository(stack, 'Repo', {
+      provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/proton-templates', connectionArn: connection, removalPolicy: link.removalPolicy,
+    });
+    Object.entries(link.tags ?? {}).forEach(([key, value]) => Tags.of(repo).add(key, value));
     new TemplateSyncConfig(stack, 'EnvSync', { template: envTemplate, repository: repo, branch, subdirectory: 'vpc-env' });
     new ServiceSyncConfig(stack, 'OrdersSync', { service, repository: repo, branch, filePath: 'proton-ops.yaml' });
   });
@@ -185,6 +188,20 @@ describe('repositories and sync configs', () => {
     expect(proton.emulator.log.count('UpdateServiceSyncConfig')).toBe(1);
     const service = await proton.client.send(new GetServiceSyncConfigCommand({ serviceName: 'sync-orders' }));
     expect(service.serviceSyncConfig).toMatchObject({ branch: 'release', filePath: 'proton-ops.yaml' });
+  });
+
+  test('a tag or removal policy changed on a link sync configs use is changed in place, never unlinked', async () => {
+    const repositoryArn = async () => (await proton.client.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'my-org/proton-templates' }))).repository!.arn!;
+    const userTags = async () => ((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: await repositoryArn() }))).tags ?? [])
+      .filter((t) => !t.key.startsWith('cdk-proton:'));
+    expect((await proton.deploy(app('release', CONNECTION, { tags: { team: 'a', cost: 'c1' } }), 'Sync')).status).toBe('UPDATE_COMPLETE');
+    expect(await userTags()).toEqual(expect.arrayContaining([{ key: 'team', value: 'a' }, { key: 'cost', value: 'c1' }]));
+    expect((await proton.deploy(app('release', CONNECTION, { tags: { team: 'b' }, removalPolicy: RemovalPolicy.RETAIN }), 'Sync')).status)
+      .toBe('UPDATE_COMPLETE');
+    expect(await userTags()).toEqual([{ key: 'team', value: 'b' }]);
+    expect((await proton.deploy(app('release'), 'Sync')).status).toBe('UPDATE_COMPLETE');
+    expect(await userTags()).toEqual([]);
+    expect(proton.emulator.log.count('DeleteRepository')).toBe(0);
   });
 
   test('a sync config of another template replaces the old one', async () => {
