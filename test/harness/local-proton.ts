@@ -15,7 +15,7 @@ const ON_EVENT_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resourc
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions'> {
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions' | 'duplicateDeliveries'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -68,6 +68,7 @@ export class LocalProton {
       onHandlerLog: options.onHandlerLog,
       maxConcurrency: options.maxConcurrency,
       abandonedExecutions: options.abandonedExecutions,
+      duplicateDeliveries: options.duplicateDeliveries,
       shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }
