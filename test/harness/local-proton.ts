@@ -15,7 +15,7 @@ const ON_EVENT_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resourc
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions' | 'duplicateDeliveries'> {
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions' | 'duplicateDeliveries' | 'warmContainers'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -69,6 +69,7 @@ export class LocalProton {
       maxConcurrency: options.maxConcurrency,
       abandonedExecutions: options.abandonedExecutions,
       duplicateDeliveries: options.duplicateDeliveries,
+      warmContainers: options.warmContainers,
       shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }

@@ -193,7 +193,7 @@ describe('repositories and sync configs', () => {
   test('a tag or removal policy changed on a link sync configs use is changed in place, never unlinked', async () => {
     const repositoryArn = async () => (await proton.client.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'my-org/proton-templates' }))).repository!.arn!;
     const userTags = async () => ((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: await repositoryArn() }))).tags ?? [])
-      .filter((t) => !t.key.startsWith('cdk-proton:'));
+      .filter((t) => !t.key!.startsWith('cdk-proton:'));
     expect((await proton.deploy(app('release', CONNECTION, { tags: { team: 'a', cost: 'c1' } }), 'Sync')).status).toBe('UPDATE_COMPLETE');
     expect(await userTags()).toEqual(expect.arrayContaining([{ key: 'team', value: 'a' }, { key: 'cost', value: 'c1' }]));
     expect((await proton.deploy(app('release', CONNECTION, { tags: { team: 'b' }, removalPolicy: RemovalPolicy.RETAIN }), 'Sync')).status)

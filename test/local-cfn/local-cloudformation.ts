@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { codeAssetIndex, readStackArtifact, substituteAssetPlaceholders, StackArtifact } from './assembly';
-import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult } from './lambda';
+import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult, WarmContainers } from './lambda';
 import { DEFAULT_WAITER_POLICY, ProviderExecution, ProviderFunctions, ProviderResponse, startProviderFramework, WaiterPolicy } from './provider-framework';
 import { CancelSignal, schedule, ScheduleResult } from './scheduler';
 import { Environment, explicitName, randomSuffix, simulatedArn, simulatedAttribute, simulateResource } from './simulated';
@@ -176,6 +176,8 @@ export class LocalCloudFormation {
   private readonly running = new Map<string, Operation>();
   /** Executions CloudFormation stopped waiting for, until `settle()`. */
   private readonly abandoned: Array<Promise<AbandonedExecution>> = [];
+  /** With `warmContainers`: the functions' idle containers. */
+  private readonly containers?: WarmContainers;
 
   constructor(private readonly options: LocalCloudFormationOptions) {
     const partition = partitionOf(options.region);
@@ -186,6 +188,7 @@ export class LocalCloudFormation {
       urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
     };
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.containers = options.warmContainers ? new WarmContainers() : undefined;
   }
 
   /** The persisted state of a stack, or undefined when it does not exist. */
@@ -783,6 +786,7 @@ export class LocalCloudFormation {
       region: this.env.region,
       extraEnv: { ...this.options.handlerEnv, ...functionEnv },
       onLog: this.options.onHandlerLog,
+      containers: this.containers,
     });
   }
 

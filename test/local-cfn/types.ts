@@ -185,6 +185,11 @@ export interface LocalCloudFormationOptions {
    * (see `settle()`). @default false
    */
   readonly duplicateDeliveries?: boolean;
+  /**
+   * Reuse a function's idle container for its next invocation, module state included (SDK clients,
+   * their retry quota), as Lambda does. @default false (every invocation a cold start)
+   */
+  readonly warmContainers?: boolean;
 }
 
 /** The user function `LocalCloudFormationOptions.functionEnv` is asked about. */
