@@ -5,6 +5,7 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import { FunctionPrincipals } from './function-principals';
 import { IAM_REPORTS, IamReport } from './iam-report';
 import { nativeProtonResources } from './native-proton';
+import { RetryUntilDeadline } from '../../src/custom-resources/handlers/retry';
 import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from '../emulator';
 import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from '../local-cfn';
 import { invokeLambda } from '../local-cfn/lambda';
@@ -51,7 +52,8 @@ export class LocalProton {
       endpoint: emulator.endpoint,
       region: emulator.region,
       credentials: { accessKeyId: ProtonIam.ADMINISTRATOR_KEY, secretAccessKey: 'test' },
-      maxAttempts: 10,
+      // CloudFormation's own Proton resources (the native ones this client stands in for) ride out throttling.
+      retryStrategy: new RetryUntilDeadline(() => Date.now() + 60_000),
     });
     this.principals = new FunctionPrincipals(() => this.cfn, emulator.accountId);
     emulator.iam.addPrincipalResolver(this.principals.resolve);

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand,
-  ListTagsForResourceCommand, UpdateServiceInstanceCommand,
+  CreateRepositoryCommand, DeleteRepositoryCommand, GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand,
+  GetTemplateSyncConfigCommand, ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -219,6 +219,18 @@ describe('repositories and sync configs', () => {
     expect(report.resources.filter((r) => r.type === 'Custom::ProtonTemplateSyncConfig').map((r) => `${r.action} ${r.physicalId}`))
       .toEqual(['REPLACE ENVIRONMENT:sync-other-env', 'CLEANUP_DELETE ENVIRONMENT:sync-env']);
     await expect(proton.client.send(new GetTemplateSyncConfigCommand({ templateName: 'sync-env', templateType: 'ENVIRONMENT' }))).rejects.toThrow();
+  });
+
+  test('a link that fails to create leaves a link of the same name that is not the stack\'s alone', async () => {
+    await proton.client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'my-org/theirs', connectionArn: `${CONNECTION}-theirs` }));
+    const report = await proton.deploy(synth('TheirLink', (stack) => {
+      new Repository(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/theirs', connectionArn: CONNECTION });
+    }), 'TheirLink');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    expect(report.reason).toMatch(/IdempotentParameterMismatch/);
+    const theirs = await proton.client.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'my-org/theirs' }));
+    expect(theirs.repository?.connectionArn).toBe(`${CONNECTION}-theirs`);
+    await proton.client.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'my-org/theirs' }));
   });
 
   test('destroy removes the sync configs, then the link', async () => {

@@ -3,7 +3,7 @@ import { RemovalMode } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
 import { syncTags } from './tags';
-import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
 interface DesiredRepository {
   readonly provider: string;
@@ -32,14 +32,24 @@ const physicalIdOf = (r: DesiredRepository) => `${r.provider}:${r.name}`;
  * name links another repository (a replacement), a new connection or encryption key links the same
  * one anew, tags change in place (TagResource / UntagResource) and a removal policy is ours alone.
  * Deleting removes only the link.
+ *
+ * Create links in onEvent: if it fails there, the framework answers a marker id and ignores the
+ * rollback's Delete, which must not unlink a link of the same name that is not ours. Update and
+ * Delete make their calls in isComplete, so a call still throttled is "not yet" and the framework
+ * tries again.
  */
 export class RepositoryHandler implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredRepository(event.ResourceProperties);
+    if (event.RequestType === 'Create') await this.link(desired, context);
+    return { PhysicalResourceId: event.RequestType === 'Delete' ? event.PhysicalResourceId! : physicalIdOf(desired) };
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const desired = desiredRepository(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
-        await this.link(desired, context);
-        return { PhysicalResourceId: physicalIdOf(desired) };
+        break;
       case 'Update': {
         const previous = desiredRepository(event.OldResourceProperties ?? {});
         if (physicalIdOf(previous) !== physicalIdOf(desired)) {
@@ -48,19 +58,17 @@ export class RepositoryHandler implements ResourceHandler {
           await this.relink(previous, desired, context);
         } else {
           // Tags or removal policy: unlinking would fail while sync configs use the link, and is not needed.
-          const found = await unlessNotFound(context.proton.send(new GetRepositoryCommand({ provider: desired.provider as any, name: desired.name })));
+          const key = { provider: desired.provider as any, name: desired.name };
+          const found = await unlessNotFound(context.proton.send(new GetRepositoryCommand(key)));
           if (found) await syncTags(found.repository!.arn!, previous.tags, desired.tags, context);
           else await this.link(desired, context);
         }
-        return { PhysicalResourceId: physicalIdOf(desired) };
+        break;
       }
       case 'Delete':
         if (!desired.retain && event.PhysicalResourceId === physicalIdOf(desired)) await this.unlink(desired, context);
-        return { PhysicalResourceId: event.PhysicalResourceId! };
+        break;
     }
-  }
-
-  public async isComplete(): Promise<IsCompleteResponse> {
     return { IsComplete: true };
   }
 
