@@ -69,8 +69,9 @@ abstract class RepositoryBase extends Resource implements IRepository {
 
 /**
  * A repository linked to Proton (`CreateRepository`), for template and service sync configs,
- * self-managed provisioning and pipeline provisioning. Proton has no update for a link: any change
- * links it anew (a new provider or name is a replacement). Deleting removes only the link.
+ * self-managed provisioning and pipeline provisioning. Proton has no update for a link: a new
+ * connection or encryption key links it anew, a new provider or name is a replacement; tags change
+ * in place. Deleting removes only the link.
  */
 export class Repository extends RepositoryBase implements ITaggable {
   /** Imports a repository already linked to Proton. */
@@ -84,7 +85,7 @@ export class Repository extends RepositoryBase implements ITaggable {
 
   public readonly provider: RepositoryProvider;
   public readonly repositoryName: string;
-  /** Tags of the link in Proton (set at creation). */
+  /** Tags of the link in Proton. */
   public readonly tags: TagManager;
 
   constructor(scope: Construct, id: string, props: RepositoryProps) {

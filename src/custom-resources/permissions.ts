@@ -123,7 +123,8 @@ export const PERMISSIONS = {
   },
   REPOSITORY: {
     family: ProtonResourceFamily.REPOSITORY,
-    actions: ['proton:CreateRepository', 'proton:DeleteRepository'],
+    // GetRepository: the ARN that tags change on.
+    actions: ['proton:CreateRepository', 'proton:GetRepository', 'proton:DeleteRepository', ...TAGGING],
   },
   TEMPLATE_SYNC_CONFIG: {
     actions: [],

@@ -1,7 +1,7 @@
 import { ConflictException, CreateRepositoryCommand, DeleteRepositoryCommand, ProtonClient, ResourceNotFoundException } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import { repositoryHandler as handler } from '../../src/custom-resources/handlers/repository';
-import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
+import type { HandlerContext, IsCompleteRequest, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);
 const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
@@ -13,10 +13,17 @@ const event = (type: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventReque
 });
 beforeEach(() => proton.reset());
 
+/** onEvent, then isComplete with onEvent's answer merged in, as the framework runs them. */
+async function run(request: OnEventRequest) {
+  const answer = await handler.onEvent(request, context);
+  await handler.isComplete({ ...request, ...answer } as IsCompleteRequest, context);
+  return answer;
+}
+
 test('a new connection links the same repository anew', async () => {
-  const out = await handler.onEvent(event('Update', {
+  const out = await run(event('Update', {
     PhysicalResourceId: 'GITHUB:my-org/templates', ResourceProperties: props('arn:aws:codestar-connections:us-east-1:111111111111:connection/b'), OldResourceProperties: props(),
-  }), context);
+  }));
   expect(out).toEqual({ PhysicalResourceId: 'GITHUB:my-org/templates' });
   expect(proton.commandCalls(DeleteRepositoryCommand)).toHaveLength(1);
   expect(proton.commandCalls(CreateRepositoryCommand)[0].args[0].input.connectionArn).toMatch(/connection\/b$/);
@@ -24,13 +31,13 @@ test('a new connection links the same repository anew', async () => {
 
 test('a link Proton refuses to remove (in use) fails with the reason and the fix', async () => {
   proton.on(DeleteRepositoryCommand).rejects(new ConflictException({ message: 'a template sync config uses it', $metadata: {} }));
-  await expect(handler.onEvent(event('Update', {
+  await expect(run(event('Update', {
     PhysicalResourceId: 'GITHUB:my-org/templates', ResourceProperties: props('arn:aws:codestar-connections:us-east-1:111111111111:connection/b'), OldResourceProperties: props(),
-  }), context)).rejects.toThrow(/repository GITHUB:my-org\/templates: a new connection or encryption key needs the link made anew, and Proton refuses to remove it: a template sync config uses it\. Remove what uses it/);
+  }))).rejects.toThrow(/repository GITHUB:my-org\/templates: a new connection or encryption key needs the link made anew, and Proton refuses to remove it: a template sync config uses it\. Remove what uses it/);
   expect(proton.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
 });
 
 test('Delete removes only the link, tolerating one already gone', async () => {
   proton.on(DeleteRepositoryCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
-  await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'GITHUB:my-org/templates' }), context)).resolves.toEqual({ PhysicalResourceId: 'GITHUB:my-org/templates' });
+  await expect(run(event('Delete', { PhysicalResourceId: 'GITHUB:my-org/templates' }))).resolves.toEqual({ PhysicalResourceId: 'GITHUB:my-org/templates' });
 });

@@ -4,7 +4,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { accountSettingsHandler, foundIn, physicalIdFor } from '../../src/custom-resources/handlers/account-settings';
 import { deployment, runs, serviceHandler, specInputs } from '../../src/custom-resources/handlers/service';
-import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
+import type { HandlerContext, IsCompleteRequest, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);
 const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
@@ -59,11 +59,21 @@ describe('account settings', () => {
     ...extra,
   });
 
+  /** onEvent, then isComplete with onEvent's answer merged in, as the framework runs them. */
+  const run = async (request: OnEventRequest) => {
+    const answer = await accountSettingsHandler.onEvent(request, context);
+    await accountSettingsHandler.isComplete({ ...request, ...answer } as IsCompleteRequest, context);
+    return answer;
+  };
+
   test('the physical id carries the settings found, and Delete restores them', async () => {
     proton.on(GetAccountSettingsCommand).resolves({
       accountSettings: { pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old', pipelineProvisioningRepository: { arn: 'a', provider: 'GITHUB', name: 'org/r', branch: 'main' } },
     });
-    const created = await accountSettingsHandler.onEvent(event('Create'), context);
+    // onEvent only reads: a Create delivered again before isComplete ran finds the same settings.
+    await accountSettingsHandler.onEvent(event('Create'), context);
+    expect(proton.commandCalls(UpdateAccountSettingsCommand)).toHaveLength(0);
+    const created = await run(event('Create'));
     expect(foundIn(created.PhysicalResourceId)).toEqual({
       pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old',
       pipelineCodebuildRoleArn: '',
@@ -73,7 +83,7 @@ describe('account settings', () => {
     expect(proton.commandCalls(UpdateAccountSettingsCommand)[0].args[0].input).toEqual({
       pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/new', pipelineCodebuildRoleArn: '', deletePipelineProvisioningRepository: true,
     });
-    await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: created.PhysicalResourceId }), context);
+    await run(event('Delete', { PhysicalResourceId: created.PhysicalResourceId }));
     expect(proton.commandCalls(UpdateAccountSettingsCommand)[1].args[0].input).toEqual({
       pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old',
       pipelineCodebuildRoleArn: '',
@@ -83,8 +93,8 @@ describe('account settings', () => {
 
   test('Delete makes no call when retained or for an id it did not make', async () => {
     const id = physicalIdFor({ pipelineServiceRoleArn: '', pipelineCodebuildRoleArn: '' });
-    await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: id, ResourceProperties: { RemovalPolicy: 'retain' } }), context);
-    await accountSettingsHandler.onEvent(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
+    await run(event('Delete', { PhysicalResourceId: id, ResourceProperties: { RemovalPolicy: 'retain' } }));
+    await run(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }));
     expect(proton.calls()).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import { FunctionPrincipals } from './function-principals';
 import { IAM_REPORTS, IamReport } from './iam-report';
 import { nativeProtonResources } from './native-proton';
+import { RetryUntilDeadline } from '../../src/custom-resources/handlers/retry';
 import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from '../emulator';
 import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from '../local-cfn';
 import { invokeLambda } from '../local-cfn/lambda';
@@ -15,7 +16,7 @@ const HANDLER_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resource
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions'> {
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions' | 'duplicateDeliveries' | 'warmContainers'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -51,7 +52,8 @@ export class LocalProton {
       endpoint: emulator.endpoint,
       region: emulator.region,
       credentials: { accessKeyId: ProtonIam.ADMINISTRATOR_KEY, secretAccessKey: 'test' },
-      maxAttempts: 10,
+      // CloudFormation's own Proton resources (the native ones this client stands in for) ride out throttling.
+      retryStrategy: new RetryUntilDeadline(() => Date.now() + 60_000),
     });
     this.principals = new FunctionPrincipals(() => this.cfn, emulator.accountId);
     emulator.iam.addPrincipalResolver(this.principals.resolve);
@@ -68,6 +70,8 @@ export class LocalProton {
       onHandlerLog: options.onHandlerLog,
       maxConcurrency: options.maxConcurrency,
       abandonedExecutions: options.abandonedExecutions,
+      duplicateDeliveries: options.duplicateDeliveries,
+      warmContainers: options.warmContainers,
       shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CancelComponentDeploymentCommand, GetComponentCommand, GetRepositoryCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
-  ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
+  CancelComponentDeploymentCommand, CreateRepositoryCommand, DeleteRepositoryCommand, GetComponentCommand, GetRepositoryCommand,
+  GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { Stack, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
 import {
@@ -277,9 +277,12 @@ describe('one request at a time changes a component', () => {
 });
 
 describe('repositories and sync configs', () => {
-  const app = (branch: string, connection = CONNECTION) => synth('Sync', (stack) => {
+  const app = (branch: string, connection = CONNECTION, link: { tags?: Record<string, string>; removalPolicy?: RemovalPolicy } = {}) => synth('Sync', (stack) => {
     const { envTemplate, service } = platform(stack, 'sync');
-    const repo = new Repository(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/proton-templates', connectionArn: connection });
+    const repo = new Repository(stack, 'Repo', {
+      provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/proton-templates', connectionArn: connection, removalPolicy: link.removalPolicy,
+    });
+    Object.entries(link.tags ?? {}).forEach(([key, value]) => Tags.of(repo).add(key, value));
     new TemplateSyncConfig(stack, 'EnvSync', { template: envTemplate, repository: repo, branch, subdirectory: 'vpc-env' });
     new ServiceSyncConfig(stack, 'OrdersSync', { service, repository: repo, branch, filePath: 'proton-ops.yaml' });
   });
@@ -305,6 +308,20 @@ describe('repositories and sync configs', () => {
     expect(service.serviceSyncConfig).toMatchObject({ branch: 'release', filePath: 'proton-ops.yaml' });
   });
 
+  test('a tag or removal policy changed on a link sync configs use is changed in place, never unlinked', async () => {
+    const repositoryArn = async () => (await proton.client.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'my-org/proton-templates' }))).repository!.arn!;
+    const userTags = async () => ((await proton.client.send(new ListTagsForResourceCommand({ resourceArn: await repositoryArn() }))).tags ?? [])
+      .filter((t) => !t.key!.startsWith('cdk-proton:'));
+    expect((await proton.deploy(app('release', CONNECTION, { tags: { team: 'a', cost: 'c1' } }), 'Sync')).status).toBe('UPDATE_COMPLETE');
+    expect(await userTags()).toEqual(expect.arrayContaining([{ key: 'team', value: 'a' }, { key: 'cost', value: 'c1' }]));
+    expect((await proton.deploy(app('release', CONNECTION, { tags: { team: 'b' }, removalPolicy: RemovalPolicy.RETAIN }), 'Sync')).status)
+      .toBe('UPDATE_COMPLETE');
+    expect(await userTags()).toEqual([{ key: 'team', value: 'b' }]);
+    expect((await proton.deploy(app('release'), 'Sync')).status).toBe('UPDATE_COMPLETE');
+    expect(await userTags()).toEqual([]);
+    expect(proton.emulator.log.count('DeleteRepository')).toBe(0);
+  });
+
   test('a sync config of another template replaces the old one', async () => {
     const moved = synth('Sync', (stack) => {
       const { service } = platform(stack, 'sync');
@@ -320,6 +337,18 @@ describe('repositories and sync configs', () => {
     expect(report.resources.filter((r) => r.type === 'Custom::ProtonTemplateSyncConfig').map((r) => `${r.action} ${r.physicalId}`))
       .toEqual(['REPLACE ENVIRONMENT:sync-other-env', 'CLEANUP_DELETE ENVIRONMENT:sync-env']);
     await expect(proton.client.send(new GetTemplateSyncConfigCommand({ templateName: 'sync-env', templateType: 'ENVIRONMENT' }))).rejects.toThrow();
+  });
+
+  test('a link that fails to create leaves a link of the same name that is not the stack\'s alone', async () => {
+    await proton.client.send(new CreateRepositoryCommand({ provider: 'GITHUB', name: 'my-org/theirs', connectionArn: `${CONNECTION}-theirs` }));
+    const report = await proton.deploy(synth('TheirLink', (stack) => {
+      new Repository(stack, 'Repo', { provider: RepositoryProvider.GITHUB, repositoryName: 'my-org/theirs', connectionArn: CONNECTION });
+    }), 'TheirLink');
+    expect(report.status).toBe('ROLLBACK_COMPLETE');
+    expect(report.reason).toMatch(/IdempotentParameterMismatch/);
+    const theirs = await proton.client.send(new GetRepositoryCommand({ provider: 'GITHUB', name: 'my-org/theirs' }));
+    expect(theirs.repository?.connectionArn).toBe(`${CONNECTION}-theirs`);
+    await proton.client.send(new DeleteRepositoryCommand({ provider: 'GITHUB', name: 'my-org/theirs' }));
   });
 
   test('destroy removes the sync configs, then the link', async () => {

@@ -430,7 +430,7 @@ describe('instances in other stacks, and account settings', () => {
     expect((await proton.destroy('Owner')).status).toBe('DELETE_COMPLETE');
   });
 
-  test('account settings are set, and restored to what was found on delete', async () => {
+  test('account settings are set, and restored to what was found on delete; a Create delivered again names the same settings', async () => {
     const settings = async () => (await proton.client.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
     const before = await settings();
     const assembly = synth('Settings', (stack) => {
@@ -445,8 +445,30 @@ describe('instances in other stacks, and account settings', () => {
         pipelineProvisioningRepository: repo.branch('main'),
       }).node.addDependency(repo);
     });
-    expect((await proton.deploy(assembly, 'Settings')).status).toBe('CREATE_COMPLETE');
-    expect(await settings()).toMatchObject({ pipelineServiceRoleArn: expect.stringContaining(':role/'), pipelineProvisioningRepository: expect.objectContaining({ name: 'my-org/pipelines' }) });
+    const report = await proton.deploy(assembly, 'Settings');
+    expect(report.status).toBe('CREATE_COMPLETE');
+    const applied = { pipelineServiceRoleArn: expect.stringContaining(':role/'), pipelineProvisioningRepository: expect.objectContaining({ name: 'my-org/pipelines' }) };
+    expect(await settings()).toMatchObject(applied);
+
+    // CloudFormation delivers a Create again, with the same RequestId, when the framework failed after our onEvent had
+    // run (its wait never started): the second delivery names the same settings, found before the first one.
+    const [logicalId, resource] = Object.entries(proton.cfn.readState('Settings')!.resources).find(([, r]) => r.type === 'Custom::ProtonAccountSettings')!;
+    const created = report.resources.find((r) => r.logicalId === logicalId && r.action === 'CREATE')!;
+    expect((await proton.cfn.invokeCustomResource(assembly, 'Settings', logicalId, { RequestType: 'Delete' })).status).toBe('SUCCEEDED');
+    const first = await proton.onEventOnly('Settings', {
+      RequestType: 'Create',
+      RequestId: 'settings-redelivered',
+      StackId: proton.cfn.readState('Settings')!.stackId,
+      LogicalResourceId: logicalId,
+      ResourceType: 'Custom::ProtonAccountSettings',
+      ResourceProperties: resource.properties,
+    }) as { PhysicalResourceId: string };
+    const again = await proton.cfn.invokeCustomResource(assembly, 'Settings', logicalId, { RequestType: 'Create', RequestId: 'settings-redelivered' });
+    expect(again.status).toBe('SUCCEEDED');
+    expect(again.physicalId).toBe(first.PhysicalResourceId);
+    expect(again.physicalId).toBe(created.physicalId);
+    expect(await settings()).toMatchObject(applied);
+
     expect((await proton.destroy('Settings')).status).toBe('DELETE_COMPLETE');
     const after = await settings();
     expect(after.pipelineServiceRoleArn ?? '').toBe(before.pipelineServiceRoleArn ?? '');

@@ -1,4 +1,4 @@
-import { invokeLambda, LambdaFunctionSpec } from './lambda';
+import { invokeLambda, LambdaFunctionSpec, WarmContainers } from './lambda';
 
 // Reads its environment before and after a wait, through the global and the required `process`.
 const HANDLER = `
@@ -30,4 +30,20 @@ test('concurrent invocations each see their own environment, and the process env
   expect(b.payload).toEqual({ before: 'b', after: 'b', required: 'b', fn: 'fn-b', written: 'b' });
   expect(process.env.WHO).toBeUndefined();
   expect(process.env.WRITTEN).toBeUndefined();
+});
+
+test('with warm containers, an idle container keeps its module state for the next invocation; a busy one is not shared', async () => {
+  const counter: LambdaFunctionSpec = {
+    ...spec({}),
+    inlineCode: 'let calls = 0;\nexports.handler = async (event) => { calls++; await new Promise(r => setTimeout(r, event.waitMs)); return calls; };',
+  };
+  const containers = new WarmContainers();
+  const invoke = (waitMs: number) => invokeLambda(counter, { waitMs }, { region: 'us-east-1', containers });
+  expect((await invoke(0)).payload).toBe(1);
+  expect((await invoke(0)).payload).toBe(2);
+  // Two at once: the warm container serves one, a cold one the other.
+  const both = await Promise.all([invoke(20), invoke(20)]);
+  expect(both.map((r) => r.payload).sort()).toEqual([1, 3]);
+  // Without containers, every invocation is a cold start.
+  expect((await invokeLambda(counter, { waitMs: 0 }, { region: 'us-east-1' })).payload).toBe(1);
 });

@@ -54,6 +54,35 @@ export interface LambdaInvokeOptions {
   /** Applied after the function's variables and the Lambda ones. */
   readonly extraEnv?: Record<string, string>;
   readonly onLog?: (entry: HandlerLogEntry) => void;
+  /**
+   * Warm containers to reuse: an invocation takes an idle container of the same function (same code,
+   * handler and environment) and keeps its module state (SDK clients and their retry quota), as Lambda
+   * does between invocations. Without it every invocation is a cold start.
+   */
+  readonly containers?: WarmContainers;
+}
+
+/** One loaded handler, and where its console writes go for the invocation it is running. */
+interface Container {
+  readonly handler: (...args: any[]) => any;
+  readonly sink: { awsRequestId: string; onLog?: (entry: HandlerLogEntry) => void };
+}
+
+/** Idle warm containers by function: one runs one invocation at a time, a busy function gets a new one. */
+export class WarmContainers {
+  private readonly idle = new Map<string, Container[]>();
+
+  /** An idle container of the function `key` names, taken out of the pool. */
+  take(key: string): Container | undefined {
+    return this.idle.get(key)?.pop();
+  }
+
+  /** Back to the pool once its invocation has ended. */
+  release(key: string, container: Container): void {
+    const list = this.idle.get(key) ?? [];
+    list.push(container);
+    this.idle.set(key, list);
+  }
 }
 
 /**
@@ -280,8 +309,13 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
     ...options.extraEnv,
   };
 
+  const containerKey = JSON.stringify([spec.functionArn, spec.codeDir, spec.inlineCode, spec.handler, spec.environment, options.extraEnv]);
+  const warm = options.containers?.take(containerKey);
+  const sink: Container['sink'] = warm?.sink ?? { awsRequestId, onLog: options.onLog };
+  sink.awsRequestId = awsRequestId;
+  sink.onLog = options.onLog;
   const log = (level: HandlerLogEntry['level']) => (...args: any[]) => {
-    options.onLog?.({ functionName: spec.functionName, awsRequestId, level, message: format(...args) });
+    sink.onLog?.({ functionName: spec.functionName, awsRequestId: sink.awsRequestId, level, message: format(...args) });
   };
   const consoleImpl = { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace') };
 
@@ -301,8 +335,11 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
   };
 
   let timer: NodeJS.Timeout | undefined;
+  let container: Container | undefined = warm;
+  let timedOut = false;
   try {
-    const handler = loadHandler(spec, consoleImpl, invocationProcess(env));
+    container ??= { handler: loadHandler(spec, consoleImpl, invocationProcess(env)), sink };
+    const handler = container.handler;
     const input = jsonRoundTrip(event);
     const run = new Promise<unknown>((resolve, reject) => {
       const callback = (err: unknown, result: unknown) => (err ? reject(err) : resolve(result));
@@ -318,8 +355,10 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
       }
     });
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LambdaError('Sandbox.Timedout',
-        `${new Date().toISOString()} ${awsRequestId} Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`)), Math.max(0, deadline - Date.now()));
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new LambdaError('Sandbox.Timedout', `${new Date().toISOString()} ${awsRequestId} Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`));
+      }, Math.max(0, deadline - Date.now()));
     });
     const result = await Promise.race([run, timeout]);
     return finish({ payload: jsonRoundTrip(result) });
@@ -327,5 +366,7 @@ export async function invokeLambda(spec: LambdaFunctionSpec, event: unknown, opt
     return finish({ functionError: toFunctionError(e, spec.codeDir) });
   } finally {
     if (timer) clearTimeout(timer);
+    // A timed-out container is discarded, as Lambda does.
+    if (container && !timedOut) options.containers?.release(containerKey, container);
   }
 }

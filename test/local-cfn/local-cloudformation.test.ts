@@ -665,6 +665,31 @@ describe('abandoned executions', () => {
     expect(abandoned.invocations.filter(i => i.handler === 'isComplete')).toHaveLength(11);
   });
 
+  test('duplicateDeliveries hands every request to the Provider twice with the same RequestId; the first response counts', async () => {
+    const cfn = ws.cfn({ pollIntervalMs: 5, duplicateDeliveries: true });
+    const app = (value: number) => ws.synth('Twice', ({ resource }) => {
+      resource('A', { Value: value, PollsUntilComplete: 2 });
+    });
+    expect((await cfn.deploy(app(1), 'Twice')).status).toBe('CREATE_COMPLETE');
+    expect((await cfn.deploy(app(2), 'Twice')).status).toBe('UPDATE_COMPLETE');
+    expect((await cfn.destroy('Twice')).status).toBe('DELETE_COMPLETE');
+    const abandoned = await cfn.settle();
+
+    const onEvents = ws.calls().filter(c => c.handler === 'onEvent');
+    expect(onEvents.map(c => c.event.RequestType)).toEqual(['Create', 'Create', 'Update', 'Update', 'Delete', 'Delete']);
+    for (const [first, second] of [[0, 1], [2, 3], [4, 5]]) {
+      expect(onEvents[second].event.RequestId).toBe(onEvents[first].event.RequestId);
+      expect(onEvents[second].event.ResponseURL).toBe(onEvents[first].event.ResponseURL);
+    }
+    expect(new Set(onEvents.map(c => c.event.RequestId)).size).toBe(3);
+    // The execution whose response CloudFormation did not take ran to its own end.
+    expect(abandoned.map(a => `${a.requestType} ${a.reason} ${a.response?.Status}`)).toEqual([
+      'Create Duplicate delivery: CloudFormation took the response of the other one SUCCESS',
+      'Update Duplicate delivery: CloudFormation took the response of the other one SUCCESS',
+      'Delete Duplicate delivery: CloudFormation took the response of the other one SUCCESS',
+    ]);
+  });
+
   test('an error from the user isComplete fails at once, a timed out isComplete too', async () => {
     const report = await ws.cfn().deploy(ws.synth('IsErr', ({ resource }) => {
       resource('E', { FailIsCompleteOn: 'Create' });

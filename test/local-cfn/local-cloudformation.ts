@@ -7,8 +7,8 @@ import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { codeAssetIndex, readStackArtifact, substituteAssetPlaceholders, StackArtifact } from './assembly';
-import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult } from './lambda';
-import { DEFAULT_WAITER_POLICY, ProviderExecution, ProviderFunctions, startProviderFramework, WaiterPolicy } from './provider-framework';
+import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult, WarmContainers } from './lambda';
+import { DEFAULT_WAITER_POLICY, ProviderExecution, ProviderFunctions, ProviderResponse, startProviderFramework, WaiterPolicy } from './provider-framework';
 import { CancelSignal, schedule, ScheduleResult } from './scheduler';
 import { Environment, explicitName, randomSuffix, simulatedArn, simulatedAttribute, simulateResource } from './simulated';
 import {
@@ -137,6 +137,19 @@ interface CustomRequestOutcome extends CustomResourceInvocationResult {
   readonly sent: boolean;
 }
 
+/** The first response any of `executions` sends CloudFormation, with its execution; undefined when none does. */
+function firstResponse(executions: ProviderExecution[]): Promise<{ sent: ProviderResponse; execution: ProviderExecution } | undefined> {
+  return new Promise(resolve => {
+    let pending = executions.length;
+    for (const execution of executions) {
+      void execution.received.then(sent => {
+        if (sent) resolve({ sent, execution });
+        else if (--pending === 0) resolve(undefined);
+      });
+    }
+  });
+}
+
 function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
@@ -163,6 +176,8 @@ export class LocalCloudFormation {
   private readonly running = new Map<string, Operation>();
   /** Executions CloudFormation stopped waiting for, until `settle()`. */
   private readonly abandoned: Array<Promise<AbandonedExecution>> = [];
+  /** With `warmContainers`: the functions' idle containers. */
+  private readonly containers?: WarmContainers;
 
   constructor(private readonly options: LocalCloudFormationOptions) {
     const partition = partitionOf(options.region);
@@ -173,6 +188,7 @@ export class LocalCloudFormation {
       urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
     };
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.containers = options.warmContainers ? new WarmContainers() : undefined;
   }
 
   /** The persisted state of a stack, or undefined when it does not exist. */
@@ -695,30 +711,37 @@ export class LocalCloudFormation {
       });
     }
 
-    const execution = startProviderFramework(event, fns, {
+    const start = () => startProviderFramework(event, fns, {
       invoke: (spec, payload) => this.invoke(op, spec, payload),
       pollIntervalMs: this.pollIntervalMs,
       serviceTimeoutSeconds: Number(args.props.ServiceTimeout ?? DEFAULT_SERVICE_TIMEOUT_SECONDS),
     });
+    // Delivered twice: both executions run, CloudFormation takes the first response.
+    const executions = this.options.duplicateDeliveries ? [start(), start()] : [start()];
     const cancelled = args.signal?.whenCancelled.then(() => 'cancelled' as const);
-    const received = await Promise.race(cancelled ? [execution.received, cancelled] : [execution.received]);
+    const first = firstResponse(executions);
+    const received = await Promise.race(cancelled ? [first, cancelled] : [first]);
     if (received === undefined || received === 'cancelled') {
       // CloudFormation stops waiting (and later ignores the response); the execution goes on.
       const reason = received === 'cancelled' ? CANCELLED[requestType]
         : `CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}]. `
           + 'If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.';
-      this.abandon(op, lid, requestType, requestId, execution, reason);
-      return finish({ status: 'FAILED', reason, invocations: [...execution.invocations], sent: true, orphanPhysicalId: madeUpId() });
+      for (const e of executions) this.abandon(op, lid, requestType, requestId, e, reason);
+      return finish({ status: 'FAILED', reason, invocations: [...executions[0].invocations], sent: true, orphanPhysicalId: madeUpId() });
+    }
+    const { execution } = received;
+    for (const other of executions.filter(e => e !== execution)) {
+      this.abandon(op, lid, requestType, requestId, other, 'Duplicate delivery: CloudFormation took the response of the other one');
     }
     const invocations: HandlerInvocation[] = [...execution.invocations];
-    const response: CustomResourceResponse = received.response;
+    const response: CustomResourceResponse = received.sent.response;
     const responseBytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
     const common = { response, responseBytes, invocations, sent: true };
     if (responseBytes > MAX_RESPONSE_BYTES) {
       return finish({ ...common, status: 'FAILED', reason: 'Response object is too long.', orphanPhysicalId: madeUpId() });
     }
     if (response.Status !== 'SUCCESS') {
-      return finish({ ...common, status: 'FAILED', reason: received.errorMessage ?? response.Reason, orphanPhysicalId: response.PhysicalResourceId });
+      return finish({ ...common, status: 'FAILED', reason: received.sent.errorMessage ?? response.Reason, orphanPhysicalId: response.PhysicalResourceId });
     }
     const data = response.Data ?? {};
     if (requestType !== 'Delete' && (action === 'CREATE' || action === 'UPDATE') && op.model) {
@@ -763,6 +786,7 @@ export class LocalCloudFormation {
       region: this.env.region,
       extraEnv: { ...this.options.handlerEnv, ...functionEnv },
       onLog: this.options.onHandlerLog,
+      containers: this.containers,
     });
   }
 

@@ -178,6 +178,18 @@ export interface LocalCloudFormationOptions {
    * (default), or stop. See `LocalCloudFormation.settle()`.
    */
   readonly abandonedExecutions?: 'continue' | 'stop';
+  /**
+   * Hand every custom resource request to its Provider twice, with the same RequestId, as an
+   * at-least-once delivery (or a retried invocation) does: both executions run side by side and
+   * CloudFormation takes the first response; the other one goes on as an abandoned execution
+   * (see `settle()`). @default false
+   */
+  readonly duplicateDeliveries?: boolean;
+  /**
+   * Reuse a function's idle container for its next invocation, module state included (SDK clients,
+   * their retry quota), as Lambda does. @default false (every invocation a cold start)
+   */
+  readonly warmContainers?: boolean;
 }
 
 /** The user function `LocalCloudFormationOptions.functionEnv` is asked about. */

@@ -1,7 +1,7 @@
 import { GetAccountSettingsCommand, UpdateAccountSettingsCommand, UpdateAccountSettingsInput } from '@aws-sdk/client-proton';
 import { RemovalMode } from '../contract';
 import { optionalString, requiredString } from './properties';
-import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
 /** The settings as found before the stack changed them; restored on delete. */
 interface FoundSettings {
@@ -39,33 +39,45 @@ function desiredSettings(props: Record<string, any>): UpdateAccountSettingsInput
   };
 }
 
-/** Proton's per-account pipeline settings: set on create and update, restored to what was found on delete. */
+/**
+ * Proton's per-account pipeline settings: set on create and update, restored to what was found on delete.
+ * onEvent only reads (on Create: the settings found, which name the resource); isComplete writes. A Create
+ * delivered again after the first delivery's onEvent (CloudFormation retries when the framework failed
+ * before its wait started) then finds the same settings and names the same resource; and a write still
+ * throttled is "not yet": the framework tries again.
+ */
 export class AccountSettingsHandler implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
+    if (event.RequestType !== 'Create') {
+      return { PhysicalResourceId: event.PhysicalResourceId! };
+    }
+    desiredSettings(event.ResourceProperties);
+    const current = (await context.proton.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
+    return {
+      PhysicalResourceId: physicalIdFor({
+        pipelineServiceRoleArn: current.pipelineServiceRoleArn ?? '',
+        pipelineCodebuildRoleArn: current.pipelineCodebuildRoleArn ?? '',
+        pipelineProvisioningRepository: current.pipelineProvisioningRepository && {
+          provider: current.pipelineProvisioningRepository.provider!,
+          name: current.pipelineProvisioningRepository.name!,
+          branch: current.pipelineProvisioningRepository.branch!,
+        },
+      }),
+    };
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const found = foundIn(event.PhysicalResourceId);
+    const wantsRepository = !!event.ResourceProperties.PipelineProvisioningRepository;
     switch (event.RequestType) {
-      case 'Create': {
-        const current = (await context.proton.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
-        const found: FoundSettings = {
-          pipelineServiceRoleArn: current.pipelineServiceRoleArn ?? '',
-          pipelineCodebuildRoleArn: current.pipelineCodebuildRoleArn ?? '',
-          pipelineProvisioningRepository: current.pipelineProvisioningRepository && {
-            provider: current.pipelineProvisioningRepository.provider!,
-            name: current.pipelineProvisioningRepository.name!,
-            branch: current.pipelineProvisioningRepository.branch!,
-          },
-        };
-        const clearRepository = !event.ResourceProperties.PipelineProvisioningRepository && !!found.pipelineProvisioningRepository;
-        await this.apply(desiredSettings(event.ResourceProperties), clearRepository, context);
-        return { PhysicalResourceId: physicalIdFor(found) };
-      }
-      case 'Update': {
-        const clearRepository = !event.ResourceProperties.PipelineProvisioningRepository
-          && !!event.OldResourceProperties?.PipelineProvisioningRepository;
-        await this.apply(desiredSettings(event.ResourceProperties), clearRepository, context);
-        return { PhysicalResourceId: event.PhysicalResourceId! };
-      }
-      case 'Delete': {
-        const found = foundIn(event.PhysicalResourceId);
+      case 'Create':
+        await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository && !!found?.pipelineProvisioningRepository, context);
+        break;
+      case 'Update':
+        await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository && !!event.OldResourceProperties?.PipelineProvisioningRepository,
+          context);
+        break;
+      case 'Delete':
         if (found && optionalString(event.ResourceProperties, 'RemovalPolicy') !== RemovalMode.RETAIN) {
           await this.apply({
             pipelineServiceRoleArn: found.pipelineServiceRoleArn,
@@ -73,12 +85,8 @@ export class AccountSettingsHandler implements ResourceHandler {
             ...(found.pipelineProvisioningRepository ? { pipelineProvisioningRepository: found.pipelineProvisioningRepository as any } : {}),
           }, !found.pipelineProvisioningRepository, context);
         }
-        return { PhysicalResourceId: event.PhysicalResourceId! };
-      }
+        break;
     }
-  }
-
-  public async isComplete(): Promise<IsCompleteResponse> {
     return { IsComplete: true };
   }
 

@@ -1,4 +1,4 @@
-import { ProtonClient } from '@aws-sdk/client-proton';
+import { ProtonClient, ProtonClientConfig } from '@aws-sdk/client-proton';
 import { ResourceType } from '../contract';
 import { acceptEnvironmentAccountConnectionHandler } from './account-connection';
 import { accountSettingsHandler } from './account-settings';
@@ -6,6 +6,7 @@ import { componentHandler } from './component';
 import { environmentHandler } from './environment';
 import { environmentTemplateVersionHandler } from './environment-template-version';
 import { repositoryHandler } from './repository';
+import { RetryUntilDeadline } from './retry';
 import { serviceHandler } from './service';
 import { serviceInstanceHandler } from './service-instance';
 import { serviceTemplateVersionHandler } from './service-template-version';
@@ -34,21 +35,28 @@ export function handlerFor(resourceType: string): ResourceHandler {
   return handler;
 }
 
+/** Time kept back from the Lambda's remaining time: retries stop then, so the handler can still answer. */
+const RETRY_MARGIN_MS = 20_000;
+
+/** When the running invocation's retries must stop (a container runs one invocation at a time). */
+let retryDeadline = 0;
+
 /**
- * Throttling is retried by the SDK with backoff; Proton has no documented rate limit, so allow
- * more attempts than the SDK's default of 3 before a deployment fails on it.
+ * How the handlers' Proton client retries: throttling until the invocation's deadline, with
+ * backoff (see {@link RetryUntilDeadline} for why not the SDK's standard strategy).
  */
-const MAX_ATTEMPTS = 10;
+export function protonClientConfig(deadline: () => number = () => retryDeadline): ProtonClientConfig {
+  return { retryStrategy: new RetryUntilDeadline(deadline) };
+}
 
 let client: ProtonClient | undefined;
 
 /** One client per Lambda container (the endpoint comes from the environment, e.g. AWS_ENDPOINT_URL_PROTON). */
 export function contextFor(lambdaContext: { getRemainingTimeInMillis(): number } | undefined): HandlerContext {
-  client ??= new ProtonClient({ maxAttempts: MAX_ATTEMPTS });
-  return {
-    proton: client,
-    remainingTimeMs: () => lambdaContext?.getRemainingTimeInMillis() ?? 60_000,
-  };
+  const remainingTimeMs = () => lambdaContext?.getRemainingTimeInMillis() ?? 60_000;
+  retryDeadline = Date.now() + remainingTimeMs() - RETRY_MARGIN_MS;
+  client ??= new ProtonClient(protonClientConfig());
+  return { proton: client, remainingTimeMs };
 }
 
 /** What may be logged of an event: never the ResponseURL, never property values (specs can hold secrets). */

@@ -1,8 +1,9 @@
-import { CreateRepositoryCommand, DeleteRepositoryCommand } from '@aws-sdk/client-proton';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, GetRepositoryCommand } from '@aws-sdk/client-proton';
 import { RemovalMode } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError } from './errors';
+import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { optionalString, requiredString, tagList } from './properties';
-import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { syncTags } from './tags';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
 interface DesiredRepository {
   readonly provider: string;
@@ -28,38 +29,46 @@ const physicalIdOf = (r: DesiredRepository) => `${r.provider}:${r.name}`;
 
 /**
  * Links a repository to Proton. Proton has no update for repositories: a change of the provider or
- * name links another repository (a replacement), any other change links the same one again.
+ * name links another repository (a replacement), a new connection or encryption key links the same
+ * one anew, tags change in place (TagResource / UntagResource) and a removal policy is ours alone.
  * Deleting removes only the link.
+ *
+ * Create links in onEvent: if it fails there, the framework answers a marker id and ignores the
+ * rollback's Delete, which must not unlink a link of the same name that is not ours. Update and
+ * Delete make their calls in isComplete, so a call still throttled is "not yet" and the framework
+ * tries again.
  */
 export class RepositoryHandler implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredRepository(event.ResourceProperties);
+    if (event.RequestType === 'Create') await this.link(desired, context);
+    return { PhysicalResourceId: event.RequestType === 'Delete' ? event.PhysicalResourceId! : physicalIdOf(desired) };
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const desired = desiredRepository(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
-        await this.link(desired, context);
-        return { PhysicalResourceId: physicalIdOf(desired) };
+        break;
       case 'Update': {
         const previous = desiredRepository(event.OldResourceProperties ?? {});
-        if (physicalIdOf(previous) === physicalIdOf(desired)) {
-          // Same repository, new connection or key: Proton can only link it anew.
-          try {
-            await this.unlink(previous, context);
-          } catch (error) {
-            if (!isConflict(error)) throw error;
-            throw new ProtonResourceError(`repository ${physicalIdOf(desired)}: a new connection or encryption key needs the link made `
-              + `anew, and Proton refuses to remove it: ${(error as Error).message}. Remove what uses it (sync configs) first, then change it`);
-          }
+        if (physicalIdOf(previous) !== physicalIdOf(desired)) {
+          await this.link(desired, context);
+        } else if (previous.connectionArn !== desired.connectionArn || previous.encryptionKey !== desired.encryptionKey) {
+          await this.relink(previous, desired, context);
+        } else {
+          // Tags or removal policy: unlinking would fail while sync configs use the link, and is not needed.
+          const key = { provider: desired.provider as any, name: desired.name };
+          const found = await unlessNotFound(context.proton.send(new GetRepositoryCommand(key)));
+          if (found) await syncTags(found.repository!.arn!, previous.tags, desired.tags, context);
+          else await this.link(desired, context);
         }
-        await this.link(desired, context);
-        return { PhysicalResourceId: physicalIdOf(desired) };
+        break;
       }
       case 'Delete':
         if (!desired.retain && event.PhysicalResourceId === physicalIdOf(desired)) await this.unlink(desired, context);
-        return { PhysicalResourceId: event.PhysicalResourceId! };
+        break;
     }
-  }
-
-  public async isComplete(): Promise<IsCompleteResponse> {
     return { IsComplete: true };
   }
 
@@ -72,6 +81,18 @@ export class RepositoryHandler implements ResourceHandler {
       encryptionKey: desired.encryptionKey,
       tags: desired.tags.length > 0 ? desired.tags : undefined,
     }));
+  }
+
+  /** Same repository, new connection or key: Proton can only link it anew. */
+  private async relink(previous: DesiredRepository, desired: DesiredRepository, context: HandlerContext): Promise<void> {
+    try {
+      await this.unlink(previous, context);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      throw new ProtonResourceError(`repository ${physicalIdOf(desired)}: a new connection or encryption key needs the link made `
+        + `anew, and Proton refuses to remove it: ${(error as Error).message}. Remove what uses it (sync configs) first, then change it`);
+    }
+    await this.link(desired, context);
   }
 
   private async unlink(desired: DesiredRepository, context: HandlerContext): Promise<void> {

@@ -9,7 +9,7 @@ import {
 import { RemovalMode } from '../contract';
 import { isNotFound } from './errors';
 import { optionalString, requiredString } from './properties';
-import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
 /** What differs between template and service sync configs: the key and the calls. */
 interface SyncConfigApi {
@@ -20,24 +20,35 @@ interface SyncConfigApi {
   delete(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
 }
 
-/** A sync config: created, updated in place (branch, repository, subdirectory or file path), deleted. */
+/**
+ * A sync config: created, updated in place (branch, repository, subdirectory or file path), deleted.
+ * Create creates in onEvent: if it fails there, the framework answers a marker id and ignores the
+ * rollback's Delete, which must not delete a sync config of the same key that is not ours. Update
+ * and Delete make their calls in isComplete, so a call still throttled is "not yet" and the
+ * framework tries again.
+ */
 export class SyncConfigHandler implements ResourceHandler {
   constructor(private readonly api: SyncConfigApi) {}
 
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const props = event.ResourceProperties;
+    if (event.RequestType === 'Create') await this.api.create(props, context);
+    return { PhysicalResourceId: event.RequestType === 'Delete' ? event.PhysicalResourceId! : this.api.key(props) };
+  }
+
+  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
+    const props = event.ResourceProperties;
     const key = this.api.key(props);
     switch (event.RequestType) {
       case 'Create':
-        await this.api.create(props, context);
-        return { PhysicalResourceId: key };
+        break;
       case 'Update':
         if (this.api.key(event.OldResourceProperties ?? {}) !== key) {
           await this.api.create(props, context);
         } else {
           await this.api.update(props, context);
         }
-        return { PhysicalResourceId: key };
+        break;
       case 'Delete':
         if (optionalString(props, 'RemovalPolicy') !== RemovalMode.RETAIN && event.PhysicalResourceId === key) {
           try {
@@ -46,11 +57,8 @@ export class SyncConfigHandler implements ResourceHandler {
             if (!isNotFound(error)) throw error;
           }
         }
-        return { PhysicalResourceId: event.PhysicalResourceId! };
+        break;
     }
-  }
-
-  public async isComplete(): Promise<IsCompleteResponse> {
     return { IsComplete: true };
   }
 }
