@@ -1,8 +1,8 @@
 import {
   CancelServiceInstanceDeploymentCommand,
+  CancelServicePipelineDeploymentCommand,
   ComponentDeploymentUpdateType,
   ComponentSummary,
-  CancelServicePipelineDeploymentCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DeploymentUpdateType,
