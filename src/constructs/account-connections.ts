@@ -6,7 +6,7 @@ import { AcceptEnvironmentAccountConnectionProperties, ResourceType } from '../c
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { RESOURCE_NAME } from '../proton-limits.generated';
-import { checkString, protonError } from './validation';
+import { checkString, protonError } from './internal/validation';
 
 /** A connection that lets a management account's Proton deploy an environment into another account. */
 export interface IEnvironmentAccountConnection extends IResource {

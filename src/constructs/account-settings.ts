@@ -1,9 +1,9 @@
 import { CustomResource, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { removalMode } from './custom-resource';
-import { RepositoryBranch } from './environments';
-import { protonError } from './validation';
+import { removalMode } from './internal/tags';
+import { protonError } from './internal/validation';
+import { RepositoryBranch } from './repositories';
 import { AccountSettingsProperties, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';

@@ -2,17 +2,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { Environment, IEnvironment } from './environments';
 import { ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
-import { limitTags, protonTags, removalMode } from './custom-resource';
-import { Environment, IEnvironment } from './environments';
+import { limitTags, protonTags, removalMode } from './internal/tags';
+import { checkString, protonError } from './internal/validation';
 import { generateName } from './names';
 import { ComponentSource } from './service-templates';
 import { IServiceInstance, Service } from './services';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
-import { checkString, protonError } from './validation';
 
 /** The manifest of a component: how Proton renders and deploys its template file. */
 export abstract class ComponentManifest {

@@ -1,38 +1,19 @@
 import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './environment-templates';
 import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME } from '../proton-limits.generated';
 import { IEnvironmentAccountConnection } from './account-connections';
-import { limitTags, protonTags, removalMode } from './custom-resource';
+import { limitTags, protonTags, removalMode } from './internal/tags';
+import { pinTemplate } from './internal/template-pin';
+import { checkString, protonError } from './internal/validation';
 import { generateName } from './names';
+import { RepositoryBranch } from './repositories';
 import { specValidationErrors } from './spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
-import { pinTemplate } from './template-pin';
-import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './templates';
-import { checkString, protonError } from './validation';
-
-/** The source code providers Proton links repositories from. */
-export enum RepositoryProvider {
-  /** GitHub. */
-  GITHUB = 'GITHUB',
-  /** GitHub Enterprise Server. */
-  GITHUB_ENTERPRISE = 'GITHUB_ENTERPRISE',
-  /** Bitbucket. */
-  BITBUCKET = 'BITBUCKET',
-}
-
-/** A branch of a repository linked to Proton. */
-export interface RepositoryBranch {
-  /** The repository's provider. */
-  readonly provider: RepositoryProvider;
-  /** The repository's name, such as `my-org/proton-infrastructure`. */
-  readonly name: string;
-  /** The branch. */
-  readonly branch: string;
-}
 
 /** A Proton environment, declared in this app or imported. */
 export interface IEnvironment extends IResource {

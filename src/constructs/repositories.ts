@@ -5,10 +5,29 @@ import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, Templa
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { ITemplate } from './bundles/template-bundle';
-import { protonTags, removalMode } from './custom-resource';
-import { RepositoryBranch, RepositoryProvider } from './environments';
+import { protonTags, removalMode } from './internal/tags';
+import { protonError } from './internal/validation';
 import { IService } from './services';
-import { protonError } from './validation';
+
+/** The source code providers Proton links repositories from. */
+export enum RepositoryProvider {
+  /** GitHub. */
+  GITHUB = 'GITHUB',
+  /** GitHub Enterprise Server. */
+  GITHUB_ENTERPRISE = 'GITHUB_ENTERPRISE',
+  /** Bitbucket. */
+  BITBUCKET = 'BITBUCKET',
+}
+
+/** A branch of a repository linked to Proton. */
+export interface RepositoryBranch {
+  /** The repository's provider. */
+  readonly provider: RepositoryProvider;
+  /** The repository's name, such as `my-org/proton-infrastructure`. */
+  readonly name: string;
+  /** The branch. */
+  readonly branch: string;
+}
 
 /** A repository linked to Proton. */
 export interface IRepository extends IResource {

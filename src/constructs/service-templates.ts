@@ -7,11 +7,11 @@ import { ResourceType, TemplateVersionAttribute } from '../custom-resources/cont
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
+import { checkTemplateProps, IEnvironmentTemplateVersion, templateArnOf, TemplateVersionOptions } from './environment-templates';
+import { registerTemplateVersion } from './internal/template-version-resource';
+import { protonError } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
-import { registerTemplateVersion } from './template-version-resource';
-import { checkTemplateProps, IEnvironmentTemplateVersion, templateArnOf, TemplateVersionOptions } from './templates';
-import { protonError } from './validation';
 
 /** Who provisions a template's infrastructure when Proton does not. */
 export enum Provisioning {

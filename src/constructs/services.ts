@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { Environment, IEnvironment } from './environments';
 import {
   instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ReservedTag, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
   ServiceInstanceProperties, ServiceInstanceProperty, ServiceProperties,
@@ -7,14 +8,13 @@ import {
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
-import { limitTags, protonTags, removalMode } from './custom-resource';
-import { Environment, IEnvironment } from './environments';
+import { limitTags, protonTags, removalMode } from './internal/tags';
+import { pinTemplate } from './internal/template-pin';
+import { checkString, protonError } from './internal/validation';
 import { generateName } from './names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
 import { specValidationErrors, SpecUnderCheck } from './spec-validation';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
-import { pinTemplate } from './template-pin';
-import { checkString, protonError } from './validation';
 
 /** Proton's quota of instances per service. */
 const MAX_INSTANCES = 20;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { TEMPLATE_VERSION_PART } from '../proton-limits.generated';
 import { checkString, protonError } from './validation';
+import { TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
 
 /** How an environment or a service names what it deploys: a template version of the app, or a template with version numbers. */
 export interface PinProps<T> {

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { StringLimit } from '../proton-limits.generated';
+import { StringLimit } from '../../proton-limits.generated';
 
 /** A synth-time error that names the construct, the bad value and the fix. */
 export function protonError(scope: IConstruct, message: string): Error {

@@ -7,10 +7,10 @@ import { ResourceType, TemplateVersionAttribute } from '../custom-resources/cont
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
+import { registerTemplateVersion } from './internal/template-version-resource';
+import { checkString } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
-import { registerTemplateVersion } from './template-version-resource';
-import { checkString } from './validation';
 
 /** A Proton environment template, declared in this app or imported. */
 export interface IEnvironmentTemplate extends IResource, ITemplate {

@@ -1,7 +1,7 @@
 import { Lazy, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { protonError } from './validation';
-import { RemovalMode } from '../custom-resources/contract';
+import { RemovalMode } from '../../custom-resources/contract';
 
 /** Tags of a custom resource as Proton takes them (`[{ key, value }]`), rendered once every aspect has run. */
 export function protonTags(tags: TagManager): any {

@@ -1,12 +1,12 @@
 import { CustomResource, RemovalPolicy, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ReservedTag, TemplateVersionProperties } from '../custom-resources/contract';
-import { HandlerPermissions } from '../custom-resources/permissions';
-import { ProtonProvider } from '../custom-resources/provider';
-import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
-import { TemplateBundleConfig } from './bundles/template-bundle';
-import { limitTags, protonTags, removalMode } from './custom-resource';
-import type { TemplateVersionOptions } from './templates';
+import { limitTags, protonTags, removalMode } from './tags';
+import { ReservedTag, TemplateVersionProperties } from '../../custom-resources/contract';
+import { HandlerPermissions } from '../../custom-resources/permissions';
+import { ProtonProvider } from '../../custom-resources/provider';
+import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
+import { TemplateBundleConfig } from '../bundles/template-bundle';
+import type { TemplateVersionOptions } from '../environment-templates';
 import { checkString } from './validation';
 
 /** What the environment and service template versions share: the custom resource and its permissions. */
