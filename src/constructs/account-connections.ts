@@ -1,11 +1,11 @@
-import { CustomResource, IResource, RemovalPolicy, Resource, Stack, ArnFormat } from 'aws-cdk-lib';
+import { IResource, RemovalPolicy, Resource, Stack, ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnEnvironmentAccountConnection } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { AcceptEnvironmentAccountConnectionProperties, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
-import { ProtonProvider } from '../custom-resources/provider';
 import { RESOURCE_NAME } from '../proton-limits.generated';
+import { protonResource } from './internal/proton-resource';
 import { checkString, protonError } from './internal/validation';
 
 /** A connection that lets a management account's Proton deploy an environment into another account. */
@@ -121,13 +121,11 @@ export class AcceptEnvironmentAccountConnection extends ConnectionBase {
 
   constructor(scope: Construct, id: string, props: AcceptEnvironmentAccountConnectionProps) {
     super(scope, id);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION, props.connection.connectionId);
-    const properties: AcceptEnvironmentAccountConnectionProperties = { ConnectionId: props.connection.connectionId };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    const resource = protonResource<AcceptEnvironmentAccountConnectionProperties>(this, {
       resourceType: ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION,
-      properties: { ...properties },
+      permissions: PERMISSIONS.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION,
+      grantOn: props.connection.connectionId,
+      properties: { ConnectionId: props.connection.connectionId },
     });
     // The physical id is the connection id: referencing it makes environments wait for the acceptance.
     this.connectionId = resource.ref;

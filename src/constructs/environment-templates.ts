@@ -5,10 +5,10 @@ import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
-import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
+import { DISPLAY_NAME } from '../proton-limits.generated';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
 import { registerTemplateVersion } from './internal/template-version-resource';
-import { checkString } from './internal/validation';
+import { checkDescription, checkName, checkString } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
 
@@ -234,9 +234,6 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable, I
       options: props,
       tags: this.tags,
     });
-    // The native template, not the template construct: its other versions are children of it too.
-    const nativeTemplate = props.template.node.defaultChild;
-    if (nativeTemplate) resource.node.addDependency(nativeTemplate);
     this.majorVersion = resource.getAttString(TemplateVersionAttribute.MAJOR_VERSION);
     this.minorVersion = resource.getAttString(TemplateVersionAttribute.MINOR_VERSION);
     this.versionArn = resource.getAttString(TemplateVersionAttribute.ARN);
@@ -248,8 +245,7 @@ export function templateArnOf(scope: Construct, family: ProtonResourceFamily, te
 }
 
 export function checkTemplateProps(scope: Construct, templateName: string, props: { displayName?: string; description?: string }): void {
-  checkString(scope, 'templateName', templateName, RESOURCE_NAME,
-    'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+  checkName(scope, 'templateName', templateName);
   checkString(scope, 'displayName', props.displayName, DISPLAY_NAME, 'use 1 to 100 characters');
-  checkString(scope, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+  checkDescription(scope, props.description);
 }

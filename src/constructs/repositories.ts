@@ -1,11 +1,12 @@
-import { ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { ITemplate } from './bundles/template-bundle';
-import { protonTags, removalMode } from './internal/tags';
+import { dependOn, protonResource } from './internal/proton-resource';
+import { protonTags } from './internal/tags';
 import { protonError } from './internal/validation';
 import { IService } from './services';
 
@@ -115,23 +116,20 @@ export class Repository extends RepositoryBase implements ITaggable {
     this.provider = props.provider;
     this.repositoryName = props.repositoryName;
     this.tags = new TagManager(TagType.MAP, ResourceType.REPOSITORY);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.REPOSITORY, `${props.provider.toLowerCase()}:${props.repositoryName}`);
-    provider._grantPassConnection(props.connectionArn);
-    const properties: RepositoryProperties = {
-      Provider: props.provider,
-      Name: props.repositoryName,
-      ConnectionArn: props.connectionArn,
-      EncryptionKey: props.encryptionKey?.keyArn,
-      Tags: protonTags(this.tags),
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    protonResource<RepositoryProperties>(this, {
       resourceType: ResourceType.REPOSITORY,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.REPOSITORY,
+      grantOn: `${props.provider.toLowerCase()}:${props.repositoryName}`,
+      properties: {
+        Provider: props.provider,
+        Name: props.repositoryName,
+        ConnectionArn: props.connectionArn,
+        EncryptionKey: props.encryptionKey?.keyArn,
+        Tags: protonTags(this.tags),
+        RemovalPolicy: props.removalPolicy,
+      },
     });
+    ProtonProvider.of(this)._grantPassConnection(props.connectionArn);
   }
 }
 
@@ -162,22 +160,18 @@ export interface TemplateSyncConfigProps {
 export class TemplateSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: TemplateSyncConfigProps) {
     super(scope, id);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.TEMPLATE_SYNC_CONFIG);
-    const properties: TemplateSyncConfigProperties = {
-      TemplateName: props.template.templateName,
-      TemplateType: props.template.templateKind,
-      RepositoryProvider: props.repository.provider,
-      RepositoryName: props.repository.repositoryName,
-      Branch: props.branch,
-      Subdirectory: props.subdirectory,
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    const resource = protonResource<TemplateSyncConfigProperties>(this, {
       resourceType: ResourceType.TEMPLATE_SYNC_CONFIG,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.TEMPLATE_SYNC_CONFIG,
+      properties: {
+        TemplateName: props.template.templateName,
+        TemplateType: props.template.templateKind,
+        RepositoryProvider: props.repository.provider,
+        RepositoryName: props.repository.repositoryName,
+        Branch: props.branch,
+        Subdirectory: props.subdirectory,
+        RemovalPolicy: props.removalPolicy,
+      },
     });
     dependOn(resource, props.template, props.repository);
   }
@@ -207,31 +201,18 @@ export interface ServiceSyncConfigProps {
 export class ServiceSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
     super(scope, id);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.SERVICE_SYNC_CONFIG);
-    const properties: ServiceSyncConfigProperties = {
-      ServiceName: props.service.serviceName,
-      RepositoryProvider: props.repository.provider,
-      RepositoryName: props.repository.repositoryName,
-      Branch: props.branch,
-      FilePath: props.filePath,
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    const resource = protonResource<ServiceSyncConfigProperties>(this, {
       resourceType: ResourceType.SERVICE_SYNC_CONFIG,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.SERVICE_SYNC_CONFIG,
+      properties: {
+        ServiceName: props.service.serviceName,
+        RepositoryProvider: props.repository.provider,
+        RepositoryName: props.repository.repositoryName,
+        Branch: props.branch,
+        FilePath: props.filePath,
+        RemovalPolicy: props.removalPolicy,
+      },
     });
     dependOn(resource, props.service, props.repository);
-  }
-}
-
-/** The sync config waits for the constructs it names when they are in this app. */
-function dependOn(resource: CustomResource, ...targets: Array<{ node: Construct['node'] } | object>): void {
-  for (const target of targets) {
-    if (!(target instanceof Construct)) continue;
-    const child = target.node.defaultChild ?? target.node.tryFindChild('Resource');
-    if (child) resource.node.addDependency(child);
   }
 }

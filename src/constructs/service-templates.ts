@@ -235,8 +235,6 @@ export class ServiceTemplateVersion extends Resource implements ITaggable {
         SupportedComponentSources: this.supportedComponentSources.length > 0 ? this.supportedComponentSources : undefined,
       },
     });
-    const nativeTemplate = props.template.node.defaultChild;
-    if (nativeTemplate) resource.node.addDependency(nativeTemplate);
     this.majorVersion = resource.getAttString(TemplateVersionAttribute.MAJOR_VERSION);
     this.minorVersion = resource.getAttString(TemplateVersionAttribute.MINOR_VERSION);
     this.versionArn = resource.getAttString(TemplateVersionAttribute.ARN);

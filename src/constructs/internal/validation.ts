@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { StringLimit } from '../../proton-limits.generated';
+import { DESCRIPTION, RESOURCE_NAME, StringLimit, TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
 
 /** A synth-time error that names the construct, the bad value and the fix. */
 export function protonError(scope: IConstruct, message: string): Error {
@@ -21,5 +21,22 @@ export function checkString(scope: IConstruct, what: string, value: string | und
   if (limit.pattern && !new RegExp(limit.pattern).test(value)) problems.push(`does not match ${limit.pattern}`);
   if (problems.length > 0) {
     throw protonError(scope, `${what} "${value}" ${problems.join(' and ')}: ${fix}`);
+  }
+}
+
+/** Checks a Proton resource name (`what` is how the props call it). */
+export function checkName(scope: IConstruct, what: string, value: string | undefined): void {
+  checkString(scope, what, value, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+}
+
+/** Checks a description. */
+export function checkDescription(scope: IConstruct, value: string | undefined): void {
+  checkString(scope, 'description', value, DESCRIPTION, 'use at most 500 characters');
+}
+
+/** Checks the template version numbers a resource names. */
+export function checkVersionParts(scope: IConstruct, version: { readonly majorVersion?: string; readonly minorVersion?: string }): void {
+  for (const [what, value] of [['majorVersion', version.majorVersion], ['minorVersion', version.minorVersion]] as const) {
+    checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
   }
 }
