@@ -1,10 +1,11 @@
-import { IResource, RemovalPolicy, Resource, Stack, ArnFormat } from 'aws-cdk-lib';
+import { IResource, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnEnvironmentAccountConnection } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { AcceptEnvironmentAccountConnectionProperties, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { RESOURCE_NAME } from '../proton-limits.generated';
+import { protonArn } from './internal/arns';
 import { protonResource } from './internal/proton-resource';
 import { checkString, protonError } from './internal/validation';
 
@@ -56,12 +57,6 @@ abstract class ConnectionBase extends Resource implements IEnvironmentAccountCon
   public abstract readonly connectionArn: string;
 }
 
-function connectionArnOf(scope: Construct, connectionId: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'proton', resource: 'environment-account-connection', resourceName: connectionId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
-}
-
 /**
  * The environment account's side of an environment account connection (the native
  * `AWS::Proton::EnvironmentAccountConnection`). The management account accepts it with
@@ -74,7 +69,7 @@ export class EnvironmentAccountConnection extends ConnectionBase {
   public static fromEnvironmentAccountConnectionId(scope: Construct, id: string, connectionId: string): IEnvironmentAccountConnection {
     class Import extends ConnectionBase {
       public readonly connectionId = connectionId;
-      public readonly connectionArn = connectionArnOf(this, connectionId);
+      public readonly connectionArn = protonArn(this, 'environment-account-connection', connectionId);
     }
     return new Import(scope, id);
   }

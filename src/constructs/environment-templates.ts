@@ -1,14 +1,14 @@
-import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
-import { DISPLAY_NAME } from '../proton-limits.generated';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
+import { protonArn } from './internal/arns';
 import { registerTemplateVersion } from './internal/template-version-resource';
-import { checkDescription, checkName, checkString } from './internal/validation';
+import { checkTemplateProps } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
 
@@ -158,7 +158,7 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase {
   public static fromEnvironmentTemplateAttributes(scope: Construct, id: string, attrs: EnvironmentTemplateAttributes): IEnvironmentTemplate {
     class Import extends EnvironmentTemplateBase {
       public readonly templateName = attrs.templateName;
-      public readonly templateArn = templateArnOf(this, ProtonResourceFamily.ENVIRONMENT_TEMPLATE, attrs.templateName);
+      public readonly templateArn = protonArn(this, ProtonResourceFamily.ENVIRONMENT_TEMPLATE, attrs.templateName);
       public readonly customerManaged = attrs.customerManaged ?? false;
     }
     return new Import(scope, id);
@@ -238,14 +238,4 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable, I
     this.minorVersion = resource.getAttString(TemplateVersionAttribute.MINOR_VERSION);
     this.versionArn = resource.getAttString(TemplateVersionAttribute.ARN);
   }
-}
-
-export function templateArnOf(scope: Construct, family: ProtonResourceFamily, templateName: string): string {
-  return Stack.of(scope).formatArn({ service: 'proton', resource: family, resourceName: templateName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-}
-
-export function checkTemplateProps(scope: Construct, templateName: string, props: { displayName?: string; description?: string }): void {
-  checkName(scope, 'templateName', templateName);
-  checkString(scope, 'displayName', props.displayName, DISPLAY_NAME, 'use 1 to 100 characters');
-  checkDescription(scope, props.description);
 }

@@ -6,6 +6,7 @@ import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './environment-
 import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
+import { protonArn } from './internal/arns';
 import { checkOutputKey, renderOutputKeys } from './internal/outputs';
 import { protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
@@ -120,9 +121,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
     class Import extends EnvironmentBase {
       public readonly environmentName = environmentName;
-      public readonly environmentArn = Stack.of(scope).formatArn({
-        service: 'proton', resource: 'environment', resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      public readonly environmentArn = protonArn(scope, 'environment', environmentName);
     }
     return new Import(scope, id);
   }

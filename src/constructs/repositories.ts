@@ -1,10 +1,11 @@
-import { ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { ITemplate } from './bundles/template-bundle';
+import { protonArn } from './internal/arns';
 import { dependOn, protonResource } from './internal/proton-resource';
 import { protonTags } from './internal/tags';
 import { protonError } from './internal/validation';
@@ -74,12 +75,7 @@ abstract class RepositoryBase extends Resource implements IRepository {
   public abstract readonly repositoryName: string;
 
   public get repositoryArn(): string {
-    return Stack.of(this).formatArn({
-      service: 'proton',
-      resource: 'repository',
-      resourceName: `${this.provider.toLowerCase()}:${this.repositoryName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    return protonArn(this, 'repository', `${this.provider.toLowerCase()}:${this.repositoryName}`);
   }
 
   public branch(branch: string): RepositoryBranch {

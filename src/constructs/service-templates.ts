@@ -7,9 +7,10 @@ import { ResourceType, TemplateVersionAttribute } from '../custom-resources/cont
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
-import { checkTemplateProps, IEnvironmentTemplateVersion, templateArnOf, TemplateVersionOptions } from './environment-templates';
+import { IEnvironmentTemplateVersion, TemplateVersionOptions } from './environment-templates';
+import { protonArn } from './internal/arns';
 import { registerTemplateVersion } from './internal/template-version-resource';
-import { protonError } from './internal/validation';
+import { checkTemplateProps, protonError } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
 
@@ -143,7 +144,7 @@ export class ServiceTemplate extends ServiceTemplateBase {
   public static fromServiceTemplateAttributes(scope: Construct, id: string, attrs: ServiceTemplateAttributes): IServiceTemplate {
     class Import extends ServiceTemplateBase {
       public readonly templateName = attrs.templateName;
-      public readonly templateArn = templateArnOf(this, ProtonResourceFamily.SERVICE_TEMPLATE, attrs.templateName);
+      public readonly templateArn = protonArn(this, ProtonResourceFamily.SERVICE_TEMPLATE, attrs.templateName);
       public readonly pipeline = attrs.pipeline ?? true;
     }
     return new Import(scope, id);

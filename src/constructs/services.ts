@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environments';
 import {
@@ -8,6 +8,7 @@ import {
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { AppServiceInstance } from './internal/app-service-instance';
+import { protonArn } from './internal/arns';
 import { checkOutputKey, renderOutputKeys } from './internal/outputs';
 import { dependOn, protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
@@ -164,9 +165,7 @@ export class Service extends ServiceBase implements ITaggable {
   public static fromServiceName(scope: Construct, id: string, serviceName: string): IService {
     class Import extends ServiceBase {
       public readonly serviceName = serviceName;
-      public readonly serviceArn = Stack.of(scope).formatArn({
-        service: 'proton', resource: 'service', resourceName: serviceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      public readonly serviceArn = protonArn(scope, 'service', serviceName);
     }
     return new Import(scope, id);
   }

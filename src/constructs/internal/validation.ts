@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { DESCRIPTION, RESOURCE_NAME, StringLimit, TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
+import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME, StringLimit, TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
 
 /** A synth-time error that names the construct, the bad value and the fix. */
 export function protonError(scope: IConstruct, message: string): Error {
@@ -39,4 +39,11 @@ export function checkVersionParts(scope: IConstruct, version: { readonly majorVe
   for (const [what, value] of [['majorVersion', version.majorVersion], ['minorVersion', version.minorVersion]] as const) {
     checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
   }
+}
+
+/** Checks what an environment or service template is given. */
+export function checkTemplateProps(scope: IConstruct, templateName: string, props: { displayName?: string; description?: string }): void {
+  checkName(scope, 'templateName', templateName);
+  checkString(scope, 'displayName', props.displayName, DISPLAY_NAME, 'use 1 to 100 characters');
+  checkDescription(scope, props.description);
 }
