@@ -1,5 +1,5 @@
 export * from './constructs/bundles/template-bundle';
-export * from './constructs/templates';
+export * from './constructs/environment-templates';
 export * from './constructs/service-templates';
 export * from './constructs/specs';
 export * from './constructs/environments';

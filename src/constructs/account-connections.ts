@@ -1,12 +1,13 @@
-import { CustomResource, IResource, RemovalPolicy, Resource, Stack, ArnFormat } from 'aws-cdk-lib';
+import { IResource, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnEnvironmentAccountConnection } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { AcceptEnvironmentAccountConnectionProperties, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
-import { ProtonProvider } from '../custom-resources/provider';
 import { RESOURCE_NAME } from '../proton-limits.generated';
-import { checkString, protonError } from './validation';
+import { protonArn } from './internal/arns';
+import { protonResource } from './internal/proton-resource';
+import { checkString, protonError } from './internal/validation';
 
 /** A connection that lets a management account's Proton deploy an environment into another account. */
 export interface IEnvironmentAccountConnection extends IResource {
@@ -56,12 +57,6 @@ abstract class ConnectionBase extends Resource implements IEnvironmentAccountCon
   public abstract readonly connectionArn: string;
 }
 
-function connectionArnOf(scope: Construct, connectionId: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'proton', resource: 'environment-account-connection', resourceName: connectionId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
-}
-
 /**
  * The environment account's side of an environment account connection (the native
  * `AWS::Proton::EnvironmentAccountConnection`). The management account accepts it with
@@ -74,7 +69,7 @@ export class EnvironmentAccountConnection extends ConnectionBase {
   public static fromEnvironmentAccountConnectionId(scope: Construct, id: string, connectionId: string): IEnvironmentAccountConnection {
     class Import extends ConnectionBase {
       public readonly connectionId = connectionId;
-      public readonly connectionArn = connectionArnOf(this, connectionId);
+      public readonly connectionArn = protonArn(this, 'environment-account-connection', connectionId);
     }
     return new Import(scope, id);
   }
@@ -121,13 +116,11 @@ export class AcceptEnvironmentAccountConnection extends ConnectionBase {
 
   constructor(scope: Construct, id: string, props: AcceptEnvironmentAccountConnectionProps) {
     super(scope, id);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION, props.connection.connectionId);
-    const properties: AcceptEnvironmentAccountConnectionProperties = { ConnectionId: props.connection.connectionId };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    const resource = protonResource<AcceptEnvironmentAccountConnectionProperties>(this, {
       resourceType: ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION,
-      properties: { ...properties },
+      permissions: PERMISSIONS.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION,
+      grantOn: props.connection.connectionId,
+      properties: { ConnectionId: props.connection.connectionId },
     });
     // The physical id is the connection id: referencing it makes environments wait for the acceptance.
     this.connectionId = resource.ref;

@@ -1,9 +1,9 @@
-import { CustomResource, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { removalMode } from './custom-resource';
-import { RepositoryBranch } from './environments';
-import { protonError } from './validation';
+import { protonResource } from './internal/proton-resource';
+import { protonError } from './internal/validation';
+import { RepositoryBranch } from './repositories';
 import { AccountSettingsProperties, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
@@ -51,21 +51,20 @@ export class AccountSettings extends Resource {
     }
     new Construct(stack, MARKER);
 
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.ACCOUNT_SETTINGS);
-    for (const role of [props.pipelineServiceRole, props.pipelineCodebuildRole]) {
-      if (role) provider._grantPassRole(role.roleArn);
-    }
-    const properties: AccountSettingsProperties = {
-      PipelineServiceRoleArn: props.pipelineServiceRole?.roleArn,
-      PipelineCodebuildRoleArn: props.pipelineCodebuildRole?.roleArn,
-      PipelineProvisioningRepository: props.pipelineProvisioningRepository,
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    protonResource<AccountSettingsProperties>(this, {
       resourceType: ResourceType.ACCOUNT_SETTINGS,
-      properties: { ...properties },
+      permissions: PERMISSIONS.ACCOUNT_SETTINGS,
+      properties: {
+        PipelineServiceRoleArn: props.pipelineServiceRole?.roleArn,
+        PipelineCodebuildRoleArn: props.pipelineCodebuildRole?.roleArn,
+        PipelineProvisioningRepository: props.pipelineProvisioningRepository,
+        RemovalPolicy: props.removalPolicy,
+      },
+      // CloudFormation sends every delete: the handler restores the settings found at create or, with RETAIN, leaves them.
+      applyRemovalPolicy: false,
     });
+    for (const role of [props.pipelineServiceRole, props.pipelineCodebuildRole]) {
+      if (role) ProtonProvider.of(this)._grantPassRole(role.roleArn);
+    }
   }
 }

@@ -1,18 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { CustomResource, ITaggable, RemovalPolicy, Resource, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { Environment, IEnvironment } from './environments';
 import { ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
-import { ProtonProvider } from '../custom-resources/provider';
-import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
-import { limitTags, protonTags, removalMode } from './custom-resource';
-import { Environment, IEnvironment } from './environments';
+import { TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
+import { AppServiceInstance } from './internal/app-service-instance';
+import { checkOutputKey, renderOutputKeys } from './internal/outputs';
+import { dependOn, protonResource } from './internal/proton-resource';
+import { protonTagManager, protonTags } from './internal/tags';
+import { checkDescription, checkName, protonError } from './internal/validation';
 import { generateName } from './names';
 import { ComponentSource } from './service-templates';
 import { IServiceInstance, Service } from './services';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
-import { checkString, protonError } from './validation';
 
 /** The manifest of a component: how Proton renders and deploys its template file. */
 export abstract class ComponentManifest {
@@ -120,49 +122,39 @@ export class Component extends Resource implements ITaggable {
       throw protonError(this, 'spec gives service inputs, which only a component attached to a service instance has: remove it or attach the component');
     }
     this.componentName = props.componentName ?? generateName(this);
-    checkString(this, 'componentName', this.componentName, RESOURCE_NAME,
-      'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
-    checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+    checkName(this, 'componentName', this.componentName);
+    checkDescription(this, props.description);
     checkComponentsAllowed(this, props);
     const templateFile = readTemplateFile(this, props.templateFile);
-    this.tags = new TagManager(TagType.MAP, ResourceType.COMPONENT);
-    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
+    this.tags = protonTagManager(this, ResourceType.COMPONENT, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.COMPONENT, this.componentName);
     const instance = props.serviceInstance;
     const inputs = props.spec?._inputs(this);
-    const properties: ComponentProperties = {
-      Name: this.componentName,
-      EnvironmentName: props.environment?.environmentName,
-      ServiceName: instance?.serviceName,
-      ServiceInstanceName: instance?.serviceInstanceName,
-      Manifest: props.manifest._render(this),
-      TemplateFile: templateFile,
-      ServiceSpec: instance && inputs ? this.renderSpec(instance, inputs) : undefined,
-      Description: props.description,
-      Tags: protonTags(this.tags),
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-      Outputs: Lazy.list({ produce: () => [...this.outputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    this.resource = protonResource<ComponentProperties>(this, {
       resourceType: ResourceType.COMPONENT,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.COMPONENT,
+      grantOn: this.componentName,
+      properties: {
+        Name: this.componentName,
+        EnvironmentName: props.environment?.environmentName,
+        ServiceName: instance?.serviceName,
+        ServiceInstanceName: instance?.serviceInstanceName,
+        Manifest: props.manifest._render(this),
+        TemplateFile: templateFile,
+        ServiceSpec: instance && inputs ? this.renderSpec(instance, inputs) : undefined,
+        Description: props.description,
+        Tags: protonTags(this.tags),
+        RemovalPolicy: props.removalPolicy,
+        Outputs: renderOutputKeys(this.outputs),
+      },
     });
-    for (const target of [props.environment, instanceOwner(instance)]) {
-      const child = target?.node.defaultChild ?? target?.node.tryFindChild('Resource');
-      if (child) this.resource.node.addDependency(child);
-    }
+    dependOn(this.resource, props.environment, instanceOwner(instance));
     this.componentArn = this.resource.getAttString('Arn');
   }
 
   /** The value of one of the component's outputs, read from Proton after each deployment. */
   public output(key: string): string {
-    if (!Token.isUnresolved(key) && !/^[A-Za-z0-9_-]{1,1024}$/.test(key)) {
-      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template file's outputs declare`);
-    }
+    checkOutputKey(this, key, 'the template file\'s outputs');
     this.outputs.add(key);
     return this.resource.getAttString(outputAttribute(key));
   }
@@ -189,8 +181,7 @@ function readTemplateFile(scope: Construct, file: string): string {
 
 /** The Service construct an instance belongs to, when the instance came from one in this app. */
 function instanceOwner(instance: IServiceInstance | undefined): Service | undefined {
-  const owner = (instance as { service?: unknown } | undefined)?.service;
-  return owner instanceof Service ? owner : undefined;
+  return instance instanceof AppServiceInstance ? instance.service : undefined;
 }
 
 /** What the app can tell: the environment takes components, the service template allows them. */

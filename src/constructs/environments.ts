@@ -1,38 +1,21 @@
-import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { IEnvironmentAccountConnection } from './account-connections';
+import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './environment-templates';
 import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
-import { DESCRIPTION, RESOURCE_NAME } from '../proton-limits.generated';
-import { IEnvironmentAccountConnection } from './account-connections';
-import { limitTags, protonTags, removalMode } from './custom-resource';
+import { protonArn } from './internal/arns';
+import { checkOutputKey, renderOutputKeys } from './internal/outputs';
+import { protonResource } from './internal/proton-resource';
+import { protonTagManager, protonTags } from './internal/tags';
+import { pinTemplate } from './internal/template-pin';
+import { checkDescription, checkName, protonError } from './internal/validation';
 import { generateName } from './names';
+import { RepositoryBranch } from './repositories';
 import { specValidationErrors } from './spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
-import { pinTemplate } from './template-pin';
-import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './templates';
-import { checkString, protonError } from './validation';
-
-/** The source code providers Proton links repositories from. */
-export enum RepositoryProvider {
-  /** GitHub. */
-  GITHUB = 'GITHUB',
-  /** GitHub Enterprise Server. */
-  GITHUB_ENTERPRISE = 'GITHUB_ENTERPRISE',
-  /** Bitbucket. */
-  BITBUCKET = 'BITBUCKET',
-}
-
-/** A branch of a repository linked to Proton. */
-export interface RepositoryBranch {
-  /** The repository's provider. */
-  readonly provider: RepositoryProvider;
-  /** The repository's name, such as `my-org/proton-infrastructure`. */
-  readonly name: string;
-  /** The branch. */
-  readonly branch: string;
-}
 
 /** A Proton environment, declared in this app or imported. */
 export interface IEnvironment extends IResource {
@@ -138,9 +121,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
     class Import extends EnvironmentBase {
       public readonly environmentName = environmentName;
-      public readonly environmentArn = Stack.of(scope).formatArn({
-        service: 'proton', resource: 'environment', resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      public readonly environmentArn = protonArn(scope, 'environment', environmentName);
     }
     return new Import(scope, id);
   }
@@ -176,42 +157,37 @@ export class Environment extends EnvironmentBase implements ITaggable {
     this.templateMajorVersion = pin.majorVersion;
     this.componentRole = props.componentRole;
     this.environmentName = props.environmentName ?? generateName(this, pin.template.templateName);
-    checkString(this, 'environmentName', this.environmentName, RESOURCE_NAME,
-      'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
-    checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+    checkName(this, 'environmentName', this.environmentName);
+    checkDescription(this, props.description);
     checkProvisioning(this, props);
-    this.tags = new TagManager(TagType.MAP, ResourceType.ENVIRONMENT);
-    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
+    this.tags = protonTagManager(this, ResourceType.ENVIRONMENT, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
+    this.resource = protonResource<EnvironmentProperties>(this, {
+      resourceType: ResourceType.ENVIRONMENT,
+      permissions: PERMISSIONS.ENVIRONMENT,
+      grantOn: this.environmentName,
+      properties: {
+        Name: this.environmentName,
+        TemplateName: pin.template.templateName,
+        TemplateMajorVersion: pin.majorVersion,
+        TemplateMinorVersion: pin.minorVersion,
+        Spec: props.spec._render(this, SpecDocumentKind.ENVIRONMENT),
+        Description: props.description,
+        ProtonServiceRoleArn: props.protonServiceRole?.roleArn,
+        CodebuildRoleArn: props.codebuildRole?.roleArn,
+        ComponentRoleArn: props.componentRole?.roleArn,
+        EnvironmentAccountConnectionId: props.environmentAccountConnection?.connectionId,
+        ProvisioningRepository: props.provisioningRepository,
+        Tags: protonTags(this.tags),
+        RemovalPolicy: props.removalPolicy,
+        Outputs: renderOutputKeys(this.referencedOutputs),
+      },
+    });
     const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.ENVIRONMENT, this.environmentName);
     provider._grantHandler(PERMISSIONS.ENVIRONMENT_TEMPLATE_LOOKUP, this.templateName);
     for (const role of [props.protonServiceRole, props.codebuildRole, props.componentRole]) {
       if (role) provider._grantPassRole(role.roleArn);
     }
-
-    const properties: EnvironmentProperties = {
-      Name: this.environmentName,
-      TemplateName: pin.template.templateName,
-      TemplateMajorVersion: pin.majorVersion,
-      TemplateMinorVersion: pin.minorVersion,
-      Spec: props.spec._render(this, SpecDocumentKind.ENVIRONMENT),
-      Description: props.description,
-      ProtonServiceRoleArn: props.protonServiceRole?.roleArn,
-      CodebuildRoleArn: props.codebuildRole?.roleArn,
-      ComponentRoleArn: props.componentRole?.roleArn,
-      EnvironmentAccountConnectionId: props.environmentAccountConnection?.connectionId,
-      ProvisioningRepository: props.provisioningRepository,
-      Tags: protonTags(this.tags),
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-      Outputs: this.lazyOutputs(),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceType.ENVIRONMENT,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
     this.environmentArn = this.resource.getAttString(EnvironmentAttribute.ARN);
     if (props.validate ?? true) {
       this.node.addValidation({
@@ -227,16 +203,9 @@ export class Environment extends EnvironmentBase implements ITaggable {
    * the outputs asked for here are returned; a deployment fails when Proton has no such output.
    */
   public output(key: string): string {
-    if (!Token.isUnresolved(key) && !/^[A-Za-z0-9_-]{1,1024}$/.test(key)) {
-      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
-    }
+    checkOutputKey(this, key);
     this.referencedOutputs.add(key);
     return this.resource.getAttString(outputAttribute(key));
-  }
-
-  private lazyOutputs(): string[] {
-    // Rendered at synth time, after every output() call.
-    return Lazy.list({ produce: () => [...this.referencedOutputs].sort() }, { omitEmpty: true });
   }
 }
 

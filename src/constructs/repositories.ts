@@ -1,14 +1,35 @@
-import { ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { ITemplate } from './bundles/template-bundle';
-import { protonTags, removalMode } from './custom-resource';
-import { RepositoryBranch, RepositoryProvider } from './environments';
+import { protonArn } from './internal/arns';
+import { dependOn, protonResource } from './internal/proton-resource';
+import { protonTags } from './internal/tags';
+import { protonError } from './internal/validation';
 import { IService } from './services';
-import { protonError } from './validation';
+
+/** The source code providers Proton links repositories from. */
+export enum RepositoryProvider {
+  /** GitHub. */
+  GITHUB = 'GITHUB',
+  /** GitHub Enterprise Server. */
+  GITHUB_ENTERPRISE = 'GITHUB_ENTERPRISE',
+  /** Bitbucket. */
+  BITBUCKET = 'BITBUCKET',
+}
+
+/** A branch of a repository linked to Proton. */
+export interface RepositoryBranch {
+  /** The repository's provider. */
+  readonly provider: RepositoryProvider;
+  /** The repository's name, such as `my-org/proton-infrastructure`. */
+  readonly name: string;
+  /** The branch. */
+  readonly branch: string;
+}
 
 /** A repository linked to Proton. */
 export interface IRepository extends IResource {
@@ -54,12 +75,7 @@ abstract class RepositoryBase extends Resource implements IRepository {
   public abstract readonly repositoryName: string;
 
   public get repositoryArn(): string {
-    return Stack.of(this).formatArn({
-      service: 'proton',
-      resource: 'repository',
-      resourceName: `${this.provider.toLowerCase()}:${this.repositoryName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    return protonArn(this, 'repository', `${this.provider.toLowerCase()}:${this.repositoryName}`);
   }
 
   public branch(branch: string): RepositoryBranch {
@@ -96,23 +112,20 @@ export class Repository extends RepositoryBase implements ITaggable {
     this.provider = props.provider;
     this.repositoryName = props.repositoryName;
     this.tags = new TagManager(TagType.MAP, ResourceType.REPOSITORY);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.REPOSITORY, `${props.provider.toLowerCase()}:${props.repositoryName}`);
-    provider._grantPassConnection(props.connectionArn);
-    const properties: RepositoryProperties = {
-      Provider: props.provider,
-      Name: props.repositoryName,
-      ConnectionArn: props.connectionArn,
-      EncryptionKey: props.encryptionKey?.keyArn,
-      Tags: protonTags(this.tags),
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    protonResource<RepositoryProperties>(this, {
       resourceType: ResourceType.REPOSITORY,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.REPOSITORY,
+      grantOn: `${props.provider.toLowerCase()}:${props.repositoryName}`,
+      properties: {
+        Provider: props.provider,
+        Name: props.repositoryName,
+        ConnectionArn: props.connectionArn,
+        EncryptionKey: props.encryptionKey?.keyArn,
+        Tags: protonTags(this.tags),
+        RemovalPolicy: props.removalPolicy,
+      },
     });
+    ProtonProvider.of(this)._grantPassConnection(props.connectionArn);
   }
 }
 
@@ -143,22 +156,18 @@ export interface TemplateSyncConfigProps {
 export class TemplateSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: TemplateSyncConfigProps) {
     super(scope, id);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.TEMPLATE_SYNC_CONFIG);
-    const properties: TemplateSyncConfigProperties = {
-      TemplateName: props.template.templateName,
-      TemplateType: props.template.templateKind,
-      RepositoryProvider: props.repository.provider,
-      RepositoryName: props.repository.repositoryName,
-      Branch: props.branch,
-      Subdirectory: props.subdirectory,
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    const resource = protonResource<TemplateSyncConfigProperties>(this, {
       resourceType: ResourceType.TEMPLATE_SYNC_CONFIG,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.TEMPLATE_SYNC_CONFIG,
+      properties: {
+        TemplateName: props.template.templateName,
+        TemplateType: props.template.templateKind,
+        RepositoryProvider: props.repository.provider,
+        RepositoryName: props.repository.repositoryName,
+        Branch: props.branch,
+        Subdirectory: props.subdirectory,
+        RemovalPolicy: props.removalPolicy,
+      },
     });
     dependOn(resource, props.template, props.repository);
   }
@@ -188,31 +197,18 @@ export interface ServiceSyncConfigProps {
 export class ServiceSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
     super(scope, id);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.SERVICE_SYNC_CONFIG);
-    const properties: ServiceSyncConfigProperties = {
-      ServiceName: props.service.serviceName,
-      RepositoryProvider: props.repository.provider,
-      RepositoryName: props.repository.repositoryName,
-      Branch: props.branch,
-      FilePath: props.filePath,
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    const resource = protonResource<ServiceSyncConfigProperties>(this, {
       resourceType: ResourceType.SERVICE_SYNC_CONFIG,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.SERVICE_SYNC_CONFIG,
+      properties: {
+        ServiceName: props.service.serviceName,
+        RepositoryProvider: props.repository.provider,
+        RepositoryName: props.repository.repositoryName,
+        Branch: props.branch,
+        FilePath: props.filePath,
+        RemovalPolicy: props.removalPolicy,
+      },
     });
     dependOn(resource, props.service, props.repository);
-  }
-}
-
-/** The sync config waits for the constructs it names when they are in this app. */
-function dependOn(resource: CustomResource, ...targets: Array<{ node: Construct['node'] } | object>): void {
-  for (const target of targets) {
-    if (!(target instanceof Construct)) continue;
-    const child = target.node.defaultChild ?? target.node.tryFindChild('Resource');
-    if (child) resource.node.addDependency(child);
   }
 }

@@ -7,11 +7,12 @@ import { ResourceType, TemplateVersionAttribute } from '../custom-resources/cont
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
+import { IEnvironmentTemplateVersion, TemplateVersionOptions } from './environment-templates';
+import { protonArn } from './internal/arns';
+import { registerTemplateVersion } from './internal/template-version-resource';
+import { checkTemplateProps, protonError } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
-import { registerTemplateVersion } from './template-version-resource';
-import { checkTemplateProps, IEnvironmentTemplateVersion, templateArnOf, TemplateVersionOptions } from './templates';
-import { protonError } from './validation';
 
 /** Who provisions a template's infrastructure when Proton does not. */
 export enum Provisioning {
@@ -143,7 +144,7 @@ export class ServiceTemplate extends ServiceTemplateBase {
   public static fromServiceTemplateAttributes(scope: Construct, id: string, attrs: ServiceTemplateAttributes): IServiceTemplate {
     class Import extends ServiceTemplateBase {
       public readonly templateName = attrs.templateName;
-      public readonly templateArn = templateArnOf(this, ProtonResourceFamily.SERVICE_TEMPLATE, attrs.templateName);
+      public readonly templateArn = protonArn(this, ProtonResourceFamily.SERVICE_TEMPLATE, attrs.templateName);
       public readonly pipeline = attrs.pipeline ?? true;
     }
     return new Import(scope, id);
@@ -235,8 +236,6 @@ export class ServiceTemplateVersion extends Resource implements ITaggable {
         SupportedComponentSources: this.supportedComponentSources.length > 0 ? this.supportedComponentSources : undefined,
       },
     });
-    const nativeTemplate = props.template.node.defaultChild;
-    if (nativeTemplate) resource.node.addDependency(nativeTemplate);
     this.majorVersion = resource.getAttString(TemplateVersionAttribute.MAJOR_VERSION);
     this.minorVersion = resource.getAttString(TemplateVersionAttribute.MINOR_VERSION);
     this.versionArn = resource.getAttString(TemplateVersionAttribute.ARN);

@@ -1,24 +1,26 @@
-import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { Environment, IEnvironment } from './environments';
 import {
   instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ReservedTag, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
   ServiceInstanceProperties, ServiceInstanceProperty, ServiceProperties,
 } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
-import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
-import { limitTags, protonTags, removalMode } from './custom-resource';
-import { Environment, IEnvironment } from './environments';
+import { AppServiceInstance } from './internal/app-service-instance';
+import { protonArn } from './internal/arns';
+import { checkOutputKey, renderOutputKeys } from './internal/outputs';
+import { dependOn, protonResource } from './internal/proton-resource';
+import { protonTagManager, protonTags } from './internal/tags';
+import { pinTemplate } from './internal/template-pin';
+import { checkDescription, checkName, checkVersionParts, protonError } from './internal/validation';
 import { generateName } from './names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
 import { specValidationErrors, SpecUnderCheck } from './spec-validation';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
-import { pinTemplate } from './template-pin';
-import { checkString, protonError } from './validation';
 
 /** Proton's quota of instances per service. */
 const MAX_INSTANCES = 20;
-const OUTPUT_KEY = /^[A-Za-z0-9_-]{1,1024}$/;
 
 /** A service instance: one deployment of a service into an environment. */
 export interface IServiceInstance {
@@ -163,9 +165,7 @@ export class Service extends ServiceBase implements ITaggable {
   public static fromServiceName(scope: Construct, id: string, serviceName: string): IService {
     class Import extends ServiceBase {
       public readonly serviceName = serviceName;
-      public readonly serviceArn = Stack.of(scope).formatArn({
-        service: 'proton', resource: 'service', resourceName: serviceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      public readonly serviceArn = protonArn(scope, 'service', serviceName);
     }
     return new Import(scope, id);
   }
@@ -196,48 +196,36 @@ export class Service extends ServiceBase implements ITaggable {
     this.templateVersion = props.templateVersion;
     this.hasPipeline = pin.template.pipeline;
     this.serviceName = props.serviceName ?? generateName(this, pin.template.templateName);
-    checkString(this, 'serviceName', this.serviceName, RESOURCE_NAME,
-      'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
-    checkString(this, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
+    checkName(this, 'serviceName', this.serviceName);
+    checkDescription(this, props.description);
     checkRepository(this, this.hasPipeline, props);
-    this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE);
-    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
+    this.tags = protonTagManager(this, ResourceType.SERVICE, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
     const pipelineInputs = this.hasPipeline ? props.pipeline?.spec?._inputs(this) ?? {} : undefined;
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.SERVICE, this.serviceName);
-    // CreateService hands the pipeline's repository connection to Proton.
-    if (props.repositoryConnectionArn !== undefined) provider._grantPassConnection(props.repositoryConnectionArn);
-
-    const properties: ServiceProperties = {
-      Name: this.serviceName,
-      TemplateName: pin.template.templateName,
-      TemplateMajorVersion: pin.majorVersion,
-      TemplateMinorVersion: pin.minorVersion,
-      Description: props.description,
-      RepositoryConnectionArn: props.repositoryConnectionArn,
-      RepositoryId: props.repositoryId,
-      BranchName: props.branchName,
-      Spec: Lazy.string({ produce: () => this.renderSpec(pipelineInputs, this.sortedInstances()) }),
-      Instances: Lazy.any({
-        produce: () => this.sortedInstances().map((i): ServiceInstanceProperty => ({
-          Name: i.name,
-          Environment: i.environment.environmentName,
-          Spec: this.renderSpec(undefined, [i]),
-        })),
-      }) as any,
-      PipelineSpec: pipelineInputs ? this.renderSpec(pipelineInputs, []) : undefined,
-      Tags: protonTags(this.tags),
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-      InstanceOutputs: Lazy.list({ produce: () => [...this.instanceOutputs].sort() }, { omitEmpty: true }),
-      PipelineOutputs: Lazy.list({ produce: () => [...this.pipelineOutputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    this.resource = protonResource<ServiceProperties>(this, {
       resourceType: ResourceType.SERVICE,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.SERVICE,
+      grantOn: this.serviceName,
+      properties: {
+        Name: this.serviceName,
+        TemplateName: pin.template.templateName,
+        TemplateMajorVersion: pin.majorVersion,
+        TemplateMinorVersion: pin.minorVersion,
+        Description: props.description,
+        RepositoryConnectionArn: props.repositoryConnectionArn,
+        RepositoryId: props.repositoryId,
+        BranchName: props.branchName,
+        Spec: Lazy.string({ produce: () => this.renderSpec(pipelineInputs, this.sortedInstances()) }),
+        Instances: Lazy.any({ produce: () => this.instanceProperties() }) as any,
+        PipelineSpec: pipelineInputs ? this.renderSpec(pipelineInputs, []) : undefined,
+        Tags: protonTags(this.tags),
+        RemovalPolicy: props.removalPolicy,
+        InstanceOutputs: renderOutputKeys(this.instanceOutputs),
+        PipelineOutputs: renderOutputKeys(this.pipelineOutputs),
+      },
     });
+    // CreateService hands the pipeline's repository connection to Proton.
+    if (props.repositoryConnectionArn !== undefined) ProtonProvider.of(this)._grantPassConnection(props.repositoryConnectionArn);
     this.serviceArn = this.resource.getAttString(ServiceAttribute.ARN);
 
     for (const instance of props.instances ?? []) {
@@ -248,22 +236,12 @@ export class Service extends ServiceBase implements ITaggable {
         ? [`the service has ${this.instances.size} instances, Proton allows at most ${MAX_INSTANCES} per service: split it into several services`]
         : [],
     });
-    if (props.validate ?? true) {
-      // At synth time: instances added later are checked too.
-      this.node.addValidation({
-        validate: () => specValidationErrors(this.templateVersion?._schema, [
-          ...this.sortedInstances().map((i, index): SpecUnderCheck => ({
-            name: `instance "${i.name}"'s spec`, inputType: 'service_input_type', inputs: i.inputs, at: ['instances', index, 'spec'], spec: i.spec,
-          })),
-          ...(pipelineInputs ? [{ name: 'the pipeline spec', inputType: 'pipeline_input_type', inputs: pipelineInputs, at: ['pipeline'], spec: props.pipeline?.spec } as const] : []),
-        ], Token.isUnresolved),
-      });
-    }
+    if (props.validate ?? true) this.validateSpecs(pipelineInputs, props.pipeline?.spec);
   }
 
   /** Adds an instance of the service, deployed into `options.environment`. */
   public addInstance(name: string, options: ServiceInstanceOptions): IServiceInstance {
-    checkString(this, 'instance name', name, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
+    checkName(this, 'instance name', name);
     if (this.instances.has(name)) {
       throw protonError(this, `the service already has an instance named "${name}": give each instance its own name`);
     }
@@ -271,8 +249,7 @@ export class Service extends ServiceBase implements ITaggable {
     this.instances.set(name, { name, environment: options.environment, inputs: options.spec?._inputs(this) ?? {}, spec: options.spec });
     this.declaredInstances[name] = options.environment;
     // The service waits for the environments it deploys into.
-    const environment = options.environment.node.defaultChild ?? options.environment.node.tryFindChild('Resource');
-    if (environment) this.resource.node.addDependency(environment);
+    dependOn(this.resource, options.environment);
     return this.instance(name);
   }
 
@@ -281,19 +258,11 @@ export class Service extends ServiceBase implements ITaggable {
     if (!this.instances.has(name)) {
       throw protonError(this, `the service has no instance named "${name}": its instances are ${[...this.instances.keys()].join(', ') || 'none'}`);
     }
-    const service = this;
-    const instance: IServiceInstance & { service: Service } = {
-      // Not part of IServiceInstance: lets a Component in this app find the service's template version.
-      service,
-      serviceName: this.serviceName,
-      serviceInstanceName: name,
-      output(key: string): string {
-        service.checkOutputKey(key);
-        service.instanceOutputs.add(`${name}/${key}`);
-        return service.resource.getAttString(instanceOutputAttribute(name, key));
-      },
-    };
-    return instance;
+    return new AppServiceInstance(this, name, (key) => {
+      checkOutputKey(this, key);
+      this.instanceOutputs.add(`${name}/${key}`);
+      return this.resource.getAttString(instanceOutputAttribute(name, key));
+    });
   }
 
   /** The value of one of the pipeline's outputs, read from Proton after each deployment. */
@@ -301,13 +270,21 @@ export class Service extends ServiceBase implements ITaggable {
     if (!this.hasPipeline) {
       throw protonError(this, 'the service template has no Proton pipeline, so the service has no pipeline outputs');
     }
-    this.checkOutputKey(key);
+    checkOutputKey(this, key);
     this.pipelineOutputs.add(key);
     return this.resource.getAttString(pipelineOutputAttribute(key));
   }
 
   private sortedInstances(): DeclaredInstance[] {
     return [...this.instances.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private instanceProperties(): ServiceInstanceProperty[] {
+    return this.sortedInstances().map((i) => ({
+      Name: i.name,
+      Environment: i.environment.environmentName,
+      Spec: this.renderSpec(undefined, [i]),
+    }));
   }
 
   private renderSpec(pipeline: { [name: string]: any } | undefined, instances: DeclaredInstance[]): string {
@@ -321,10 +298,16 @@ export class Service extends ServiceBase implements ITaggable {
     return text;
   }
 
-  private checkOutputKey(key: string): void {
-    if (!Token.isUnresolved(key) && !OUTPUT_KEY.test(key)) {
-      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
-    }
+  /** At synth time: instances added later are checked too. */
+  private validateSpecs(pipelineInputs: { [name: string]: any } | undefined, pipelineSpec: Spec | undefined): void {
+    this.node.addValidation({
+      validate: () => specValidationErrors(this.templateVersion?._schema, [
+        ...this.sortedInstances().map((i, index): SpecUnderCheck => ({
+          name: `instance "${i.name}"'s spec`, inputType: 'service_input_type', inputs: i.inputs, at: ['instances', index, 'spec'], spec: i.spec,
+        })),
+        ...(pipelineInputs ? [{ name: 'the pipeline spec', inputType: 'pipeline_input_type', inputs: pipelineInputs, at: ['pipeline'], spec: pipelineSpec } as const] : []),
+      ], Token.isUnresolved),
+    });
   }
 }
 
@@ -413,49 +396,31 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
     super(scope, id);
     this.serviceName = props.service.serviceName;
     this.serviceInstanceName = props.name;
-    checkString(this, 'name', props.name, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
-    for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
-      checkString(this, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
-    }
+    checkName(this, 'name', props.name);
+    checkVersionParts(this, props);
     // The service's template version, when it is in the app and the instance takes it.
     const version = props.service instanceof Service && props.majorVersion === undefined && props.minorVersion === undefined
       ? props.service.templateVersion : undefined;
     checkCompatible(this, version, props.name, props.environment);
-    this.tags = new TagManager(TagType.MAP, ResourceType.SERVICE_INSTANCE);
-    limitTags(this, this.tags, [ReservedTag.OWNER, ReservedTag.REQUEST]);
-    const provider = ProtonProvider.of(this);
-    provider._grantHandler(PERMISSIONS.SERVICE_INSTANCE, this.serviceName);
+    this.tags = protonTagManager(this, ResourceType.SERVICE_INSTANCE, [ReservedTag.OWNER, ReservedTag.REQUEST]);
     const inputs = props.spec?._inputs(this) ?? {};
-    const properties: ServiceInstanceProperties = {
-      ServiceName: this.serviceName,
-      Name: props.name,
-      Environment: props.environment.environmentName,
-      Spec: Lazy.string({
-        produce: () => {
-          const text = toSpecYaml({
-            proton: SpecDocumentKind.SERVICE,
-            instances: [{ name: props.name, environment: props.environment.environmentName, spec: inputs }],
-          });
-          checkSpecSize(this, text);
-          return text;
-        },
-      }),
-      TemplateMajorVersion: props.majorVersion,
-      TemplateMinorVersion: props.minorVersion,
-      Tags: protonTags(this.tags),
-      RemovalPolicy: removalMode(this, props.removalPolicy ?? RemovalPolicy.DESTROY),
-      Outputs: Lazy.list({ produce: () => [...this.outputs].sort() }, { omitEmpty: true }),
-    };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+    this.resource = protonResource<ServiceInstanceProperties>(this, {
       resourceType: ResourceType.SERVICE_INSTANCE,
-      properties: { ...properties },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      permissions: PERMISSIONS.SERVICE_INSTANCE,
+      grantOn: this.serviceName,
+      properties: {
+        ServiceName: this.serviceName,
+        Name: props.name,
+        Environment: props.environment.environmentName,
+        Spec: Lazy.string({ produce: () => this.renderSpec(props.environment, inputs) }),
+        TemplateMajorVersion: props.majorVersion,
+        TemplateMinorVersion: props.minorVersion,
+        Tags: protonTags(this.tags),
+        RemovalPolicy: props.removalPolicy,
+        Outputs: renderOutputKeys(this.outputs),
+      },
     });
-    for (const dependency of [props.service, props.environment]) {
-      const resource = dependency.node.defaultChild ?? dependency.node.tryFindChild('Resource');
-      if (resource) this.resource.node.addDependency(resource);
-    }
+    dependOn(this.resource, props.service, props.environment);
     this.serviceInstanceArn = this.resource.getAttString(ServiceInstanceAttribute.ARN);
 
     if (props.validate ?? true) {
@@ -468,10 +433,17 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
   }
 
   public output(key: string): string {
-    if (!Token.isUnresolved(key) && !OUTPUT_KEY.test(key)) {
-      throw protonError(this, `output key "${key}" is not a Proton output name: use the key the template's outputs declare`);
-    }
+    checkOutputKey(this, key);
     this.outputs.add(key);
     return this.resource.getAttString(outputAttribute(key));
+  }
+
+  private renderSpec(environment: IEnvironment, inputs: { [name: string]: any }): string {
+    const text = toSpecYaml({
+      proton: SpecDocumentKind.SERVICE,
+      instances: [{ name: this.serviceInstanceName, environment: environment.environmentName, spec: inputs }],
+    });
+    checkSpecSize(this, text);
+    return text;
   }
 }

@@ -4,7 +4,7 @@ import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { SPEC_CONTENTS } from '../proton-limits.generated';
-import { protonError } from './validation';
+import { protonError } from './internal/validation';
 
 /** The Proton spec documents, by the value of their `proton:` key. */
 export enum SpecDocumentKind {

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { ENV_BUNDLE, newStack, protonPolicyStatements, SERVICE_BUNDLE } from './helpers';
 import {
-  AccountSettings, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Provisioning, RepositoryProvider, Service,
+  ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Provisioning, Service,
   ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
 
@@ -197,26 +197,5 @@ describe('ServiceInstance', () => {
     });
     expect(stack.resolve(url)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Prod/), 'Outputs.Url'] });
     expect(() => new ServiceInstance(stack, 'Bad', { service: orders, name: 'prod!', environment: env('E2', 'e2') })).toThrow(/name "prod!" does not match/);
-  });
-});
-
-describe('AccountSettings', () => {
-  test('sets the pipeline roles, may pass them to Proton only, and is declared once per stack', () => {
-    const stack = newStack();
-    const pipelineRole = new ProtonServiceRole(stack, 'PipelineRole');
-    new AccountSettings(stack, 'Settings', {
-      pipelineServiceRole: pipelineRole,
-      pipelineProvisioningRepository: { provider: RepositoryProvider.GITHUB, name: 'my-org/pipelines', branch: 'main' },
-    });
-    const t = Template.fromStack(stack);
-    t.hasResourceProperties('Custom::ProtonAccountSettings', {
-      PipelineServiceRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineRole'), 'Arn'] },
-      PipelineProvisioningRepository: { provider: 'GITHUB', name: 'my-org/pipelines', branch: 'main' },
-      RemovalPolicy: 'delete',
-    });
-    const statements: any[] = protonPolicyStatements(t);
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['proton:GetAccountSettings', 'proton:UpdateAccountSettings'], Resource: '*' }));
-    expect(statements.find((s) => s.Action === 'iam:PassRole').Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } });
-    expect(() => new AccountSettings(stack, 'Again')).toThrow(/TestStack\/Again: the stack already declares Proton account settings at TestStack/);
   });
 });

@@ -5,9 +5,9 @@ import * as path from 'path';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { protonError } from '../validation';
 import { listFiles, writeDeterministicArchive } from './archive';
 import { BUNDLE_LIMITS, checkBundle } from './checks';
+import { protonError } from '../internal/validation';
 
 /** The two kinds of Proton templates. */
 export enum TemplateKind {

@@ -1,7 +1,5 @@
-import { Lazy, RemovalPolicy, TagManager } from 'aws-cdk-lib';
+import { Lazy, TagManager, TagType } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { protonError } from './validation';
-import { RemovalMode } from '../custom-resources/contract';
 
 /** Tags of a custom resource as Proton takes them (`[{ key, value }]`), rendered once every aspect has run. */
 export function protonTags(tags: TagManager): any {
@@ -28,10 +26,9 @@ export function limitTags(scope: IConstruct, tags: TagManager, reserved: string[
   });
 }
 
-/** The handler's removal mode for a removal policy; Proton resources are either deleted or kept. */
-export function removalMode(scope: IConstruct, policy: RemovalPolicy): string {
-  if (policy !== RemovalPolicy.DESTROY && policy !== RemovalPolicy.RETAIN) {
-    throw protonError(scope, `removalPolicy ${policy} is not supported for Proton resources: use DESTROY or RETAIN`);
-  }
-  return policy === RemovalPolicy.RETAIN ? RemovalMode.RETAIN : RemovalMode.DELETE;
+/** The tags of a Proton resource the handlers tag with `reserved` as well: checked against Proton's limit. */
+export function protonTagManager(scope: IConstruct, resourceType: string, reserved: string[]): TagManager {
+  const tags = new TagManager(TagType.MAP, resourceType);
+  limitTags(scope, tags, reserved);
+  return tags;
 }

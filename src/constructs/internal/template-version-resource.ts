@@ -1,25 +1,26 @@
-import { CustomResource, RemovalPolicy, TagManager } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
-import { ReservedTag, TemplateVersionProperties } from '../custom-resources/contract';
-import { HandlerPermissions } from '../custom-resources/permissions';
-import { ProtonProvider } from '../custom-resources/provider';
-import { DESCRIPTION, TEMPLATE_VERSION_PART } from '../proton-limits.generated';
-import { TemplateBundleConfig } from './bundles/template-bundle';
-import { limitTags, protonTags, removalMode } from './custom-resource';
-import type { TemplateVersionOptions } from './templates';
-import { checkString } from './validation';
+import { CustomResource, TagManager } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { dependOn, protonResource } from './proton-resource';
+import { limitTags, protonTags } from './tags';
+import { ReservedTag, TemplateVersionProperties } from '../../custom-resources/contract';
+import { HandlerPermissions } from '../../custom-resources/permissions';
+import { ProtonProvider } from '../../custom-resources/provider';
+import { TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
+import { TemplateBundleConfig } from '../bundles/template-bundle';
+import type { TemplateVersionOptions } from '../environment-templates';
+import { checkDescription, checkString } from './validation';
 
 /** What the environment and service template versions share: the custom resource and its permissions. */
 export interface TemplateVersionRegistration {
-  /** The template construct: its versions are ordered by their major versions. */
-  readonly template: object;
+  /** The template construct: its versions are ordered by their major versions, and wait for its native template. */
+  readonly template: IConstruct;
   readonly resourceType: string;
   readonly permissions: HandlerPermissions;
   readonly templateName: string;
   readonly bundle: TemplateBundleConfig;
   readonly options: TemplateVersionOptions;
   readonly tags: TagManager;
-  readonly extraProperties?: Partial<TemplateVersionProperties>;
+  readonly extraProperties?: Omit<Partial<TemplateVersionProperties>, 'RemovalPolicy'>;
 }
 
 export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRegistration): CustomResource {
@@ -28,34 +29,29 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
     checkString(scope, 'majorVersion', options.majorVersion, TEMPLATE_VERSION_PART,
       'give the major version as a whole number string without leading zeros, such as "1"');
   }
-  checkString(scope, 'description', options.description, DESCRIPTION, 'use at most 500 characters');
-
-  const provider = ProtonProvider.of(scope);
-  const name = reg.templateName;
-  provider._grantHandler(reg.permissions, name);
-  provider._grantBundleRead(reg.bundle.bucketArn, reg.bundle.objectKey, reg.bundle.isAsset ?? false);
-
+  checkDescription(scope, options.description);
   limitTags(scope, reg.tags, [ReservedTag.OWNER, ReservedTag.SOURCE, ReservedTag.DELETE_PENDING]);
 
-  const removalPolicy = options.removalPolicy ?? RemovalPolicy.DESTROY;
-  const properties: TemplateVersionProperties = {
-    TemplateName: name,
-    MajorVersion: options.majorVersion,
-    Description: options.description,
-    Publish: String(options.publish ?? true),
-    SourceBucket: reg.bundle.bucketName,
-    SourceKey: reg.bundle.objectKey,
-    RemovalPolicy: removalMode(scope, removalPolicy),
-    Tags: protonTags(reg.tags),
-    ...reg.extraProperties,
-  };
-  const resource = new CustomResource(scope, 'Resource', {
-    serviceToken: provider.serviceToken,
+  const resource = protonResource<TemplateVersionProperties>(scope, {
     resourceType: reg.resourceType,
-    properties: { ...properties },
-    removalPolicy,
+    permissions: reg.permissions,
+    grantOn: reg.templateName,
+    properties: {
+      TemplateName: reg.templateName,
+      MajorVersion: options.majorVersion,
+      Description: options.description,
+      Publish: String(options.publish ?? true),
+      SourceBucket: reg.bundle.bucketName,
+      SourceKey: reg.bundle.objectKey,
+      RemovalPolicy: options.removalPolicy,
+      Tags: protonTags(reg.tags),
+      ...reg.extraProperties,
+    },
   });
+  ProtonProvider.of(scope)._grantBundleRead(reg.bundle.bucketArn, reg.bundle.objectKey, reg.bundle.isAsset ?? false);
   orderByMajorVersion(reg.template, options.majorVersion, resource);
+  // The native template, not the template construct: its other versions are children of it too.
+  dependOn(resource, reg.template);
   return resource;
 }
 

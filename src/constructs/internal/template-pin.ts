@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { TEMPLATE_VERSION_PART } from '../proton-limits.generated';
-import { checkString, protonError } from './validation';
+import { checkVersionParts, protonError } from './validation';
 
 /** How an environment or a service names what it deploys: a template version of the app, or a template with version numbers. */
 export interface PinProps<T> {
@@ -35,8 +34,6 @@ export function pinTemplate<T extends { readonly templateName: string }>(scope: 
   if (props.majorVersion === undefined) {
     throw protonError(scope, `template ${props.template.templateName} needs majorVersion: give the major version to deploy, such as "1"`);
   }
-  for (const [what, value] of [['majorVersion', props.majorVersion], ['minorVersion', props.minorVersion]] as const) {
-    checkString(scope, what, value, TEMPLATE_VERSION_PART, 'give the version as a whole number string without leading zeros, such as "1"');
-  }
+  checkVersionParts(scope, props);
   return { template: props.template, majorVersion: props.majorVersion, minorVersion: props.minorVersion };
 }

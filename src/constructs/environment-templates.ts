@@ -1,16 +1,16 @@
-import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
-import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME } from '../proton-limits.generated';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
+import { protonArn } from './internal/arns';
+import { registerTemplateVersion } from './internal/template-version-resource';
+import { checkTemplateProps } from './internal/validation';
 import { generateName } from './names';
 import { readTemplateSchema, TemplateSchema } from './spec-validation';
-import { registerTemplateVersion } from './template-version-resource';
-import { checkString } from './validation';
 
 /** A Proton environment template, declared in this app or imported. */
 export interface IEnvironmentTemplate extends IResource, ITemplate {
@@ -158,7 +158,7 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase {
   public static fromEnvironmentTemplateAttributes(scope: Construct, id: string, attrs: EnvironmentTemplateAttributes): IEnvironmentTemplate {
     class Import extends EnvironmentTemplateBase {
       public readonly templateName = attrs.templateName;
-      public readonly templateArn = templateArnOf(this, ProtonResourceFamily.ENVIRONMENT_TEMPLATE, attrs.templateName);
+      public readonly templateArn = protonArn(this, ProtonResourceFamily.ENVIRONMENT_TEMPLATE, attrs.templateName);
       public readonly customerManaged = attrs.customerManaged ?? false;
     }
     return new Import(scope, id);
@@ -234,22 +234,8 @@ export class EnvironmentTemplateVersion extends Resource implements ITaggable, I
       options: props,
       tags: this.tags,
     });
-    // The native template, not the template construct: its other versions are children of it too.
-    const nativeTemplate = props.template.node.defaultChild;
-    if (nativeTemplate) resource.node.addDependency(nativeTemplate);
     this.majorVersion = resource.getAttString(TemplateVersionAttribute.MAJOR_VERSION);
     this.minorVersion = resource.getAttString(TemplateVersionAttribute.MINOR_VERSION);
     this.versionArn = resource.getAttString(TemplateVersionAttribute.ARN);
   }
-}
-
-export function templateArnOf(scope: Construct, family: ProtonResourceFamily, templateName: string): string {
-  return Stack.of(scope).formatArn({ service: 'proton', resource: family, resourceName: templateName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-}
-
-export function checkTemplateProps(scope: Construct, templateName: string, props: { displayName?: string; description?: string }): void {
-  checkString(scope, 'templateName', templateName, RESOURCE_NAME,
-    'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
-  checkString(scope, 'displayName', props.displayName, DISPLAY_NAME, 'use 1 to 100 characters');
-  checkString(scope, 'description', props.description, DESCRIPTION, 'use at most 500 characters');
 }
