@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CustomResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
+import { ComponentAttribute, ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { DESCRIPTION, RESOURCE_NAME, TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
@@ -155,7 +155,7 @@ export class Component extends Resource implements ITaggable {
       const child = target?.node.defaultChild ?? target?.node.tryFindChild('Resource');
       if (child) this.resource.node.addDependency(child);
     }
-    this.componentArn = this.resource.getAttString('Arn');
+    this.componentArn = this.resource.getAttString(ComponentAttribute.ARN);
   }
 
   /** The value of one of the component's outputs, read from Proton after each deployment. */

@@ -8,15 +8,17 @@ import {
   UpdateComponentCommand,
   waitUntilComponentDeleted,
 } from '@aws-sdk/client-proton';
-import { outputAttribute, RemovalMode } from '../contract';
-import { deploymentToken, requestTokenPrefix, untilNotBusy } from './deployment-end';
-import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { ComponentAttribute, ComponentProperties } from '../contract';
+import { clientTokenFor, deploymentToken, requestTokenPrefix } from './client-tokens';
+import { deleteUnlessBusy } from './delete';
+import { untilNotBusy } from './deployment-end';
+import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
+import { isConflict, ProtonResourceError, unlessNotFound } from './errors';
 import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
-import { fittingData } from './response-data';
+import { Delivered, optionalString, requiredString, retains, stringList, tagList } from './properties';
+import { withOutputs } from './response-data';
 import { syncTags } from './tags';
 import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
-import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
@@ -34,7 +36,7 @@ interface DesiredComponent {
   readonly outputs: string[];
 }
 
-function desiredComponent(props: Record<string, any>): DesiredComponent {
+function desiredComponent(props: Delivered<ComponentProperties>): DesiredComponent {
   return {
     name: requiredString(props, 'Name'),
     environmentName: optionalString(props, 'EnvironmentName'),
@@ -45,14 +47,10 @@ function desiredComponent(props: Record<string, any>): DesiredComponent {
     serviceSpec: optionalString(props, 'ServiceSpec'),
     description: optionalString(props, 'Description'),
     tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+    retain: retains(props),
+    outputs: stringList(props, 'Outputs'),
   };
 }
-
-const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS']);
-/** States a deployment can still end in success from: the only ones waited on. */
-const SETTLING = new Set(['IN_PROGRESS', 'CANCELLING']);
 
 /**
  * A directly defined component. Proton does not report a component's template file, so each
@@ -114,7 +112,7 @@ export class ComponentHandler implements ResourceHandler {
       if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
         return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
       }
-      if (!DEPLOYING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
+      if (!DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
       return pending;
     }
 
@@ -126,13 +124,14 @@ export class ComponentHandler implements ResourceHandler {
       return pending;
     }
     await stopIfTakenOver(component.arn!, event, what, context);
-    if (SETTLING.has(component.deploymentStatus!)) {
+    // Waited on only while a deployment runs, which can still end in success.
+    if (DEPLOYMENT_RUNNING.has(component.deploymentStatus!)) {
       const status = async (_client: unknown, name: string) => (await this.getOrUndefined(name, context))?.deploymentStatus;
-      if (await waitWithin(untilNotBusy(status, SETTLING), desired.name, context) === 'pending') return pending;
+      if (await waitWithin(untilNotBusy(status, DEPLOYMENT_RUNNING), desired.name, context) === 'pending') return pending;
       component = await this.getOrUndefined(desired.name, context);
       if (!component) return pending;
     }
-    if (DEPLOYING.has(component.deploymentStatus!)) return pending;
+    if (DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) return pending;
     if (component.deploymentStatus === 'DELETE_FAILED') {
       throw new ProtonResourceError(`component ${desired.name} is DELETE_FAILED: ${component.deploymentStatusMessage ?? 'no status message'}. `
         + 'Fix the cause and delete it, then deploy again');
@@ -215,7 +214,7 @@ export class ComponentHandler implements ResourceHandler {
   /** Proton deletes no attached component: detach it first (a deployment), delete it once detached. */
   private async detachOrDelete(event: OnEventRequest, name: string, context: HandlerContext): Promise<void> {
     const component = await this.getOrUndefined(name, context);
-    if (!component || DEPLOYING.has(component.deploymentStatus!)) return;
+    if (!component || DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) return;
     if (!component.serviceName) {
       await this.tryDelete(name, context);
       return;
@@ -233,34 +232,16 @@ export class ComponentHandler implements ResourceHandler {
     }
   }
 
-  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(new DeleteComponentCommand({ name }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (isConflict(error)) {
-        const component = await this.getOrUndefined(name, context);
-        if (component && DEPLOYING.has(component.deploymentStatus!)) return;
-        throw new ProtonResourceError(`Proton refuses to delete component ${name}: ${(error as Error).message}`);
-      }
-      throw error;
-    }
+  private tryDelete(name: string, context: HandlerContext): Promise<void> {
+    return deleteUnlessBusy(`component ${name}`, () => context.proton.send(new DeleteComponentCommand({ name })), async () => {
+      const component = await this.getOrUndefined(name, context);
+      return !!component && DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!);
+    });
   }
 
-  private async attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = { Arn: component.arn!, Name: component.name! };
-    if (desired.outputs.length === 0) return data;
-    const outputs = new Map<string, string>();
-    for await (const page of paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name })) {
-      for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
-    }
-    for (const key of desired.outputs) {
-      if (!outputs.has(key)) {
-        throw new ProtonResourceError(`component ${desired.name} has no output ${key}: its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-      }
-      data[outputAttribute(key)] = outputs.get(key)!;
-    }
-    return fittingData(data, `component ${desired.name}`, desired.outputs);
+  private attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
+    const pages = paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name });
+    return withOutputs({ [ComponentAttribute.ARN]: component.arn! }, pages, desired.outputs, `component ${desired.name}`);
   }
 
   private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {

@@ -7,21 +7,22 @@ import {
   GetEnvironmentCommand,
   paginateListEnvironmentOutputs,
   paginateListEnvironmentTemplateVersions,
+  RepositoryProvider,
   UpdateEnvironmentCommand,
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
-import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { EnvironmentAttribute, EnvironmentProperties } from '../contract';
+import { deleteUnlessBusy } from './delete';
+import { DEPLOYMENT_RUNNING } from './deployment-states';
+import { isConflict, ProtonResourceError, unlessNotFound } from './errors';
 import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
+import { Delivered, enumProperty, optionalObject, optionalString, requiredString, retains, stringList, tagList } from './properties';
+import { withOutputs } from './response-data';
 import { syncTags } from './tags';
 import { requestTag, stopIfTakenOver, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
-
-/** Data beyond this many bytes would not leave room in CloudFormation's 4096-byte response. */
-const MAX_DATA_BYTES = 3000;
 
 interface DesiredEnvironment {
   readonly name: string;
@@ -34,14 +35,14 @@ interface DesiredEnvironment {
   readonly codebuildRoleArn?: string;
   readonly componentRoleArn?: string;
   readonly environmentAccountConnectionId?: string;
-  readonly provisioningRepository?: { provider: any; name: string; branch: string };
+  readonly provisioningRepository?: { provider: RepositoryProvider; name: string; branch: string };
   readonly tags: Array<{ key: string; value: string }>;
   readonly retain: boolean;
   readonly outputs: string[];
 }
 
-function desiredEnvironment(props: Record<string, any>): DesiredEnvironment {
-  const repository = props.ProvisioningRepository as Record<string, any> | undefined;
+function desiredEnvironment(props: Delivered<EnvironmentProperties>): DesiredEnvironment {
+  const repository = optionalObject(props, 'ProvisioningRepository');
   return {
     name: requiredString(props, 'Name'),
     templateName: requiredString(props, 'TemplateName'),
@@ -54,13 +55,13 @@ function desiredEnvironment(props: Record<string, any>): DesiredEnvironment {
     componentRoleArn: optionalString(props, 'ComponentRoleArn'),
     environmentAccountConnectionId: optionalString(props, 'EnvironmentAccountConnectionId'),
     provisioningRepository: repository && {
-      provider: requiredString(repository, 'provider'),
+      provider: enumProperty(repository, 'provider', Object.values(RepositoryProvider)),
       name: requiredString(repository, 'name'),
       branch: requiredString(repository, 'branch'),
     },
     tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+    retain: retains(props),
+    outputs: stringList(props, 'Outputs'),
   };
 }
 
@@ -92,8 +93,6 @@ export function deploymentTypeFor(current: Deployed, desired: Deployed, fromStac
 function deployedState(environment: Environment): Deployed {
   return { majorVersion: environment.templateMajorVersion, minorVersion: environment.templateMinorVersion, spec: environment.spec };
 }
-
-const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
 
 /**
  * Deploys a Proton environment and keeps it in the state the stack declares. isComplete
@@ -135,7 +134,7 @@ export class EnvironmentHandler implements ResourceHandler {
       if (outcome === 'pending') return { IsComplete: false };
       environment = await this.get(desired.name, context);
     }
-    if (DEPLOYING.has(environment.deploymentStatus!)) {
+    if (DEPLOYMENT_RUNNING.has(environment.deploymentStatus!)) {
       return { IsComplete: false };
     }
     if (runs(environment, desired)) {
@@ -172,7 +171,7 @@ export class EnvironmentHandler implements ResourceHandler {
     }
     const environment = await this.get(desired.name, context);
     await takeOver(environment.arn!, event, context);
-    if (DEPLOYING.has(environment.deploymentStatus!) && runs(environment, previous) && !runs(environment, desired)) {
+    if (DEPLOYMENT_RUNNING.has(environment.deploymentStatus!) && runs(environment, previous) && !runs(environment, desired)) {
       // A rollback (or a retry after CloudFormation stopped waiting) while the deployment it
       // undoes still runs: stop that deployment; isComplete then restores the declared state.
       if (environment.deploymentStatus === 'IN_PROGRESS') {
@@ -241,19 +240,12 @@ export class EnvironmentHandler implements ResourceHandler {
     }
   }
 
-  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(new DeleteEnvironmentCommand({ name }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (isConflict(error)) {
-        const environment = await this.getOrUndefined(name, context);
-        // A deployment in progress ends by itself: isComplete deletes after it.
-        if (environment && DEPLOYING.has(environment.deploymentStatus!)) return;
-        throw new ProtonResourceError(`Proton refuses to delete environment ${name}: ${(error as Error).message}`);
-      }
-      throw error;
-    }
+  private tryDelete(name: string, context: HandlerContext): Promise<void> {
+    return deleteUnlessBusy(`environment ${name}`, () => context.proton.send(new DeleteEnvironmentCommand({ name })), async () => {
+      const environment = await this.getOrUndefined(name, context);
+      // A deployment in progress ends by itself: isComplete deletes after it.
+      return !!environment && DEPLOYMENT_RUNNING.has(environment.deploymentStatus!);
+    });
   }
 
   /** Proton deletes asynchronously and has no waiter for it: poll until the environment is gone. */
@@ -266,35 +258,15 @@ export class EnvironmentHandler implements ResourceHandler {
       case 'DELETE_FAILED':
         throw new ProtonResourceError(`Proton could not delete environment ${name}: ${environment.deploymentStatusMessage ?? 'no status message'}`);
       default:
-        if (!DEPLOYING.has(environment.deploymentStatus!)) await this.tryDelete(name, context);
+        if (!DEPLOYMENT_RUNNING.has(environment.deploymentStatus!)) await this.tryDelete(name, context);
         return false;
     }
   }
 
-  private async attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = {
-      [EnvironmentAttribute.ARN]: environment.arn!,
-      [EnvironmentAttribute.NAME]: environment.name!,
-    };
-    if (desired.outputs.length === 0) return data;
-    const outputs = new Map<string, string>();
-    for await (const page of paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name })) {
-      for (const output of page.outputs ?? []) outputs.set(output.key!, output.valueString ?? '');
-    }
-    const missing = desired.outputs.filter((key) => !outputs.has(key));
-    if (missing.length > 0) {
-      throw new ProtonResourceError(`environment ${desired.name} has no output ${missing.join(', ')}: `
-        + `its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-    }
-    for (const key of desired.outputs) data[outputAttribute(key)] = outputs.get(key)!;
-    const size = Buffer.byteLength(JSON.stringify(data), 'utf8');
-    if (size > MAX_DATA_BYTES) {
-      throw new ProtonResourceError(`the outputs of environment ${desired.name} the app references take ${size} bytes, `
-        + `more than fit in CloudFormation's 4096-byte response: reference fewer outputs (${desired.outputs.join(', ')})`);
-    }
-    return data;
+  private attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
+    const pages = paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name });
+    return withOutputs({ [EnvironmentAttribute.ARN]: environment.arn! }, pages, desired.outputs, `environment ${desired.name}`);
   }
-
 
   private async get(name: string, context: HandlerContext): Promise<Environment> {
     const out = await context.proton.send(new GetEnvironmentCommand({ name }));

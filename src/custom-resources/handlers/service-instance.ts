@@ -7,16 +7,17 @@ import {
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
-import { deploymentToken, untilNotBusy } from './deployment-end';
+import { ServiceInstanceAttribute, ServiceInstanceProperties } from '../contract';
+import { clientTokenFor, deploymentToken } from './client-tokens';
+import { untilNotBusy } from './deployment-end';
+import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
-import { fittingData } from './response-data';
-import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
+import { Delivered, optionalString, requiredString, retains, stringList, tagList } from './properties';
+import { withOutputs } from './response-data';
+import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
 import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
-import { clientTokenFor } from './template-version';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
@@ -32,7 +33,7 @@ interface DesiredInstance {
   readonly outputs: string[];
 }
 
-function desiredInstance(props: Record<string, any>): DesiredInstance {
+function desiredInstance(props: Delivered<ServiceInstanceProperties>): DesiredInstance {
   return {
     serviceName: requiredString(props, 'ServiceName'),
     name: requiredString(props, 'Name'),
@@ -41,15 +42,12 @@ function desiredInstance(props: Record<string, any>): DesiredInstance {
     majorVersion: optionalString(props, 'TemplateMajorVersion'),
     minorVersion: optionalString(props, 'TemplateMinorVersion'),
     tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+    retain: retains(props),
+    outputs: stringList(props, 'Outputs'),
   };
 }
 
 const physicalIdOf = (d: DesiredInstance) => `${d.serviceName}/${d.name}`;
-
-/** While removing the instance: states that still change by themselves. */
-const BUSY_OR_DELETING = new Set([...DEPLOYING, 'DELETE_IN_PROGRESS']);
 
 /**
  * A service instance added to an existing service (`CreateServiceInstance`). Proton has no delete
@@ -92,7 +90,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') {
       if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
-      const instance = await this.settled(desired, BUSY_OR_DELETING, context);
+      const instance = await this.settled(desired, DEPLOYMENT_OR_DELETE_RUNNING, context);
       if (instance === 'pending') return pending;
       if (!instance) return { IsComplete: true };
       if (instance.deploymentStatus === 'DELETE_FAILED') {
@@ -110,7 +108,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
       return pending;
     }
     await stopIfTakenOver(current.arn!, event, what, context);
-    const instance = await this.settled(desired, DEPLOYING, context, current);
+    const instance = await this.settled(desired, DEPLOYMENT_RUNNING, context, current);
     if (instance === 'pending') return pending;
     if (!instance) return pending;
     // Being removed (a Delete still running): created again once it is gone.
@@ -204,22 +202,11 @@ export class ServiceInstanceHandler implements ResourceHandler {
     }
   }
 
-  private async attributes(instance: ServiceInstance, desired: DesiredInstance, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = { [ServiceInstanceAttribute.ARN]: instance.arn!, [ServiceInstanceAttribute.NAME]: instance.name! };
-    if (desired.outputs.length === 0) return data;
-    const outputs = new Map<string, string>();
+  private attributes(instance: ServiceInstance, desired: DesiredInstance, context: HandlerContext): Promise<Record<string, string>> {
     const input = { serviceName: desired.serviceName, serviceInstanceName: desired.name };
-    for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, input)) {
-      for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
-    }
-    for (const key of desired.outputs) {
-      if (!outputs.has(key)) {
-        throw new ProtonResourceError(`instance ${desired.name} of service ${desired.serviceName} has no output ${key}: `
-          + `its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-      }
-      data[outputAttribute(key)] = outputs.get(key)!;
-    }
-    return fittingData(data, `instance ${desired.name} of service ${desired.serviceName}`, desired.outputs);
+    const pages = paginateListServiceInstanceOutputs({ client: context.proton }, input);
+    return withOutputs({ [ServiceInstanceAttribute.ARN]: instance.arn! }, pages, desired.outputs,
+      `instance ${desired.name} of service ${desired.serviceName}`);
   }
 
   private async getOrUndefined(desired: DesiredInstance, context: HandlerContext): Promise<ServiceInstance | undefined> {

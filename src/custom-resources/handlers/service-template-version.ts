@@ -23,7 +23,7 @@ const api: TemplateVersionApi = {
       clientToken: input.clientToken,
       tags: input.tags,
       compatibleEnvironmentTemplates: input.compatibleEnvironmentTemplates ?? [],
-      supportedComponentSources: input.supportedComponentSources as any,
+      supportedComponentSources: input.supportedComponentSources,
     }));
     return state(out.serviceTemplateVersion);
   },
@@ -32,11 +32,7 @@ const api: TemplateVersionApi = {
     return state(out.serviceTemplateVersion);
   },
   async update(client, id, changes) {
-    await client.send(new UpdateServiceTemplateVersionCommand({
-      ...id,
-      ...changes,
-      supportedComponentSources: changes.supportedComponentSources as any,
-    }));
+    await client.send(new UpdateServiceTemplateVersionCommand({ ...id, ...changes }));
   },
   async delete(client, id) {
     await client.send(new DeleteServiceTemplateVersionCommand(id));
