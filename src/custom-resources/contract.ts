@@ -103,6 +103,8 @@ export interface EnvironmentProperties {
 /** Attributes of an environment resource. */
 export const EnvironmentAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
+  NAME: 'Name',
 } as const;
 
 /** The attribute holding the value of a Proton output (environments, service instances, pipelines, components). */
@@ -150,6 +152,8 @@ export interface ServiceProperties {
 /** Attributes of a service resource. */
 export const ServiceAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
+  NAME: 'Name',
 } as const;
 
 /** The attribute holding an output of a service instance. */
@@ -180,6 +184,8 @@ export interface ServiceInstanceProperties {
 /** Attributes of a service instance resource. */
 export const ServiceInstanceAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
+  NAME: 'Name',
 } as const;
 
 /** Properties of the account settings resource. */
@@ -250,4 +256,6 @@ export interface ComponentProperties {
 /** Attributes of a component resource. */
 export const ComponentAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
+  NAME: 'Name',
 } as const;

@@ -9,20 +9,20 @@ import {
   waitUntilComponentDeleted,
 } from '@aws-sdk/client-proton';
 import { ComponentAttribute, ComponentProperties } from '../contract';
+import { deleteUnlessBusy } from './busy';
 import { clientTokenFor, deploymentToken, requestTokenPrefix } from './client-tokens';
-import { deleteUnlessBusy } from './delete';
 import { untilNotBusy } from './deployment-end';
 import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
-import { isConflict, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { Delivered, optionalString, requiredString, retains, stringList, tagList } from './properties';
+import { isConflict, ProtonResourceError } from './errors';
+import { NamedResourceHandler } from './named-resource';
+import { Delivered, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { withOutputs } from './response-data';
 import { syncTags } from './tags';
-import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
+import { createdOrDeferred, goneUnlessDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
-interface DesiredComponent {
+interface DesiredComponent extends Owned {
   readonly name: string;
   readonly environmentName?: string;
   readonly serviceName?: string;
@@ -31,8 +31,6 @@ interface DesiredComponent {
   readonly templateFile: string;
   readonly serviceSpec?: string;
   readonly description?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
   readonly outputs: string[];
 }
 
@@ -46,8 +44,7 @@ function desiredComponent(props: Delivered<ComponentProperties>): DesiredCompone
     templateFile: requiredString(props, 'TemplateFile'),
     serviceSpec: optionalString(props, 'ServiceSpec'),
     description: optionalString(props, 'Description'),
-    tags: tagList(props, 'Tags'),
-    retain: retains(props),
+    ...owned(props),
     outputs: stringList(props, 'Outputs'),
   };
 }
@@ -59,7 +56,7 @@ function desiredComponent(props: Delivered<ComponentProperties>): DesiredCompone
  * deployment succeeded. A deployment in progress (the component's or its instance's) is waited
  * out; one cancelled is sent again.
  */
-export class ComponentHandler implements ResourceHandler {
+export class ComponentHandler extends NamedResourceHandler<Component> implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredComponent(event.ResourceProperties);
     switch (event.RequestType) {
@@ -94,7 +91,7 @@ export class ComponentHandler implements ResourceHandler {
         return { PhysicalResourceId: desired.name };
       }
       case 'Delete':
-        if (!desired.retain && await this.ours(event, desired, context)) await this.detachOrDelete(event, desired.name, context);
+        if (!desired.retain && await this.ours(event, desired.name, context)) await this.detachOrDelete(event, desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -102,19 +99,7 @@ export class ComponentHandler implements ResourceHandler {
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredComponent(event.ResourceProperties);
     const pending = { IsComplete: false };
-    if (event.RequestType === 'Delete') {
-      if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
-      const component = await this.getOrUndefined(desired.name, context);
-      if (!component) return { IsComplete: true };
-      if (component.deploymentStatus === 'DELETE_FAILED') {
-        throw new ProtonResourceError(`Proton could not delete component ${desired.name}: ${component.deploymentStatusMessage ?? 'no status message'}`);
-      }
-      if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
-        return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
-      }
-      if (!DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
-      return pending;
-    }
+    if (event.RequestType === 'Delete') return this.deleted(event, desired, context);
 
     const what = `component ${desired.name}`;
     let component = await this.getOrUndefined(desired.name, context);
@@ -156,9 +141,19 @@ export class ComponentHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(component, desired, context) };
   }
 
-  /** Whether a Delete is about this resource's component, also when CloudFormation made its id up (a Create it gave up on). */
-  private ours(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
-    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
+  /** Whether the Delete is done: the component gone (or kept, or not ours). */
+  private async deleted(event: IsCompleteRequest, desired: DesiredComponent, context: HandlerContext): Promise<IsCompleteResponse> {
+    if (desired.retain || !(await this.ours(event, desired.name, context))) return { IsComplete: true };
+    const component = await this.getOrUndefined(desired.name, context);
+    if (!component) return { IsComplete: true };
+    if (component.deploymentStatus === 'DELETE_FAILED') {
+      throw new ProtonResourceError(`Proton could not delete component ${desired.name}: ${component.deploymentStatusMessage ?? 'no status message'}`);
+    }
+    if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
+      return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
+    }
+    if (!DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
+    return { IsComplete: false };
   }
 
   /** Creates the component; false when Proton was busy (the instance deploying) and isComplete is to create it. */
@@ -175,7 +170,7 @@ export class ComponentHandler implements ResourceHandler {
         serviceSpec: desired.serviceSpec,
         description: desired.description,
         clientToken: clientTokenFor(event),
-        tags: [...desired.tags, ownerTag(event), requestTag(event)],
+        tags: tagsOnCreate(desired.tags, event),
       }));
       return true;
     } catch (error) {
@@ -241,11 +236,12 @@ export class ComponentHandler implements ResourceHandler {
 
   private attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
     const pages = paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name });
-    return withOutputs({ [ComponentAttribute.ARN]: component.arn! }, pages, desired.outputs, `component ${desired.name}`);
+    const data = { [ComponentAttribute.ARN]: component.arn!, [ComponentAttribute.NAME]: component.name! };
+    return withOutputs(data, pages, desired.outputs, `component ${desired.name}`);
   }
 
-  private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {
-    return (await unlessNotFound(context.proton.send(new GetComponentCommand({ name }))))?.component;
+  protected async get(name: string, context: HandlerContext): Promise<Component> {
+    return (await context.proton.send(new GetComponentCommand({ name }))).component!;
   }
 }
 

@@ -12,44 +12,31 @@ import {
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
 import { EnvironmentAttribute, EnvironmentProperties } from '../contract';
-import { deleteUnlessBusy } from './delete';
+import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING } from './deployment-states';
-import { isConflict, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { Delivered, enumProperty, optionalObject, optionalString, requiredString, retains, stringList, tagList } from './properties';
+import { ProtonResourceError } from './errors';
+import { NamedResourceHandler } from './named-resource';
+import { Delivered, enumProperty, optionalObject, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { withOutputs } from './response-data';
 import { syncTags } from './tags';
-import { requestTag, stopIfTakenOver, takeOver } from './takeover';
+import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
-import { refuseLowerMajor } from './versions';
+import { createdFrom, fromTemplate, FromTemplate, refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
 
-interface DesiredEnvironment {
-  readonly name: string;
-  readonly templateName: string;
-  readonly majorVersion: string;
-  readonly minorVersion?: string;
-  readonly spec: string;
-  readonly description?: string;
+interface DesiredEnvironment extends FromTemplate, Owned {
   readonly protonServiceRoleArn?: string;
   readonly codebuildRoleArn?: string;
   readonly componentRoleArn?: string;
   readonly environmentAccountConnectionId?: string;
   readonly provisioningRepository?: { provider: RepositoryProvider; name: string; branch: string };
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
   readonly outputs: string[];
 }
 
 function desiredEnvironment(props: Delivered<EnvironmentProperties>): DesiredEnvironment {
   const repository = optionalObject(props, 'ProvisioningRepository');
   return {
-    name: requiredString(props, 'Name'),
-    templateName: requiredString(props, 'TemplateName'),
-    majorVersion: requiredString(props, 'TemplateMajorVersion'),
-    minorVersion: optionalString(props, 'TemplateMinorVersion'),
-    spec: requiredString(props, 'Spec'),
-    description: optionalString(props, 'Description'),
+    ...fromTemplate(props),
     protonServiceRoleArn: optionalString(props, 'ProtonServiceRoleArn'),
     codebuildRoleArn: optionalString(props, 'CodebuildRoleArn'),
     componentRoleArn: optionalString(props, 'ComponentRoleArn'),
@@ -59,8 +46,7 @@ function desiredEnvironment(props: Delivered<EnvironmentProperties>): DesiredEnv
       name: requiredString(repository, 'name'),
       branch: requiredString(repository, 'branch'),
     },
-    tags: tagList(props, 'Tags'),
-    retain: retains(props),
+    ...owned(props),
     outputs: stringList(props, 'Outputs'),
   };
 }
@@ -100,7 +86,7 @@ function deployedState(environment: Environment): Deployed {
  * version and spec, fails with Proton's message when that deployment failed, and (re)starts the
  * deployment when Proton was busy (a deployment already in progress) or a deployment was cancelled.
  */
-export class EnvironmentHandler implements ResourceHandler {
+export class EnvironmentHandler extends NamedResourceHandler<Environment> implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredEnvironment(event.ResourceProperties);
     switch (event.RequestType) {
@@ -110,7 +96,7 @@ export class EnvironmentHandler implements ResourceHandler {
       case 'Update':
         return this.onUpdate(event, desired, context);
       case 'Delete':
-        if (!desired.retain && await this.ours(event, desired, context)) {
+        if (!desired.retain && await this.ours(event, desired.name, context)) {
           await this.tryDelete(desired.name, context);
         }
         return { PhysicalResourceId: event.PhysicalResourceId! };
@@ -120,7 +106,7 @@ export class EnvironmentHandler implements ResourceHandler {
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredEnvironment(event.ResourceProperties);
     if (event.RequestType === 'Delete') {
-      const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
+      const done = desired.retain || !(await this.ours(event, desired.name, context)) || await this.deleted(desired.name, context);
       return { IsComplete: done };
     }
     const what = `environment ${desired.name}`;
@@ -202,21 +188,12 @@ export class EnvironmentHandler implements ResourceHandler {
     return undefined;
   }
 
-  private ours(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<boolean> {
-    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
-  }
-
   private async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same environment.
     await context.proton.send(new CreateEnvironmentCommand({
-      name: desired.name,
-      templateName: desired.templateName,
-      templateMajorVersion: desired.majorVersion,
-      templateMinorVersion: desired.minorVersion,
-      spec: desired.spec,
-      description: desired.description,
+      ...createdFrom(desired),
       ...provisioning(desired),
-      tags: [...desired.tags, ownerTag(event), requestTag(event)],
+      tags: tagsOnCreate(desired.tags, event),
     }));
   }
 
@@ -225,19 +202,14 @@ export class EnvironmentHandler implements ResourceHandler {
     const versions = deploymentType === DeploymentUpdateType.MAJOR_VERSION || deploymentType === DeploymentUpdateType.MINOR_VERSION
       ? { templateMajorVersion: desired.majorVersion, templateMinorVersion: desired.minorVersion }
       : {};
-    try {
-      await context.proton.send(new UpdateEnvironmentCommand({
-        name: desired.name,
-        deploymentType,
-        ...versions,
-        spec: deploymentType === DeploymentUpdateType.NONE ? undefined : desired.spec,
-        description: desired.description ?? '',
-        ...provisioning(desired),
-      }));
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      console.log(`environment ${desired.name} is busy, deploying later: ${(error as Error).message}`);
-    }
+    await deployUnlessBusy(`environment ${desired.name}`, () => context.proton.send(new UpdateEnvironmentCommand({
+      name: desired.name,
+      deploymentType,
+      ...versions,
+      spec: deploymentType === DeploymentUpdateType.NONE ? undefined : desired.spec,
+      description: desired.description ?? '',
+      ...provisioning(desired),
+    })));
   }
 
   private tryDelete(name: string, context: HandlerContext): Promise<void> {
@@ -265,17 +237,15 @@ export class EnvironmentHandler implements ResourceHandler {
 
   private attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
     const pages = paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name });
-    return withOutputs({ [EnvironmentAttribute.ARN]: environment.arn! }, pages, desired.outputs, `environment ${desired.name}`);
+    const data = { [EnvironmentAttribute.ARN]: environment.arn!, [EnvironmentAttribute.NAME]: environment.name! };
+    return withOutputs(data, pages, desired.outputs, `environment ${desired.name}`);
   }
 
-  private async get(name: string, context: HandlerContext): Promise<Environment> {
+  protected async get(name: string, context: HandlerContext): Promise<Environment> {
     const out = await context.proton.send(new GetEnvironmentCommand({ name }));
     return out.environment!;
   }
 
-  private async getOrUndefined(name: string, context: HandlerContext): Promise<Environment | undefined> {
-    return unlessNotFound(this.get(name, context));
-  }
 }
 
 /** The environment runs (or is deploying) the declared template version and spec. */

@@ -99,3 +99,20 @@ export function enumList<P, E extends string>(props: Delivered<P>, name: NameOf<
   }
   return list as E[];
 }
+
+/** The properties every Proton resource of the stack has. */
+interface Owning {
+  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly RemovalPolicy: string;
+}
+
+/** What the stack declares of every Proton resource besides what it is: its tags and whether Proton keeps it on delete. */
+export interface Owned {
+  readonly tags: Array<{ key: string; value: string }>;
+  readonly retain: boolean;
+}
+
+export function owned<P extends Owning>(props: Delivered<P>): Owned {
+  const owning = props as Delivered<Owning>;
+  return { tags: tagList(owning, 'Tags'), retain: retains(owning) };
+}

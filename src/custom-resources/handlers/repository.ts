@@ -1,17 +1,15 @@
 import { CreateRepositoryCommand, DeleteRepositoryCommand, GetRepositoryCommand, RepositoryProvider } from '@aws-sdk/client-proton';
 import { RepositoryProperties } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { Delivered, enumProperty, optionalString, requiredString, retains, tagList } from './properties';
+import { Delivered, enumProperty, optionalString, Owned, owned, requiredString } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
-interface DesiredRepository {
+interface DesiredRepository extends Owned {
   readonly provider: RepositoryProvider;
   readonly name: string;
   readonly connectionArn: string;
   readonly encryptionKey?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
 }
 
 function desiredRepository(props: Delivered<RepositoryProperties>): DesiredRepository {
@@ -20,8 +18,7 @@ function desiredRepository(props: Delivered<RepositoryProperties>): DesiredRepos
     name: requiredString(props, 'Name'),
     connectionArn: requiredString(props, 'ConnectionArn'),
     encryptionKey: optionalString(props, 'EncryptionKey'),
-    tags: tagList(props, 'Tags'),
-    retain: retains(props),
+    ...owned(props),
   };
 }
 

@@ -25,16 +25,17 @@ import {
   waitUntilServiceUpdated,
 } from '@aws-sdk/client-proton';
 import { instanceOutputAttribute, pipelineOutputAttribute, ServiceAttribute, ServiceProperties } from '../contract';
-import { deleteUnlessBusy } from './delete';
+import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING, SERVICE_CHANGING } from './deployment-states';
-import { isConflict, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { Delivered, objectList, optionalString, requiredString, retains, stringList, tagList } from './properties';
+import { ProtonResourceError } from './errors';
+import { NamedResourceHandler } from './named-resource';
+import { Delivered, objectList, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { fittingData, outputValues } from './response-data';
 import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
-import { requestTag, stopIfTakenOver, takeOver } from './takeover';
+import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import { createdFrom, fromTemplate, FromTemplate } from './versions';
 import { waitWithin } from './waiting';
 
 interface DesiredInstance {
@@ -44,43 +45,29 @@ interface DesiredInstance {
   readonly spec: string;
 }
 
-interface DesiredService {
-  readonly name: string;
-  readonly templateName: string;
-  readonly majorVersion: string;
-  readonly minorVersion?: string;
-  readonly description?: string;
+interface DesiredService extends FromTemplate, Owned {
   readonly repositoryConnectionArn?: string;
   readonly repositoryId?: string;
   readonly branchName?: string;
-  readonly spec: string;
   readonly instances: DesiredInstance[];
   readonly pipelineSpec?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
   readonly instanceOutputs: string[];
   readonly pipelineOutputs: string[];
 }
 
 function desiredService(props: Delivered<ServiceProperties>): DesiredService {
   return {
-    name: requiredString(props, 'Name'),
-    templateName: requiredString(props, 'TemplateName'),
-    majorVersion: requiredString(props, 'TemplateMajorVersion'),
-    minorVersion: optionalString(props, 'TemplateMinorVersion'),
-    description: optionalString(props, 'Description'),
+    ...fromTemplate(props),
     repositoryConnectionArn: optionalString(props, 'RepositoryConnectionArn'),
     repositoryId: optionalString(props, 'RepositoryId'),
     branchName: optionalString(props, 'BranchName'),
-    spec: requiredString(props, 'Spec'),
     instances: objectList(props, 'Instances').map((i) => ({
       name: requiredString(i, 'Name'),
       environment: requiredString(i, 'Environment'),
       spec: requiredString(i, 'Spec'),
     })),
     pipelineSpec: optionalString(props, 'PipelineSpec'),
-    tags: tagList(props, 'Tags'),
-    retain: retains(props),
+    ...owned(props),
     instanceOutputs: stringList(props, 'InstanceOutputs'),
     pipelineOutputs: stringList(props, 'PipelineOutputs'),
   };
@@ -100,7 +87,7 @@ const CAN_END_ACTIVE = new Map([
  * (UpdateServiceInstance), then the pipeline's (UpdateServicePipeline). A deployment already in
  * progress is waited out; a failed one fails the resource with Proton's message.
  */
-export class ServiceHandler implements ResourceHandler {
+export class ServiceHandler extends NamedResourceHandler<Service> implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredService(event.ResourceProperties);
     switch (event.RequestType) {
@@ -110,7 +97,7 @@ export class ServiceHandler implements ResourceHandler {
       case 'Update':
         return this.onUpdate(event, desired, context);
       case 'Delete':
-        if (!desired.retain && await this.ours(event, desired, context)) await this.tryDelete(desired.name, context);
+        if (!desired.retain && await this.ours(event, desired.name, context)) await this.tryDelete(desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -118,7 +105,7 @@ export class ServiceHandler implements ResourceHandler {
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredService(event.ResourceProperties);
     if (event.RequestType === 'Delete') {
-      const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
+      const done = desired.retain || !(await this.ours(event, desired.name, context)) || await this.deleted(desired.name, context);
       return { IsComplete: done };
     }
     const previous = event.RequestType === 'Update' ? desiredService(event.OldResourceProperties ?? {}) : undefined;
@@ -286,23 +273,14 @@ export class ServiceHandler implements ResourceHandler {
     return undefined;
   }
 
-  private ours(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<boolean> {
-    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
-  }
-
   private async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same service.
     await context.proton.send(new CreateServiceCommand({
-      name: desired.name,
-      templateName: desired.templateName,
-      templateMajorVersion: desired.majorVersion,
-      templateMinorVersion: desired.minorVersion,
-      spec: desired.spec,
-      description: desired.description,
+      ...createdFrom(desired),
       repositoryConnectionArn: desired.repositoryConnectionArn,
       repositoryId: desired.repositoryId,
       branchName: desired.branchName,
-      tags: [...desired.tags, ownerTag(event), requestTag(event)],
+      tags: tagsOnCreate(desired.tags, event),
     }));
   }
 
@@ -322,13 +300,8 @@ export class ServiceHandler implements ResourceHandler {
   }
 
   /** Sends a deployment; one already in progress is waited out by the next poll, not failed. */
-  private async tryDeploy(command: () => DeploymentCommand, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(command() as any);
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      console.log(`Proton is busy, deploying later: ${(error as Error).message}`);
-    }
+  private tryDeploy(command: () => DeploymentCommand, context: HandlerContext): Promise<void> {
+    return deployUnlessBusy('Proton', () => context.proton.send(command() as any));
   }
 
   private tryDelete(name: string, context: HandlerContext): Promise<void> {
@@ -367,7 +340,7 @@ export class ServiceHandler implements ResourceHandler {
 
 
   private async attributes(service: Service, desired: DesiredService, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = { [ServiceAttribute.ARN]: service.arn! };
+    const data: Record<string, string> = { [ServiceAttribute.ARN]: service.arn!, [ServiceAttribute.NAME]: service.name! };
     const byInstance = new Map<string, string[]>();
     for (const ref of desired.instanceOutputs) {
       const [instance, key] = [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)];
@@ -385,13 +358,10 @@ export class ServiceHandler implements ResourceHandler {
     return fittingData(data, `service ${desired.name}`, [...desired.instanceOutputs, ...desired.pipelineOutputs]);
   }
 
-  private async get(name: string, context: HandlerContext): Promise<Service> {
+  protected async get(name: string, context: HandlerContext): Promise<Service> {
     return (await context.proton.send(new GetServiceCommand({ name }))).service!;
   }
 
-  private async getOrUndefined(name: string, context: HandlerContext): Promise<Service | undefined> {
-    return unlessNotFound(this.get(name, context));
-  }
 }
 
 type DeploymentCommand = UpdateServiceCommand | UpdateServiceInstanceCommand | UpdateServicePipelineCommand | UpdateComponentCommand;

@@ -22,6 +22,8 @@ export interface VersionId {
   readonly minorVersion: string;
 }
 
+type VersionSummary = Parameters<typeof versionStateOf>[0];
+
 export interface VersionState extends VersionId {
   readonly arn: string;
   readonly status: string;
@@ -55,6 +57,25 @@ export function versionStateOf(
     status: version.status!,
     statusMessage: version.statusMessage,
   };
+}
+
+/** The Create…TemplateVersion input both kinds of template version take. */
+export function registrationOf(input: CreateVersionInput) {
+  return {
+    templateName: input.templateName,
+    majorVersion: input.majorVersion,
+    description: input.description,
+    source: { s3: { bucket: input.bucket, key: input.key } },
+    clientToken: input.clientToken,
+    tags: input.tags,
+  };
+}
+
+/** Every version on Proton's pages of version summaries. */
+export async function listedVersions(pages: AsyncIterable<{ templateVersions?: VersionSummary[] }>, noun: string): Promise<VersionState[]> {
+  const versions: VersionState[] = [];
+  for await (const page of pages) versions.push(...(page.templateVersions ?? []).map((v) => versionStateOf(v, noun)));
+  return versions;
 }
 
 /** The calls that differ between environment and service template versions. */
