@@ -15,12 +15,12 @@ import { EnvironmentAttribute, EnvironmentProperties } from '../contract';
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING } from './deployment-states';
 import { ProtonResourceError } from './errors';
-import { NamedResourceHandler } from './named-resource';
+import { DeployedResourceHandler } from './named-resource';
 import { Delivered, enumProperty, optionalObject, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { withOutputs } from './response-data';
 import { syncTags } from './tags';
 import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
-import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
 import { createdFrom, fromTemplate, FromTemplate, refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
 
@@ -86,29 +86,12 @@ function deployedState(environment: Environment): Deployed {
  * version and spec, fails with Proton's message when that deployment failed, and (re)starts the
  * deployment when Proton was busy (a deployment already in progress) or a deployment was cancelled.
  */
-export class EnvironmentHandler extends NamedResourceHandler<Environment> implements ResourceHandler {
-  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
-    const desired = desiredEnvironment(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        await this.create(desired, event, context);
-        return { PhysicalResourceId: desired.name };
-      case 'Update':
-        return this.onUpdate(event, desired, context);
-      case 'Delete':
-        if (!desired.retain && await this.ours(event, desired.name, context)) {
-          await this.tryDelete(desired.name, context);
-        }
-        return { PhysicalResourceId: event.PhysicalResourceId! };
-    }
+export class EnvironmentHandler extends DeployedResourceHandler<Environment, DesiredEnvironment> {
+  protected desired(props: Delivered<EnvironmentProperties>): DesiredEnvironment {
+    return desiredEnvironment(props);
   }
 
-  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
-    const desired = desiredEnvironment(event.ResourceProperties);
-    if (event.RequestType === 'Delete') {
-      const done = desired.retain || !(await this.ours(event, desired.name, context)) || await this.deleted(desired.name, context);
-      return { IsComplete: done };
-    }
+  protected async reconcile(event: IsCompleteRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<IsCompleteResponse> {
     const what = `environment ${desired.name}`;
     let environment = await this.get(desired.name, context);
     await stopIfTakenOver(environment.arn!, event, what, context);
@@ -144,7 +127,7 @@ export class EnvironmentHandler extends NamedResourceHandler<Environment> implem
     return { IsComplete: false };
   }
 
-  private async onUpdate(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<OnEventResponse> {
+  protected async onUpdate(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<OnEventResponse> {
     const previous = desiredEnvironment(event.OldResourceProperties ?? {});
     if (desired.name !== previous.name || desired.templateName !== previous.templateName) {
       if (desired.name === previous.name) {
@@ -188,7 +171,7 @@ export class EnvironmentHandler extends NamedResourceHandler<Environment> implem
     return undefined;
   }
 
-  private async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
+  protected async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same environment.
     await context.proton.send(new CreateEnvironmentCommand({
       ...createdFrom(desired),
@@ -212,7 +195,7 @@ export class EnvironmentHandler extends NamedResourceHandler<Environment> implem
     })));
   }
 
-  private tryDelete(name: string, context: HandlerContext): Promise<void> {
+  protected tryDelete(name: string, context: HandlerContext): Promise<void> {
     return deleteUnlessBusy(`environment ${name}`, () => context.proton.send(new DeleteEnvironmentCommand({ name })), async () => {
       const environment = await this.getOrUndefined(name, context);
       // A deployment in progress ends by itself: isComplete deletes after it.
@@ -221,7 +204,7 @@ export class EnvironmentHandler extends NamedResourceHandler<Environment> implem
   }
 
   /** Proton deletes asynchronously and has no waiter for it: poll until the environment is gone. */
-  private async deleted(name: string, context: HandlerContext): Promise<boolean> {
+  protected async deleted(name: string, context: HandlerContext): Promise<boolean> {
     const environment = await this.getOrUndefined(name, context);
     if (!environment) return true;
     switch (environment.deploymentStatus) {

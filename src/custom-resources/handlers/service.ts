@@ -28,13 +28,13 @@ import { instanceOutputAttribute, pipelineOutputAttribute, ServiceAttribute, Ser
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING, SERVICE_CHANGING } from './deployment-states';
 import { ProtonResourceError } from './errors';
-import { NamedResourceHandler } from './named-resource';
+import { DeployedResourceHandler } from './named-resource';
 import { Delivered, objectList, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { fittingData, outputValues } from './response-data';
 import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
 import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
-import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
 import { createdFrom, fromTemplate, FromTemplate } from './versions';
 import { waitWithin } from './waiting';
 
@@ -87,32 +87,17 @@ const CAN_END_ACTIVE = new Map([
  * (UpdateServiceInstance), then the pipeline's (UpdateServicePipeline). A deployment already in
  * progress is waited out; a failed one fails the resource with Proton's message.
  */
-export class ServiceHandler extends NamedResourceHandler<Service> implements ResourceHandler {
-  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
-    const desired = desiredService(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        await this.create(desired, event, context);
-        return { PhysicalResourceId: desired.name };
-      case 'Update':
-        return this.onUpdate(event, desired, context);
-      case 'Delete':
-        if (!desired.retain && await this.ours(event, desired.name, context)) await this.tryDelete(desired.name, context);
-        return { PhysicalResourceId: event.PhysicalResourceId! };
-    }
+export class ServiceHandler extends DeployedResourceHandler<Service, DesiredService> {
+  protected desired(props: Delivered<ServiceProperties>): DesiredService {
+    return desiredService(props);
   }
 
-  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
-    const desired = desiredService(event.ResourceProperties);
-    if (event.RequestType === 'Delete') {
-      const done = desired.retain || !(await this.ours(event, desired.name, context)) || await this.deleted(desired.name, context);
-      return { IsComplete: done };
-    }
+  protected reconcile(event: IsCompleteRequest, desired: DesiredService, context: HandlerContext): Promise<IsCompleteResponse> {
     const previous = event.RequestType === 'Update' ? desiredService(event.OldResourceProperties ?? {}) : undefined;
-    return this.reconcile(event, desired, previous, context);
+    return this.reconcileService(event, desired, previous, context);
   }
 
-  private async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
+  protected async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
     const previous = desiredService(event.OldResourceProperties ?? {});
     const identity = (d: DesiredService) => JSON.stringify([d.templateName, d.repositoryConnectionArn, d.repositoryId, d.branchName]);
     if (desired.name !== previous.name || identity(desired) !== identity(previous)) {
@@ -160,7 +145,7 @@ export class ServiceHandler extends NamedResourceHandler<Service> implements Res
     }
   }
 
-  private async reconcile(event: IsCompleteRequest, desired: DesiredService, previous: DesiredService | undefined,
+  private async reconcileService(event: IsCompleteRequest, desired: DesiredService, previous: DesiredService | undefined,
     context: HandlerContext): Promise<IsCompleteResponse> {
     const what = `service ${desired.name}`;
     let service = await this.get(desired.name, context);
@@ -273,7 +258,7 @@ export class ServiceHandler extends NamedResourceHandler<Service> implements Res
     return undefined;
   }
 
-  private async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
+  protected async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same service.
     await context.proton.send(new CreateServiceCommand({
       ...createdFrom(desired),
@@ -304,14 +289,14 @@ export class ServiceHandler extends NamedResourceHandler<Service> implements Res
     return deployUnlessBusy('Proton', () => context.proton.send(command() as any));
   }
 
-  private tryDelete(name: string, context: HandlerContext): Promise<void> {
+  protected tryDelete(name: string, context: HandlerContext): Promise<void> {
     return deleteUnlessBusy(`service ${name}`, () => context.proton.send(new DeleteServiceCommand({ name })), async () => {
       const service = await this.getOrUndefined(name, context);
       return !!service && (SERVICE_CHANGING.has(service.status!) || await this.deploying(name, service, context));
     });
   }
 
-  private async deleted(name: string, context: HandlerContext): Promise<boolean> {
+  protected async deleted(name: string, context: HandlerContext): Promise<boolean> {
     const service = await this.getOrUndefined(name, context);
     if (!service) return true;
     if (service.status === 'DELETE_IN_PROGRESS') {

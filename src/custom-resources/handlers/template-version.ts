@@ -135,17 +135,10 @@ export function parsePhysicalId(physicalId: string | undefined): VersionId | und
   return match ? { templateName: match[1], majorVersion: match[2], minorVersion: match[3] } : undefined;
 }
 
-interface DesiredVersion {
-  readonly templateName: string;
-  readonly majorVersion?: string;
-  readonly description?: string;
+/** What the stack declares: what Proton registers (but the token, made per request), and what the handler does with it. */
+interface DesiredVersion extends Omit<CreateVersionInput, 'clientToken'> {
   readonly publish: boolean;
-  readonly bucket: string;
-  readonly key: string;
   readonly retain: boolean;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly compatibleEnvironmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
-  readonly supportedComponentSources?: ServiceTemplateSupportedComponentSourceType[];
 }
 
 function desiredVersion(props: Delivered<TemplateVersionProperties>): DesiredVersion {
