@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CustomResource, ITaggable, RemovalPolicy, Resource, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environments';
-import { ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
+import { ComponentAttribute, ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
 import { AppServiceInstance } from './internal/app-service-instance';
@@ -149,7 +149,7 @@ export class Component extends Resource implements ITaggable {
       },
     });
     dependOn(this.resource, props.environment, instanceOwner(instance));
-    this.componentArn = this.resource.getAttString('Arn');
+    this.componentArn = this.resource.getAttString(ComponentAttribute.ARN);
   }
 
   /** The value of one of the component's outputs, read from Proton after each deployment. */

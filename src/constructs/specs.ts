@@ -3,16 +3,12 @@ import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
+import { SpecDocumentKind } from '../custom-resources/contract';
 import { SPEC_CONTENTS } from '../proton-limits.generated';
 import { protonError } from './internal/validation';
 
-/** The Proton spec documents, by the value of their `proton:` key. */
-export enum SpecDocumentKind {
-  /** An environment spec: `proton: EnvironmentSpec` with `spec:` inputs. */
-  ENVIRONMENT = 'EnvironmentSpec',
-  /** A service spec: `proton: ServiceSpec` with `instances:` and an optional `pipeline:`. */
-  SERVICE = 'ServiceSpec',
-}
+// The spec document kinds are the contract's: the handlers write service specs too.
+export { SpecDocumentKind } from '../custom-resources/contract';
 
 /**
  * The inputs a Proton resource is deployed with, as its template's schema declares them.

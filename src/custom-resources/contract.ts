@@ -30,6 +30,16 @@ export const RemovalMode = {
   RETAIN: 'retain',
 } as const;
 
+export type RemovalModeName = (typeof RemovalMode)[keyof typeof RemovalMode];
+
+/** The Proton spec documents, by the value of their `proton:` key. */
+export enum SpecDocumentKind {
+  /** An environment spec: `proton: EnvironmentSpec` with `spec:` inputs. */
+  ENVIRONMENT = 'EnvironmentSpec',
+  /** A service spec: `proton: ServiceSpec` with `instances:` and an optional `pipeline:`. */
+  SERVICE = 'ServiceSpec',
+}
+
 /**
  * The tags the handlers put on Proton resources besides the user's (Proton takes 50 in all): which
  * CloudFormation resource created it (`OWNER`), which request last changed it (`REQUEST`); on template
@@ -93,6 +103,7 @@ export interface EnvironmentProperties {
 /** Attributes of an environment resource. */
 export const EnvironmentAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
   NAME: 'Name',
 } as const;
 
@@ -141,6 +152,7 @@ export interface ServiceProperties {
 /** Attributes of a service resource. */
 export const ServiceAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
   NAME: 'Name',
 } as const;
 
@@ -172,6 +184,7 @@ export interface ServiceInstanceProperties {
 /** Attributes of a service instance resource. */
 export const ServiceInstanceAttribute = {
   ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
   NAME: 'Name',
 } as const;
 
@@ -239,3 +252,10 @@ export interface ComponentProperties {
   readonly RemovalPolicy: string;
   readonly Outputs?: ReadonlyArray<string>;
 }
+
+/** Attributes of a component resource. */
+export const ComponentAttribute = {
+  ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
+  NAME: 'Name',
+} as const;

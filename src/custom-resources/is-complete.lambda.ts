@@ -1,5 +1,7 @@
-import { contextFor, describeEvent, handlerFor } from './handlers';
+import { handlerFor } from './handlers';
+import { contextFor } from './handlers/client';
 import { errorName } from './handlers/errors';
+import { describeEvent } from './handlers/logging';
 import type { IsCompleteRequest, IsCompleteResponse } from './handlers/types';
 
 /** The Provider framework's isComplete: waits (bounded) for Proton, then reports the resource's attributes. */

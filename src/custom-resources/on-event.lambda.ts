@@ -1,4 +1,6 @@
-import { contextFor, describeEvent, handlerFor } from './handlers';
+import { handlerFor } from './handlers';
+import { contextFor } from './handlers/client';
+import { describeEvent } from './handlers/logging';
 import type { OnEventRequest, OnEventResponse } from './handlers/types';
 
 /** The Provider framework's onEvent: one Proton call per event, answered with the Proton identity. */

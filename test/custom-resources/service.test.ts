@@ -3,7 +3,8 @@ import {
 } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
 import { accountSettingsHandler, foundIn, physicalIdFor } from '../../src/custom-resources/handlers/account-settings';
-import { deployment, runs, serviceHandler, specInputs } from '../../src/custom-resources/handlers/service';
+import { serviceHandler } from '../../src/custom-resources/handlers/service';
+import { deployment, runs, specInputs } from '../../src/custom-resources/handlers/service-spec';
 import type { HandlerContext, IsCompleteRequest, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);

@@ -12,10 +12,11 @@ import {
   UpdateEnvironmentTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
 import { mockClient } from 'aws-sdk-client-mock';
+import { clientTokenFor } from '../../src/custom-resources/handlers/client-tokens';
 import { environmentTemplateVersionHandler as handler } from '../../src/custom-resources/handlers/environment-template-version';
 import { MAX_REASON_BYTES, truncateUtf8 } from '../../src/custom-resources/handlers/errors';
 import { ownerTag } from '../../src/custom-resources/handlers/ownership';
-import { clientTokenFor, DELETE_PENDING_TAG, DELETE_WAIT_MS, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
+import { DELETE_PENDING_TAG, DELETE_WAIT_MS, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
 import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
 const proton = mockClient(ProtonClient);

@@ -10,7 +10,7 @@ import {
   EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
   ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
-import { protonClientConfig } from '../../src/custom-resources/handlers';
+import { protonClientConfig } from '../../src/custom-resources/handlers/client';
 import { COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 import { ProtonIam } from '../emulator';
 import { LocalProton } from '../harness/local-proton';

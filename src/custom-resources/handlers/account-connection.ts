@@ -1,4 +1,5 @@
 import { AcceptEnvironmentAccountConnectionCommand, GetEnvironmentAccountConnectionCommand } from '@aws-sdk/client-proton';
+import { AcceptEnvironmentAccountConnectionProperties } from '../contract';
 import { ProtonResourceError } from './errors';
 import { requiredString } from './properties';
 import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -10,7 +11,7 @@ import type { HandlerContext, IsCompleteResponse, OnEventRequest, OnEventRespons
  */
 export class AcceptEnvironmentAccountConnectionHandler implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
-    const id = requiredString(event.ResourceProperties, 'ConnectionId');
+    const id = requiredString<AcceptEnvironmentAccountConnectionProperties>(event.ResourceProperties, 'ConnectionId');
     if (event.RequestType === 'Delete') {
       return { PhysicalResourceId: event.PhysicalResourceId! };
     }

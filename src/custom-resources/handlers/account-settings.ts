@@ -1,13 +1,13 @@
-import { GetAccountSettingsCommand, UpdateAccountSettingsCommand, UpdateAccountSettingsInput } from '@aws-sdk/client-proton';
-import { RemovalMode } from '../contract';
-import { optionalString, requiredString } from './properties';
+import { GetAccountSettingsCommand, RepositoryProvider, UpdateAccountSettingsCommand, UpdateAccountSettingsInput } from '@aws-sdk/client-proton';
+import { AccountSettingsProperties } from '../contract';
+import { Delivered, enumProperty, optionalObject, optionalString, requiredString, retains } from './properties';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
 /** The settings as found before the stack changed them; restored on delete. */
 interface FoundSettings {
   readonly pipelineServiceRoleArn: string;
   readonly pipelineCodebuildRoleArn: string;
-  readonly pipelineProvisioningRepository?: { provider: string; name: string; branch: string };
+  readonly pipelineProvisioningRepository?: { provider: RepositoryProvider; name: string; branch: string };
 }
 
 const PREFIX = 'proton-account-settings:';
@@ -25,10 +25,10 @@ export function foundIn(physicalId: string | undefined): FoundSettings | undefin
   return JSON.parse(Buffer.from(physicalId.slice(PREFIX.length), 'base64url').toString('utf8'));
 }
 
-function desiredSettings(props: Record<string, any>): UpdateAccountSettingsInput {
-  const repository = props.PipelineProvisioningRepository as Record<string, any> | undefined;
+function desiredSettings(props: Delivered<AccountSettingsProperties>): UpdateAccountSettingsInput {
+  const repository = optionalObject(props, 'PipelineProvisioningRepository');
   const pipelineProvisioningRepository = repository && {
-    provider: requiredString(repository, 'provider') as any,
+    provider: enumProperty(repository, 'provider', Object.values(RepositoryProvider)),
     name: requiredString(repository, 'name'),
     branch: requiredString(repository, 'branch'),
   };
@@ -68,21 +68,22 @@ export class AccountSettingsHandler implements ResourceHandler {
 
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const found = foundIn(event.PhysicalResourceId);
-    const wantsRepository = !!event.ResourceProperties.PipelineProvisioningRepository;
+    const wantsRepository = !!optionalObject<AccountSettingsProperties, 'PipelineProvisioningRepository'>(event.ResourceProperties, 'PipelineProvisioningRepository');
     switch (event.RequestType) {
       case 'Create':
         await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository && !!found?.pipelineProvisioningRepository, context);
         break;
       case 'Update':
-        await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository && !!event.OldResourceProperties?.PipelineProvisioningRepository,
-          context);
+        await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository
+          && !!optionalObject<AccountSettingsProperties, 'PipelineProvisioningRepository'>(event.OldResourceProperties ?? {}, 'PipelineProvisioningRepository'),
+        context);
         break;
       case 'Delete':
-        if (found && optionalString(event.ResourceProperties, 'RemovalPolicy') !== RemovalMode.RETAIN) {
+        if (found && !retains<AccountSettingsProperties>(event.ResourceProperties)) {
           await this.apply({
             pipelineServiceRoleArn: found.pipelineServiceRoleArn,
             pipelineCodebuildRoleArn: found.pipelineCodebuildRoleArn,
-            ...(found.pipelineProvisioningRepository ? { pipelineProvisioningRepository: found.pipelineProvisioningRepository as any } : {}),
+            ...(found.pipelineProvisioningRepository ? { pipelineProvisioningRepository: found.pipelineProvisioningRepository } : {}),
           }, !found.pipelineProvisioningRepository, context);
         }
         break;

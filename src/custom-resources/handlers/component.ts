@@ -8,19 +8,21 @@ import {
   UpdateComponentCommand,
   waitUntilComponentDeleted,
 } from '@aws-sdk/client-proton';
-import { outputAttribute, RemovalMode } from '../contract';
-import { deploymentToken, requestTokenPrefix, untilNotBusy } from './deployment-end';
-import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
-import { fittingData } from './response-data';
+import { ComponentAttribute, ComponentProperties } from '../contract';
+import { deleteUnlessBusy } from './busy';
+import { clientTokenFor, deploymentToken, requestTokenPrefix } from './client-tokens';
+import { untilNotBusy } from './deployment-end';
+import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
+import { isConflict, ProtonResourceError } from './errors';
+import { NamedResourceHandler } from './named-resource';
+import { Delivered, optionalString, Owned, owned, requiredString, stringList } from './properties';
+import { withOutputs } from './response-data';
 import { syncTags } from './tags';
-import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
-import { clientTokenFor } from './template-version';
+import { createdOrDeferred, goneUnlessDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
-interface DesiredComponent {
+interface DesiredComponent extends Owned {
   readonly name: string;
   readonly environmentName?: string;
   readonly serviceName?: string;
@@ -29,12 +31,10 @@ interface DesiredComponent {
   readonly templateFile: string;
   readonly serviceSpec?: string;
   readonly description?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
   readonly outputs: string[];
 }
 
-function desiredComponent(props: Record<string, any>): DesiredComponent {
+function desiredComponent(props: Delivered<ComponentProperties>): DesiredComponent {
   return {
     name: requiredString(props, 'Name'),
     environmentName: optionalString(props, 'EnvironmentName'),
@@ -44,15 +44,10 @@ function desiredComponent(props: Record<string, any>): DesiredComponent {
     templateFile: requiredString(props, 'TemplateFile'),
     serviceSpec: optionalString(props, 'ServiceSpec'),
     description: optionalString(props, 'Description'),
-    tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+    ...owned(props),
+    outputs: stringList(props, 'Outputs'),
   };
 }
-
-const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS']);
-/** States a deployment can still end in success from: the only ones waited on. */
-const SETTLING = new Set(['IN_PROGRESS', 'CANCELLING']);
 
 /**
  * A directly defined component. Proton does not report a component's template file, so each
@@ -61,7 +56,7 @@ const SETTLING = new Set(['IN_PROGRESS', 'CANCELLING']);
  * deployment succeeded. A deployment in progress (the component's or its instance's) is waited
  * out; one cancelled is sent again.
  */
-export class ComponentHandler implements ResourceHandler {
+export class ComponentHandler extends NamedResourceHandler<Component> implements ResourceHandler {
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredComponent(event.ResourceProperties);
     switch (event.RequestType) {
@@ -96,7 +91,7 @@ export class ComponentHandler implements ResourceHandler {
         return { PhysicalResourceId: desired.name };
       }
       case 'Delete':
-        if (!desired.retain && await this.ours(event, desired, context)) await this.detachOrDelete(event, desired.name, context);
+        if (!desired.retain && await this.ours(event, desired.name, context)) await this.detachOrDelete(event, desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
   }
@@ -104,19 +99,7 @@ export class ComponentHandler implements ResourceHandler {
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
     const desired = desiredComponent(event.ResourceProperties);
     const pending = { IsComplete: false };
-    if (event.RequestType === 'Delete') {
-      if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
-      const component = await this.getOrUndefined(desired.name, context);
-      if (!component) return { IsComplete: true };
-      if (component.deploymentStatus === 'DELETE_FAILED') {
-        throw new ProtonResourceError(`Proton could not delete component ${desired.name}: ${component.deploymentStatusMessage ?? 'no status message'}`);
-      }
-      if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
-        return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
-      }
-      if (!DEPLOYING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
-      return pending;
-    }
+    if (event.RequestType === 'Delete') return this.deleted(event, desired, context);
 
     const what = `component ${desired.name}`;
     let component = await this.getOrUndefined(desired.name, context);
@@ -126,13 +109,14 @@ export class ComponentHandler implements ResourceHandler {
       return pending;
     }
     await stopIfTakenOver(component.arn!, event, what, context);
-    if (SETTLING.has(component.deploymentStatus!)) {
+    // Waited on only while a deployment runs, which can still end in success.
+    if (DEPLOYMENT_RUNNING.has(component.deploymentStatus!)) {
       const status = async (_client: unknown, name: string) => (await this.getOrUndefined(name, context))?.deploymentStatus;
-      if (await waitWithin(untilNotBusy(status, SETTLING), desired.name, context) === 'pending') return pending;
+      if (await waitWithin(untilNotBusy(status, DEPLOYMENT_RUNNING), desired.name, context) === 'pending') return pending;
       component = await this.getOrUndefined(desired.name, context);
       if (!component) return pending;
     }
-    if (DEPLOYING.has(component.deploymentStatus!)) return pending;
+    if (DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) return pending;
     if (component.deploymentStatus === 'DELETE_FAILED') {
       throw new ProtonResourceError(`component ${desired.name} is DELETE_FAILED: ${component.deploymentStatusMessage ?? 'no status message'}. `
         + 'Fix the cause and delete it, then deploy again');
@@ -157,9 +141,19 @@ export class ComponentHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(component, desired, context) };
   }
 
-  /** Whether a Delete is about this resource's component, also when CloudFormation made its id up (a Create it gave up on). */
-  private ours(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
-    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
+  /** Whether the Delete is done: the component gone (or kept, or not ours). */
+  private async deleted(event: IsCompleteRequest, desired: DesiredComponent, context: HandlerContext): Promise<IsCompleteResponse> {
+    if (desired.retain || !(await this.ours(event, desired.name, context))) return { IsComplete: true };
+    const component = await this.getOrUndefined(desired.name, context);
+    if (!component) return { IsComplete: true };
+    if (component.deploymentStatus === 'DELETE_FAILED') {
+      throw new ProtonResourceError(`Proton could not delete component ${desired.name}: ${component.deploymentStatusMessage ?? 'no status message'}`);
+    }
+    if (component.deploymentStatus === 'DELETE_IN_PROGRESS') {
+      return { IsComplete: await waitWithin(waitUntilComponentDeleted, { name: desired.name }, context) === 'success' };
+    }
+    if (!DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) await this.detachOrDelete(event, desired.name, context);
+    return { IsComplete: false };
   }
 
   /** Creates the component; false when Proton was busy (the instance deploying) and isComplete is to create it. */
@@ -176,7 +170,7 @@ export class ComponentHandler implements ResourceHandler {
         serviceSpec: desired.serviceSpec,
         description: desired.description,
         clientToken: clientTokenFor(event),
-        tags: [...desired.tags, ownerTag(event), requestTag(event)],
+        tags: tagsOnCreate(desired.tags, event),
       }));
       return true;
     } catch (error) {
@@ -215,7 +209,7 @@ export class ComponentHandler implements ResourceHandler {
   /** Proton deletes no attached component: detach it first (a deployment), delete it once detached. */
   private async detachOrDelete(event: OnEventRequest, name: string, context: HandlerContext): Promise<void> {
     const component = await this.getOrUndefined(name, context);
-    if (!component || DEPLOYING.has(component.deploymentStatus!)) return;
+    if (!component || DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) return;
     if (!component.serviceName) {
       await this.tryDelete(name, context);
       return;
@@ -233,38 +227,21 @@ export class ComponentHandler implements ResourceHandler {
     }
   }
 
-  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(new DeleteComponentCommand({ name }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (isConflict(error)) {
-        const component = await this.getOrUndefined(name, context);
-        if (component && DEPLOYING.has(component.deploymentStatus!)) return;
-        throw new ProtonResourceError(`Proton refuses to delete component ${name}: ${(error as Error).message}`);
-      }
-      throw error;
-    }
+  private tryDelete(name: string, context: HandlerContext): Promise<void> {
+    return deleteUnlessBusy(`component ${name}`, () => context.proton.send(new DeleteComponentCommand({ name })), async () => {
+      const component = await this.getOrUndefined(name, context);
+      return !!component && DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!);
+    });
   }
 
-  private async attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = { Arn: component.arn!, Name: component.name! };
-    if (desired.outputs.length === 0) return data;
-    const outputs = new Map<string, string>();
-    for await (const page of paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name })) {
-      for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
-    }
-    for (const key of desired.outputs) {
-      if (!outputs.has(key)) {
-        throw new ProtonResourceError(`component ${desired.name} has no output ${key}: its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-      }
-      data[outputAttribute(key)] = outputs.get(key)!;
-    }
-    return fittingData(data, `component ${desired.name}`, desired.outputs);
+  private attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
+    const pages = paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name });
+    const data = { [ComponentAttribute.ARN]: component.arn!, [ComponentAttribute.NAME]: component.name! };
+    return withOutputs(data, pages, desired.outputs, `component ${desired.name}`);
   }
 
-  private async getOrUndefined(name: string, context: HandlerContext): Promise<Component | undefined> {
-    return (await unlessNotFound(context.proton.send(new GetComponentCommand({ name }))))?.component;
+  protected async get(name: string, context: HandlerContext): Promise<Component> {
+    return (await context.proton.send(new GetComponentCommand({ name }))).component!;
   }
 }
 

@@ -7,7 +7,7 @@ import {
   UpdateEnvironmentTemplateVersionCommand,
   waitUntilEnvironmentTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
-import { TemplateVersionApi, TemplateVersionHandler, VersionState, versionStateOf } from './template-version';
+import { listedVersions, registrationOf, TemplateVersionApi, TemplateVersionHandler, versionStateOf } from './template-version';
 
 const NOUN = 'environment template version';
 const state = (version: EnvironmentTemplateVersion | undefined) => versionStateOf(version, NOUN);
@@ -16,12 +16,7 @@ const api: TemplateVersionApi = {
   noun: NOUN,
   async create(client, input) {
     const out = await client.send(new CreateEnvironmentTemplateVersionCommand({
-      templateName: input.templateName,
-      majorVersion: input.majorVersion,
-      description: input.description,
-      source: { s3: { bucket: input.bucket, key: input.key } },
-      clientToken: input.clientToken,
-      tags: input.tags,
+      ...registrationOf(input),
     }));
     return state(out.environmentTemplateVersion);
   },
@@ -35,12 +30,8 @@ const api: TemplateVersionApi = {
   async delete(client, id) {
     await client.send(new DeleteEnvironmentTemplateVersionCommand(id));
   },
-  async list(client, templateName, majorVersion) {
-    const versions: VersionState[] = [];
-    for await (const page of paginateListEnvironmentTemplateVersions({ client }, { templateName, majorVersion })) {
-      versions.push(...(page.templateVersions ?? []).map((v) => versionStateOf(v, NOUN)));
-    }
-    return versions;
+  list(client, templateName, majorVersion) {
+    return listedVersions(paginateListEnvironmentTemplateVersions({ client }, { templateName, majorVersion }), NOUN);
   },
   waitUntilRegistered: waitUntilEnvironmentTemplateVersionRegistered,
 };

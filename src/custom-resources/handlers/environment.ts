@@ -7,60 +7,47 @@ import {
   GetEnvironmentCommand,
   paginateListEnvironmentOutputs,
   paginateListEnvironmentTemplateVersions,
+  RepositoryProvider,
   UpdateEnvironmentCommand,
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
-import { EnvironmentAttribute, outputAttribute, RemovalMode } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
+import { EnvironmentAttribute, EnvironmentProperties } from '../contract';
+import { deleteUnlessBusy, deployUnlessBusy } from './busy';
+import { DEPLOYMENT_RUNNING } from './deployment-states';
+import { ProtonResourceError } from './errors';
+import { DeployedResourceHandler } from './named-resource';
+import { Delivered, enumProperty, optionalObject, optionalString, Owned, owned, requiredString, stringList } from './properties';
+import { withOutputs } from './response-data';
 import { syncTags } from './tags';
-import { requestTag, stopIfTakenOver, takeOver } from './takeover';
-import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
-import { refuseLowerMajor } from './versions';
+import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
+import { createdFrom, fromTemplate, FromTemplate, refuseLowerMajor } from './versions';
 import { waitWithin } from './waiting';
 
-/** Data beyond this many bytes would not leave room in CloudFormation's 4096-byte response. */
-const MAX_DATA_BYTES = 3000;
-
-interface DesiredEnvironment {
-  readonly name: string;
-  readonly templateName: string;
-  readonly majorVersion: string;
-  readonly minorVersion?: string;
-  readonly spec: string;
-  readonly description?: string;
+interface DesiredEnvironment extends FromTemplate, Owned {
   readonly protonServiceRoleArn?: string;
   readonly codebuildRoleArn?: string;
   readonly componentRoleArn?: string;
   readonly environmentAccountConnectionId?: string;
-  readonly provisioningRepository?: { provider: any; name: string; branch: string };
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
+  readonly provisioningRepository?: { provider: RepositoryProvider; name: string; branch: string };
   readonly outputs: string[];
 }
 
-function desiredEnvironment(props: Record<string, any>): DesiredEnvironment {
-  const repository = props.ProvisioningRepository as Record<string, any> | undefined;
+function desiredEnvironment(props: Delivered<EnvironmentProperties>): DesiredEnvironment {
+  const repository = optionalObject(props, 'ProvisioningRepository');
   return {
-    name: requiredString(props, 'Name'),
-    templateName: requiredString(props, 'TemplateName'),
-    majorVersion: requiredString(props, 'TemplateMajorVersion'),
-    minorVersion: optionalString(props, 'TemplateMinorVersion'),
-    spec: requiredString(props, 'Spec'),
-    description: optionalString(props, 'Description'),
+    ...fromTemplate(props),
     protonServiceRoleArn: optionalString(props, 'ProtonServiceRoleArn'),
     codebuildRoleArn: optionalString(props, 'CodebuildRoleArn'),
     componentRoleArn: optionalString(props, 'ComponentRoleArn'),
     environmentAccountConnectionId: optionalString(props, 'EnvironmentAccountConnectionId'),
     provisioningRepository: repository && {
-      provider: requiredString(repository, 'provider'),
+      provider: enumProperty(repository, 'provider', Object.values(RepositoryProvider)),
       name: requiredString(repository, 'name'),
       branch: requiredString(repository, 'branch'),
     },
-    tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+    ...owned(props),
+    outputs: stringList(props, 'Outputs'),
   };
 }
 
@@ -93,37 +80,18 @@ function deployedState(environment: Environment): Deployed {
   return { majorVersion: environment.templateMajorVersion, minorVersion: environment.templateMinorVersion, spec: environment.spec };
 }
 
-const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
-
 /**
  * Deploys a Proton environment and keeps it in the state the stack declares. isComplete
  * reconciles: it waits while Proton deploys, finishes when the environment runs the declared
  * version and spec, fails with Proton's message when that deployment failed, and (re)starts the
  * deployment when Proton was busy (a deployment already in progress) or a deployment was cancelled.
  */
-export class EnvironmentHandler implements ResourceHandler {
-  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
-    const desired = desiredEnvironment(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        await this.create(desired, event, context);
-        return { PhysicalResourceId: desired.name };
-      case 'Update':
-        return this.onUpdate(event, desired, context);
-      case 'Delete':
-        if (!desired.retain && await this.ours(event, desired, context)) {
-          await this.tryDelete(desired.name, context);
-        }
-        return { PhysicalResourceId: event.PhysicalResourceId! };
-    }
+export class EnvironmentHandler extends DeployedResourceHandler<Environment, DesiredEnvironment> {
+  protected desired(props: Delivered<EnvironmentProperties>): DesiredEnvironment {
+    return desiredEnvironment(props);
   }
 
-  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
-    const desired = desiredEnvironment(event.ResourceProperties);
-    if (event.RequestType === 'Delete') {
-      const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
-      return { IsComplete: done };
-    }
+  protected async reconcile(event: IsCompleteRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<IsCompleteResponse> {
     const what = `environment ${desired.name}`;
     let environment = await this.get(desired.name, context);
     await stopIfTakenOver(environment.arn!, event, what, context);
@@ -135,7 +103,7 @@ export class EnvironmentHandler implements ResourceHandler {
       if (outcome === 'pending') return { IsComplete: false };
       environment = await this.get(desired.name, context);
     }
-    if (DEPLOYING.has(environment.deploymentStatus!)) {
+    if (DEPLOYMENT_RUNNING.has(environment.deploymentStatus!)) {
       return { IsComplete: false };
     }
     if (runs(environment, desired)) {
@@ -159,7 +127,7 @@ export class EnvironmentHandler implements ResourceHandler {
     return { IsComplete: false };
   }
 
-  private async onUpdate(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<OnEventResponse> {
+  protected async onUpdate(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<OnEventResponse> {
     const previous = desiredEnvironment(event.OldResourceProperties ?? {});
     if (desired.name !== previous.name || desired.templateName !== previous.templateName) {
       if (desired.name === previous.name) {
@@ -172,7 +140,7 @@ export class EnvironmentHandler implements ResourceHandler {
     }
     const environment = await this.get(desired.name, context);
     await takeOver(environment.arn!, event, context);
-    if (DEPLOYING.has(environment.deploymentStatus!) && runs(environment, previous) && !runs(environment, desired)) {
+    if (DEPLOYMENT_RUNNING.has(environment.deploymentStatus!) && runs(environment, previous) && !runs(environment, desired)) {
       // A rollback (or a retry after CloudFormation stopped waiting) while the deployment it
       // undoes still runs: stop that deployment; isComplete then restores the declared state.
       if (environment.deploymentStatus === 'IN_PROGRESS') {
@@ -203,21 +171,12 @@ export class EnvironmentHandler implements ResourceHandler {
     return undefined;
   }
 
-  private ours(event: OnEventRequest, desired: DesiredEnvironment, context: HandlerContext): Promise<boolean> {
-    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
-  }
-
-  private async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
+  protected async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same environment.
     await context.proton.send(new CreateEnvironmentCommand({
-      name: desired.name,
-      templateName: desired.templateName,
-      templateMajorVersion: desired.majorVersion,
-      templateMinorVersion: desired.minorVersion,
-      spec: desired.spec,
-      description: desired.description,
+      ...createdFrom(desired),
       ...provisioning(desired),
-      tags: [...desired.tags, ownerTag(event), requestTag(event)],
+      tags: tagsOnCreate(desired.tags, event),
     }));
   }
 
@@ -226,38 +185,26 @@ export class EnvironmentHandler implements ResourceHandler {
     const versions = deploymentType === DeploymentUpdateType.MAJOR_VERSION || deploymentType === DeploymentUpdateType.MINOR_VERSION
       ? { templateMajorVersion: desired.majorVersion, templateMinorVersion: desired.minorVersion }
       : {};
-    try {
-      await context.proton.send(new UpdateEnvironmentCommand({
-        name: desired.name,
-        deploymentType,
-        ...versions,
-        spec: deploymentType === DeploymentUpdateType.NONE ? undefined : desired.spec,
-        description: desired.description ?? '',
-        ...provisioning(desired),
-      }));
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      console.log(`environment ${desired.name} is busy, deploying later: ${(error as Error).message}`);
-    }
+    await deployUnlessBusy(`environment ${desired.name}`, () => context.proton.send(new UpdateEnvironmentCommand({
+      name: desired.name,
+      deploymentType,
+      ...versions,
+      spec: deploymentType === DeploymentUpdateType.NONE ? undefined : desired.spec,
+      description: desired.description ?? '',
+      ...provisioning(desired),
+    })));
   }
 
-  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(new DeleteEnvironmentCommand({ name }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (isConflict(error)) {
-        const environment = await this.getOrUndefined(name, context);
-        // A deployment in progress ends by itself: isComplete deletes after it.
-        if (environment && DEPLOYING.has(environment.deploymentStatus!)) return;
-        throw new ProtonResourceError(`Proton refuses to delete environment ${name}: ${(error as Error).message}`);
-      }
-      throw error;
-    }
+  protected tryDelete(name: string, context: HandlerContext): Promise<void> {
+    return deleteUnlessBusy(`environment ${name}`, () => context.proton.send(new DeleteEnvironmentCommand({ name })), async () => {
+      const environment = await this.getOrUndefined(name, context);
+      // A deployment in progress ends by itself: isComplete deletes after it.
+      return !!environment && DEPLOYMENT_RUNNING.has(environment.deploymentStatus!);
+    });
   }
 
   /** Proton deletes asynchronously and has no waiter for it: poll until the environment is gone. */
-  private async deleted(name: string, context: HandlerContext): Promise<boolean> {
+  protected async deleted(name: string, context: HandlerContext): Promise<boolean> {
     const environment = await this.getOrUndefined(name, context);
     if (!environment) return true;
     switch (environment.deploymentStatus) {
@@ -266,44 +213,22 @@ export class EnvironmentHandler implements ResourceHandler {
       case 'DELETE_FAILED':
         throw new ProtonResourceError(`Proton could not delete environment ${name}: ${environment.deploymentStatusMessage ?? 'no status message'}`);
       default:
-        if (!DEPLOYING.has(environment.deploymentStatus!)) await this.tryDelete(name, context);
+        if (!DEPLOYMENT_RUNNING.has(environment.deploymentStatus!)) await this.tryDelete(name, context);
         return false;
     }
   }
 
-  private async attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = {
-      [EnvironmentAttribute.ARN]: environment.arn!,
-      [EnvironmentAttribute.NAME]: environment.name!,
-    };
-    if (desired.outputs.length === 0) return data;
-    const outputs = new Map<string, string>();
-    for await (const page of paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name })) {
-      for (const output of page.outputs ?? []) outputs.set(output.key!, output.valueString ?? '');
-    }
-    const missing = desired.outputs.filter((key) => !outputs.has(key));
-    if (missing.length > 0) {
-      throw new ProtonResourceError(`environment ${desired.name} has no output ${missing.join(', ')}: `
-        + `its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-    }
-    for (const key of desired.outputs) data[outputAttribute(key)] = outputs.get(key)!;
-    const size = Buffer.byteLength(JSON.stringify(data), 'utf8');
-    if (size > MAX_DATA_BYTES) {
-      throw new ProtonResourceError(`the outputs of environment ${desired.name} the app references take ${size} bytes, `
-        + `more than fit in CloudFormation's 4096-byte response: reference fewer outputs (${desired.outputs.join(', ')})`);
-    }
-    return data;
+  private attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
+    const pages = paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name });
+    const data = { [EnvironmentAttribute.ARN]: environment.arn!, [EnvironmentAttribute.NAME]: environment.name! };
+    return withOutputs(data, pages, desired.outputs, `environment ${desired.name}`);
   }
 
-
-  private async get(name: string, context: HandlerContext): Promise<Environment> {
+  protected async get(name: string, context: HandlerContext): Promise<Environment> {
     const out = await context.proton.send(new GetEnvironmentCommand({ name }));
     return out.environment!;
   }
 
-  private async getOrUndefined(name: string, context: HandlerContext): Promise<Environment | undefined> {
-    return unlessNotFound(this.get(name, context));
-  }
 }
 
 /** The environment runs (or is deploying) the declared template version and spec. */

@@ -1,27 +1,24 @@
-import { CreateRepositoryCommand, DeleteRepositoryCommand, GetRepositoryCommand } from '@aws-sdk/client-proton';
-import { RemovalMode } from '../contract';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, GetRepositoryCommand, RepositoryProvider } from '@aws-sdk/client-proton';
+import { RepositoryProperties } from '../contract';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { optionalString, requiredString, tagList } from './properties';
+import { Delivered, enumProperty, optionalString, Owned, owned, requiredString } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
-interface DesiredRepository {
-  readonly provider: string;
+interface DesiredRepository extends Owned {
+  readonly provider: RepositoryProvider;
   readonly name: string;
   readonly connectionArn: string;
   readonly encryptionKey?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
 }
 
-function desiredRepository(props: Record<string, any>): DesiredRepository {
+function desiredRepository(props: Delivered<RepositoryProperties>): DesiredRepository {
   return {
-    provider: requiredString(props, 'Provider'),
+    provider: enumProperty(props, 'Provider', Object.values(RepositoryProvider)),
     name: requiredString(props, 'Name'),
     connectionArn: requiredString(props, 'ConnectionArn'),
     encryptionKey: optionalString(props, 'EncryptionKey'),
-    tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
+    ...owned(props),
   };
 }
 
@@ -58,7 +55,7 @@ export class RepositoryHandler implements ResourceHandler {
           await this.relink(previous, desired, context);
         } else {
           // Tags or removal policy: unlinking would fail while sync configs use the link, and is not needed.
-          const key = { provider: desired.provider as any, name: desired.name };
+          const key = { provider: desired.provider, name: desired.name };
           const found = await unlessNotFound(context.proton.send(new GetRepositoryCommand(key)));
           if (found) await syncTags(found.repository!.arn!, previous.tags, desired.tags, context);
           else await this.link(desired, context);
@@ -75,7 +72,7 @@ export class RepositoryHandler implements ResourceHandler {
   /** CreateRepository is idempotent: linking the same repository again answers the existing link. */
   private async link(desired: DesiredRepository, context: HandlerContext): Promise<void> {
     await context.proton.send(new CreateRepositoryCommand({
-      provider: desired.provider as any,
+      provider: desired.provider,
       name: desired.name,
       connectionArn: desired.connectionArn,
       encryptionKey: desired.encryptionKey,
@@ -97,7 +94,7 @@ export class RepositoryHandler implements ResourceHandler {
 
   private async unlink(desired: DesiredRepository, context: HandlerContext): Promise<void> {
     try {
-      await context.proton.send(new DeleteRepositoryCommand({ provider: desired.provider as any, name: desired.name }));
+      await context.proton.send(new DeleteRepositoryCommand({ provider: desired.provider, name: desired.name }));
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

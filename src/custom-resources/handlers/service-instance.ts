@@ -7,32 +7,31 @@ import {
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { outputAttribute, RemovalMode, ServiceInstanceAttribute } from '../contract';
-import { deploymentToken, untilNotBusy } from './deployment-end';
+import { ServiceInstanceAttribute, ServiceInstanceProperties } from '../contract';
+import { clientTokenFor, deploymentToken } from './client-tokens';
+import { untilNotBusy } from './deployment-end';
+import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
-import { fittingData } from './response-data';
-import { deployment, DEPLOYING, instancesOf, instanceSetSpec, runs } from './service';
+import { deleteIsOurs } from './ownership';
+import { Delivered, optionalString, Owned, owned, requiredString, stringList } from './properties';
+import { withOutputs } from './response-data';
+import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
-import { createdOrDeferred, goneUnlessDeferred, requestTag, stopIfTakenOver, takeOver } from './takeover';
-import { clientTokenFor } from './template-version';
+import { createdOrDeferred, goneUnlessDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
-interface DesiredInstance {
+interface DesiredInstance extends Owned {
   readonly serviceName: string;
   readonly name: string;
   readonly environment: string;
   readonly spec: string;
   readonly majorVersion?: string;
   readonly minorVersion?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
   readonly outputs: string[];
 }
 
-function desiredInstance(props: Record<string, any>): DesiredInstance {
+function desiredInstance(props: Delivered<ServiceInstanceProperties>): DesiredInstance {
   return {
     serviceName: requiredString(props, 'ServiceName'),
     name: requiredString(props, 'Name'),
@@ -40,16 +39,12 @@ function desiredInstance(props: Record<string, any>): DesiredInstance {
     spec: requiredString(props, 'Spec'),
     majorVersion: optionalString(props, 'TemplateMajorVersion'),
     minorVersion: optionalString(props, 'TemplateMinorVersion'),
-    tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    outputs: Array.isArray(props.Outputs) ? props.Outputs.map(String) : [],
+    ...owned(props),
+    outputs: stringList(props, 'Outputs'),
   };
 }
 
 const physicalIdOf = (d: DesiredInstance) => `${d.serviceName}/${d.name}`;
-
-/** While removing the instance: states that still change by themselves. */
-const BUSY_OR_DELETING = new Set([...DEPLOYING, 'DELETE_IN_PROGRESS']);
 
 /**
  * A service instance added to an existing service (`CreateServiceInstance`). Proton has no delete
@@ -90,19 +85,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const desired = desiredInstance(event.ResourceProperties);
     const what = `instance ${desired.name} of service ${desired.serviceName}`;
     const pending = { IsComplete: false };
-    if (event.RequestType === 'Delete') {
-      if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
-      const instance = await this.settled(desired, BUSY_OR_DELETING, context);
-      if (instance === 'pending') return pending;
-      if (!instance) return { IsComplete: true };
-      if (instance.deploymentStatus === 'DELETE_FAILED') {
-        // Removing it again would fail again: onEvent of a new Delete request tries once more.
-        throw new ProtonResourceError(`Proton could not delete ${what}: ${instance.deploymentStatusMessage ?? 'no status message'}. `
-          + 'Fix the cause and delete again, or give the instance removalPolicy RETAIN to leave it');
-      }
-      await this.tryRemove(desired, context);
-      return pending;
-    }
+    if (event.RequestType === 'Delete') return this.removed(event, desired, what, context);
     const current = await this.getOrUndefined(desired, context);
     if (!current) {
       goneUnlessDeferred(event, what);
@@ -110,7 +93,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
       return pending;
     }
     await stopIfTakenOver(current.arn!, event, what, context);
-    const instance = await this.settled(desired, DEPLOYING, context, current);
+    const instance = await this.settled(desired, DEPLOYMENT_RUNNING, context, current);
     if (instance === 'pending') return pending;
     if (!instance) return pending;
     // Being removed (a Delete still running): created again once it is gone.
@@ -145,6 +128,21 @@ export class ServiceInstanceHandler implements ResourceHandler {
     return { IsComplete: true, Data: await this.attributes(instance, desired, context) };
   }
 
+  /** Whether the Delete is done: the instance gone from its service (or kept, or not ours). */
+  private async removed(event: IsCompleteRequest, desired: DesiredInstance, what: string, context: HandlerContext): Promise<IsCompleteResponse> {
+    if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
+    const instance = await this.settled(desired, DEPLOYMENT_OR_DELETE_RUNNING, context);
+    if (instance === 'pending') return { IsComplete: false };
+    if (!instance) return { IsComplete: true };
+    if (instance.deploymentStatus === 'DELETE_FAILED') {
+      // Removing it again would fail again: onEvent of a new Delete request tries once more.
+      throw new ProtonResourceError(`Proton could not delete ${what}: ${instance.deploymentStatusMessage ?? 'no status message'}. `
+        + 'Fix the cause and delete again, or give the instance removalPolicy RETAIN to leave it');
+    }
+    await this.tryRemove(desired, context);
+    return { IsComplete: false };
+  }
+
   /**
    * The instance (undefined when there is none), once its status is not one of `busy`; 'pending' when this
    * invocation's time is up first. Waits only while the status can still change by itself.
@@ -173,7 +171,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
         templateMajorVersion: desired.majorVersion,
         templateMinorVersion: desired.minorVersion,
         clientToken: clientTokenFor(event),
-        tags: [...desired.tags, ownerTag(event), requestTag(event)],
+        tags: tagsOnCreate(desired.tags, event),
       }));
       return true;
     } catch (error) {
@@ -204,22 +202,11 @@ export class ServiceInstanceHandler implements ResourceHandler {
     }
   }
 
-  private async attributes(instance: ServiceInstance, desired: DesiredInstance, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = { [ServiceInstanceAttribute.ARN]: instance.arn!, [ServiceInstanceAttribute.NAME]: instance.name! };
-    if (desired.outputs.length === 0) return data;
-    const outputs = new Map<string, string>();
+  private attributes(instance: ServiceInstance, desired: DesiredInstance, context: HandlerContext): Promise<Record<string, string>> {
     const input = { serviceName: desired.serviceName, serviceInstanceName: desired.name };
-    for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, input)) {
-      for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
-    }
-    for (const key of desired.outputs) {
-      if (!outputs.has(key)) {
-        throw new ProtonResourceError(`instance ${desired.name} of service ${desired.serviceName} has no output ${key}: `
-          + `its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-      }
-      data[outputAttribute(key)] = outputs.get(key)!;
-    }
-    return fittingData(data, `instance ${desired.name} of service ${desired.serviceName}`, desired.outputs);
+    const pages = paginateListServiceInstanceOutputs({ client: context.proton }, input);
+    const data = { [ServiceInstanceAttribute.ARN]: instance.arn!, [ServiceInstanceAttribute.NAME]: instance.name! };
+    return withOutputs(data, pages, desired.outputs, `instance ${desired.name} of service ${desired.serviceName}`);
   }
 
   private async getOrUndefined(desired: DesiredInstance, context: HandlerContext): Promise<ServiceInstance | undefined> {

@@ -7,7 +7,7 @@ import {
   UpdateServiceTemplateVersionCommand,
   waitUntilServiceTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
-import { TemplateVersionApi, TemplateVersionHandler, VersionState, versionStateOf } from './template-version';
+import { listedVersions, registrationOf, TemplateVersionApi, TemplateVersionHandler, versionStateOf } from './template-version';
 
 const NOUN = 'service template version';
 const state = (version: ServiceTemplateVersion | undefined) => versionStateOf(version, NOUN);
@@ -16,14 +16,9 @@ const api: TemplateVersionApi = {
   noun: NOUN,
   async create(client, input) {
     const out = await client.send(new CreateServiceTemplateVersionCommand({
-      templateName: input.templateName,
-      majorVersion: input.majorVersion,
-      description: input.description,
-      source: { s3: { bucket: input.bucket, key: input.key } },
-      clientToken: input.clientToken,
-      tags: input.tags,
+      ...registrationOf(input),
       compatibleEnvironmentTemplates: input.compatibleEnvironmentTemplates ?? [],
-      supportedComponentSources: input.supportedComponentSources as any,
+      supportedComponentSources: input.supportedComponentSources,
     }));
     return state(out.serviceTemplateVersion);
   },
@@ -32,21 +27,13 @@ const api: TemplateVersionApi = {
     return state(out.serviceTemplateVersion);
   },
   async update(client, id, changes) {
-    await client.send(new UpdateServiceTemplateVersionCommand({
-      ...id,
-      ...changes,
-      supportedComponentSources: changes.supportedComponentSources as any,
-    }));
+    await client.send(new UpdateServiceTemplateVersionCommand({ ...id, ...changes }));
   },
   async delete(client, id) {
     await client.send(new DeleteServiceTemplateVersionCommand(id));
   },
-  async list(client, templateName, majorVersion) {
-    const versions: VersionState[] = [];
-    for await (const page of paginateListServiceTemplateVersions({ client }, { templateName, majorVersion })) {
-      versions.push(...(page.templateVersions ?? []).map((v) => versionStateOf(v, NOUN)));
-    }
-    return versions;
+  list(client, templateName, majorVersion) {
+    return listedVersions(paginateListServiceTemplateVersions({ client }, { templateName, majorVersion }), NOUN);
   },
   waitUntilRegistered: waitUntilServiceTemplateVersionRegistered,
 };

@@ -10,7 +10,6 @@ import {
   GetServiceInstanceCommand,
   paginateListComponents,
   paginateListServiceInstanceOutputs,
-  paginateListServiceInstances,
   paginateListServicePipelineOutputs,
   Service,
   ServiceInstance,
@@ -25,18 +24,19 @@ import {
   waitUntilServicePipelineDeployed,
   waitUntilServiceUpdated,
 } from '@aws-sdk/client-proton';
-import * as YAML from 'yaml';
-import { instanceOutputAttribute, pipelineOutputAttribute, RemovalMode, ServiceAttribute } from '../contract';
-import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
-import { deleteIsOurs, ownerTag } from './ownership';
-import { optionalString, requiredString, tagList } from './properties';
+import { instanceOutputAttribute, pipelineOutputAttribute, ServiceAttribute, ServiceProperties } from '../contract';
+import { deleteUnlessBusy, deployUnlessBusy } from './busy';
+import { DEPLOYMENT_RUNNING, SERVICE_CHANGING } from './deployment-states';
+import { ProtonResourceError } from './errors';
+import { DeployedResourceHandler } from './named-resource';
+import { Delivered, objectList, optionalString, Owned, owned, requiredString, stringList } from './properties';
+import { fittingData, outputValues } from './response-data';
+import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
-import { requestTag, stopIfTakenOver, takeOver } from './takeover';
-import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
-import { refuseLowerMajor } from './versions';
+import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
+import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
+import { createdFrom, fromTemplate, FromTemplate } from './versions';
 import { waitWithin } from './waiting';
-
-const MAX_DATA_BYTES = 3000;
 
 interface DesiredInstance {
   readonly name: string;
@@ -45,120 +45,32 @@ interface DesiredInstance {
   readonly spec: string;
 }
 
-interface DesiredService {
-  readonly name: string;
-  readonly templateName: string;
-  readonly majorVersion: string;
-  readonly minorVersion?: string;
-  readonly description?: string;
+interface DesiredService extends FromTemplate, Owned {
   readonly repositoryConnectionArn?: string;
   readonly repositoryId?: string;
   readonly branchName?: string;
-  readonly spec: string;
   readonly instances: DesiredInstance[];
   readonly pipelineSpec?: string;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly retain: boolean;
   readonly instanceOutputs: string[];
   readonly pipelineOutputs: string[];
 }
 
-function desiredService(props: Record<string, any>): DesiredService {
-  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+function desiredService(props: Delivered<ServiceProperties>): DesiredService {
   return {
-    name: requiredString(props, 'Name'),
-    templateName: requiredString(props, 'TemplateName'),
-    majorVersion: requiredString(props, 'TemplateMajorVersion'),
-    minorVersion: optionalString(props, 'TemplateMinorVersion'),
-    description: optionalString(props, 'Description'),
+    ...fromTemplate(props),
     repositoryConnectionArn: optionalString(props, 'RepositoryConnectionArn'),
     repositoryId: optionalString(props, 'RepositoryId'),
     branchName: optionalString(props, 'BranchName'),
-    spec: requiredString(props, 'Spec'),
-    instances: (Array.isArray(props.Instances) ? props.Instances : []).map((i: Record<string, any>) => ({
+    instances: objectList(props, 'Instances').map((i) => ({
       name: requiredString(i, 'Name'),
       environment: requiredString(i, 'Environment'),
       spec: requiredString(i, 'Spec'),
     })),
     pipelineSpec: optionalString(props, 'PipelineSpec'),
-    tags: tagList(props, 'Tags'),
-    retain: optionalString(props, 'RemovalPolicy') === RemovalMode.RETAIN,
-    instanceOutputs: list(props.InstanceOutputs),
-    pipelineOutputs: list(props.PipelineOutputs),
+    ...owned(props),
+    instanceOutputs: stringList(props, 'InstanceOutputs'),
+    pipelineOutputs: stringList(props, 'PipelineOutputs'),
   };
-}
-
-/** The inputs a spec document gives an instance (`instances[].spec`) or the pipeline (`pipeline`), canonical for comparison. */
-export function specInputs(spec: string | undefined, part: { instance: string } | 'pipeline'): string {
-  let doc: any;
-  try {
-    doc = YAML.parse(spec ?? '') ?? {};
-  } catch {
-    return `unparsable:${spec}`;
-  }
-  const inputs = part === 'pipeline'
-    ? doc.pipeline
-    : (Array.isArray(doc.instances) ? doc.instances.find((i: any) => i?.name === part.instance)?.spec : doc.spec);
-  return JSON.stringify(canonical(inputs ?? {}));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as any)[k])]));
-  }
-  return value;
-}
-
-/** What a deployed instance or pipeline runs. */
-export interface Running {
-  readonly templateMajorVersion?: string;
-  readonly templateMinorVersion?: string;
-  readonly spec?: string;
-}
-
-/** The template version a service, instance or pipeline is declared with. */
-export interface Pin {
-  readonly majorVersion: string;
-  /** Absent: the recommended minor version. */
-  readonly minorVersion?: string;
-}
-
-export function runs(actual: Running, desired: Pin, desiredSpec: string, part: { instance: string } | 'pipeline'): boolean {
-  return actual.templateMajorVersion === desired.majorVersion
-    && (desired.minorVersion === undefined || actual.templateMinorVersion === desired.minorVersion)
-    && specInputs(actual.spec, part) === specInputs(desiredSpec, part);
-}
-
-/** Every instance of a service, in full (with its spec). */
-export async function instancesOf(serviceName: string, context: HandlerContext): Promise<ServiceInstance[]> {
-  const instances: ServiceInstance[] = [];
-  for await (const page of paginateListServiceInstances({ client: context.proton }, { serviceName })) {
-    for (const summary of page.serviceInstances ?? []) {
-      // Removed between the list and the get: gone is what it is.
-      const out = await unlessNotFound(context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName })));
-      if (out) instances.push(out.serviceInstance!);
-    }
-  }
-  return instances;
-}
-
-/**
- * A service spec for UpdateService listing `instances` as they run (Proton takes no edits of
- * existing instances there), plus `added` ones.
- */
-export function instanceSetSpec(instances: ServiceInstance[], added: Array<{ name: string; environment: string; spec: string }> = []): string {
-  const entries = [
-    ...instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })) })),
-    ...added.map((a) => ({ name: a.name, environment: a.environment, spec: JSON.parse(specInputs(a.spec, { instance: a.name })) })),
-  ].sort((a, b) => a.name.localeCompare(b.name));
-  return YAML.stringify({ proton: 'ServiceSpec', ...(entries.length > 0 ? { instances: entries } : {}) });
-}
-
-function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {
-  if (actual.templateMajorVersion !== desired.majorVersion) return DeploymentUpdateType.MAJOR_VERSION;
-  if (desired.minorVersion !== undefined && actual.templateMinorVersion !== desired.minorVersion) return DeploymentUpdateType.MINOR_VERSION;
-  return DeploymentUpdateType.CURRENT_VERSION;
 }
 
 /** The service states still in progress that can end ACTIVE, with the waiter that waits for that. */
@@ -167,9 +79,6 @@ const CAN_END_ACTIVE = new Map([
   ['UPDATE_IN_PROGRESS', waitUntilServiceUpdated],
   ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', waitUntilServiceUpdated],
 ]);
-const SERVICE_BUSY = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'CREATE_FAILED_CLEANUP_IN_PROGRESS',
-  'UPDATE_FAILED_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
-export const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
 
 /**
  * Deploys a Proton service and keeps it in the declared state. isComplete reconciles one step
@@ -178,32 +87,17 @@ export const DEPLOYING = new Set(['IN_PROGRESS', 'CANCELLING']);
  * (UpdateServiceInstance), then the pipeline's (UpdateServicePipeline). A deployment already in
  * progress is waited out; a failed one fails the resource with Proton's message.
  */
-export class ServiceHandler implements ResourceHandler {
-  public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
-    const desired = desiredService(event.ResourceProperties);
-    switch (event.RequestType) {
-      case 'Create':
-        await this.create(desired, event, context);
-        return { PhysicalResourceId: desired.name };
-      case 'Update':
-        return this.onUpdate(event, desired, context);
-      case 'Delete':
-        if (!desired.retain && await this.ours(event, desired, context)) await this.tryDelete(desired.name, context);
-        return { PhysicalResourceId: event.PhysicalResourceId! };
-    }
+export class ServiceHandler extends DeployedResourceHandler<Service, DesiredService> {
+  protected desired(props: Delivered<ServiceProperties>): DesiredService {
+    return desiredService(props);
   }
 
-  public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
-    const desired = desiredService(event.ResourceProperties);
-    if (event.RequestType === 'Delete') {
-      const done = desired.retain || !(await this.ours(event, desired, context)) || await this.deleted(desired.name, context);
-      return { IsComplete: done };
-    }
+  protected reconcile(event: IsCompleteRequest, desired: DesiredService, context: HandlerContext): Promise<IsCompleteResponse> {
     const previous = event.RequestType === 'Update' ? desiredService(event.OldResourceProperties ?? {}) : undefined;
-    return this.reconcile(event, desired, previous, context);
+    return this.reconcileService(event, desired, previous, context);
   }
 
-  private async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
+  protected async onUpdate(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<OnEventResponse> {
     const previous = desiredService(event.OldResourceProperties ?? {});
     const identity = (d: DesiredService) => JSON.stringify([d.templateName, d.repositoryConnectionArn, d.repositoryId, d.branchName]);
     if (desired.name !== previous.name || identity(desired) !== identity(previous)) {
@@ -251,9 +145,8 @@ export class ServiceHandler implements ResourceHandler {
     }
   }
 
-  private async reconcile(event: IsCompleteRequest, desired: DesiredService, previous: DesiredService | undefined,
+  private async reconcileService(event: IsCompleteRequest, desired: DesiredService, previous: DesiredService | undefined,
     context: HandlerContext): Promise<IsCompleteResponse> {
-    const pending = { IsComplete: false };
     const what = `service ${desired.name}`;
     let service = await this.get(desired.name, context);
     await stopIfTakenOver(service.arn!, event, what, context);
@@ -263,7 +156,7 @@ export class ServiceHandler implements ResourceHandler {
     if (service.status!.endsWith('_IN_PROGRESS')) {
       // Wait only on what can still end ACTIVE; a failed update's cleanup ends failed, whatever the waiter says.
       const waiter = CAN_END_ACTIVE.get(service.status!);
-      if (!waiter || await waitWithin(waiter, { name: desired.name }, context) === 'pending') return pending;
+      if (!waiter || await waitWithin(waiter, { name: desired.name }, context) === 'pending') return pending();
       service = await this.get(desired.name, context);
     }
     if (service.status!.startsWith('CREATE_FAILED') || (!previous && service.status !== 'ACTIVE')) {
@@ -272,16 +165,24 @@ export class ServiceHandler implements ResourceHandler {
     }
     // An update Proton failed (UPDATE_FAILED, *_CLEANUP_*) leaves the service usable: what failed is told by the
     // instances, which the steps below check, so that a rollback or a retry can go on from there.
-    const act = async (command: () => DeploymentCommand) => {
+    const act: Act = async (command) => {
       await stopIfTakenOver(service.arn!, event, what, context);
       await this.tryDeploy(command, context);
-      return pending;
+      return pending();
     };
+    const current = new Map((await instancesOf(desired.name, context)).map((i) => [i.name!, i]));
+    return await this.reconcileInstanceSet(service, desired, previous, current, act, context)
+      ?? await this.reconcileInstances(desired, current, act, context)
+      ?? await this.reconcilePipeline(service, desired, act, context)
+      ?? { IsComplete: true, Data: await this.attributes(service, desired, context) };
+  }
 
-    // 1. The set of instances, and the description. Instances the stack never declared here (added
-    // by a ServiceInstance construct) are left alone; those it declared before and no longer are go.
-    const instances = await instancesOf(desired.name, context);
-    const current = new Map(instances.map((i) => [i.name!, i]));
+  /**
+   * Step 1: the set of instances, and the description. Instances the stack never declared here (added by a
+   * ServiceInstance construct) are left alone; those it declared before and no longer are go. Undefined when done.
+   */
+  private async reconcileInstanceSet(service: Service, desired: DesiredService, previous: DesiredService | undefined,
+    current: Map<string, ServiceInstance>, act: Act, context: HandlerContext): Promise<IsCompleteResponse | undefined> {
     const removed = previous ? removedBy(previous, desired, current) : [];
     const failedRemoval = removed.map((name) => current.get(name)!).find((i) => i.deploymentStatus === 'DELETE_FAILED');
     if (failedRemoval) {
@@ -289,11 +190,11 @@ export class ServiceHandler implements ResourceHandler {
         + `${failedRemoval.deploymentStatusMessage ?? service.statusMessage ?? 'no status message'}. Fix the cause, then deploy again: `
         + 'the next update tries the removal again');
     }
-    if (removed.some((name) => current.get(name)!.deploymentStatus === 'DELETE_IN_PROGRESS')) return pending;
+    if (removed.some((name) => current.get(name)!.deploymentStatus === 'DELETE_IN_PROGRESS')) return pending();
     // Proton refuses to remove an instance a component is attached to, and CloudFormation deletes a component
     // removed with it only in cleanup, after this update: detach it first (cleanup then deletes it).
     const attached = await componentsAttachedTo(desired.name, removed, context);
-    if (attached.some((c) => DEPLOYING.has(c.deploymentStatus!))) return pending;
+    if (attached.some((c) => DEPLOYMENT_RUNNING.has(c.deploymentStatus!))) return pending();
     if (attached.length > 0) {
       return act(() => new UpdateComponentCommand({
         name: attached[0].name, serviceName: '', serviceInstanceName: '', deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION,
@@ -303,16 +204,20 @@ export class ServiceHandler implements ResourceHandler {
     if (added.length > 0 || removed.length > 0 || (service.description ?? '') !== (desired.description ?? '')) {
       return act(() => this.updateServiceCommand(desired, current, new Set(removed)));
     }
+    return undefined;
+  }
 
-    // 2. Each instance's version and spec, one at a time.
+  /** Step 2: each instance's version and spec, one at a time. Undefined when done. */
+  private async reconcileInstances(desired: DesiredService, current: Map<string, ServiceInstance>, act: Act,
+    context: HandlerContext): Promise<IsCompleteResponse | undefined> {
     for (const want of desired.instances) {
       const part = { instance: want.name };
       let instance = current.get(want.name)!;
       if (instance.deploymentStatus === 'IN_PROGRESS') {
-        if (await waitWithin(waitUntilServiceInstanceDeployed, { name: want.name, serviceName: desired.name }, context) === 'pending') return pending;
+        if (await waitWithin(waitUntilServiceInstanceDeployed, { name: want.name, serviceName: desired.name }, context) === 'pending') return pending();
         instance = (await context.proton.send(new GetServiceInstanceCommand({ name: want.name, serviceName: desired.name }))).serviceInstance!;
       }
-      if (DEPLOYING.has(instance.deploymentStatus!)) return pending;
+      if (DEPLOYMENT_RUNNING.has(instance.deploymentStatus!)) return pending();
       if (!runs(instance, desired, want.spec, part)) {
         const type = deployment(instance, desired, `instance ${want.name} of service ${desired.name}`);
         return act(() => new UpdateServiceInstanceCommand({ name: want.name, serviceName: desired.name, spec: want.spec, ...type }));
@@ -327,46 +232,40 @@ export class ServiceHandler implements ResourceHandler {
         }));
       }
     }
+    return undefined;
+  }
 
-    // 3. The pipeline.
-    if (desired.pipelineSpec && service.pipeline) {
-      let pipeline: ServicePipeline = service.pipeline;
-      if (pipeline.deploymentStatus === 'IN_PROGRESS') {
-        if (await waitWithin(waitUntilServicePipelineDeployed, { name: desired.name }, context) === 'pending') return pending;
-        pipeline = (await this.get(desired.name, context)).pipeline!;
-      }
-      if (DEPLOYING.has(pipeline.deploymentStatus!)) return pending;
-      if (!runs(pipeline, desired, desired.pipelineSpec, 'pipeline') || pipeline.deploymentStatus === 'CANCELLED') {
-        const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline')
-          ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
-          : deployment(pipeline, desired, `the pipeline of service ${desired.name}`);
-        return act(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }));
-      }
-      if (pipeline.deploymentStatus === 'FAILED') {
-        throw new ProtonResourceError(`Proton could not deploy the pipeline of service ${desired.name}: `
-          + `${pipeline.deploymentStatusMessage ?? 'no status message'}`);
-      }
+  /** Step 3: the pipeline. Undefined when done. */
+  private async reconcilePipeline(service: Service, desired: DesiredService, act: Act,
+    context: HandlerContext): Promise<IsCompleteResponse | undefined> {
+    if (!desired.pipelineSpec || !service.pipeline) return undefined;
+    let pipeline: ServicePipeline = service.pipeline;
+    if (pipeline.deploymentStatus === 'IN_PROGRESS') {
+      if (await waitWithin(waitUntilServicePipelineDeployed, { name: desired.name }, context) === 'pending') return pending();
+      pipeline = (await this.get(desired.name, context)).pipeline!;
     }
-    return { IsComplete: true, Data: await this.attributes(service, desired, context) };
+    if (DEPLOYMENT_RUNNING.has(pipeline.deploymentStatus!)) return pending();
+    if (!runs(pipeline, desired, desired.pipelineSpec, 'pipeline') || pipeline.deploymentStatus === 'CANCELLED') {
+      const type = runs(pipeline, desired, desired.pipelineSpec, 'pipeline')
+        ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
+        : deployment(pipeline, desired, `the pipeline of service ${desired.name}`);
+      return act(() => new UpdateServicePipelineCommand({ serviceName: desired.name, spec: desired.pipelineSpec!, ...type }));
+    }
+    if (pipeline.deploymentStatus === 'FAILED') {
+      throw new ProtonResourceError(`Proton could not deploy the pipeline of service ${desired.name}: `
+        + `${pipeline.deploymentStatusMessage ?? 'no status message'}`);
+    }
+    return undefined;
   }
 
-  private ours(event: OnEventRequest, desired: DesiredService, context: HandlerContext): Promise<boolean> {
-    return deleteIsOurs(event, desired.name, (name) => this.getOrUndefined(name, context), context);
-  }
-
-  private async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
+  protected async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
     // Proton's create is idempotent without a token: the same request returns the same service.
     await context.proton.send(new CreateServiceCommand({
-      name: desired.name,
-      templateName: desired.templateName,
-      templateMajorVersion: desired.majorVersion,
-      templateMinorVersion: desired.minorVersion,
-      spec: desired.spec,
-      description: desired.description,
+      ...createdFrom(desired),
       repositoryConnectionArn: desired.repositoryConnectionArn,
       repositoryId: desired.repositoryId,
       branchName: desired.branchName,
-      tags: [...desired.tags, ownerTag(event), requestTag(event)],
+      tags: tagsOnCreate(desired.tags, event),
     }));
   }
 
@@ -386,30 +285,18 @@ export class ServiceHandler implements ResourceHandler {
   }
 
   /** Sends a deployment; one already in progress is waited out by the next poll, not failed. */
-  private async tryDeploy(command: () => DeploymentCommand, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(command() as any);
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      console.log(`Proton is busy, deploying later: ${(error as Error).message}`);
-    }
+  private tryDeploy(command: () => DeploymentCommand, context: HandlerContext): Promise<void> {
+    return deployUnlessBusy('Proton', () => context.proton.send(command() as any));
   }
 
-  private async tryDelete(name: string, context: HandlerContext): Promise<void> {
-    try {
-      await context.proton.send(new DeleteServiceCommand({ name }));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (isConflict(error)) {
-        const service = await this.getOrUndefined(name, context);
-        if (service && (SERVICE_BUSY.has(service.status!) || await this.deploying(name, service, context))) return;
-        throw new ProtonResourceError(`Proton refuses to delete service ${name}: ${(error as Error).message}`);
-      }
-      throw error;
-    }
+  protected tryDelete(name: string, context: HandlerContext): Promise<void> {
+    return deleteUnlessBusy(`service ${name}`, () => context.proton.send(new DeleteServiceCommand({ name })), async () => {
+      const service = await this.getOrUndefined(name, context);
+      return !!service && (SERVICE_CHANGING.has(service.status!) || await this.deploying(name, service, context));
+    });
   }
 
-  private async deleted(name: string, context: HandlerContext): Promise<boolean> {
+  protected async deleted(name: string, context: HandlerContext): Promise<boolean> {
     const service = await this.getOrUndefined(name, context);
     if (!service) return true;
     if (service.status === 'DELETE_IN_PROGRESS') {
@@ -423,8 +310,8 @@ export class ServiceHandler implements ResourceHandler {
   }
 
   private async deploying(name: string, service: Service, context: HandlerContext): Promise<boolean> {
-    if (DEPLOYING.has(service.pipeline?.deploymentStatus ?? '')) return true;
-    return (await instancesOf(name, context)).some((i) => DEPLOYING.has(i.deploymentStatus!));
+    if (DEPLOYMENT_RUNNING.has(service.pipeline?.deploymentStatus ?? '')) return true;
+    return (await instancesOf(name, context)).some((i) => DEPLOYMENT_RUNNING.has(i.deploymentStatus!));
   }
 
   /** The messages of the instances and pipeline whose deployment failed, for a failure reason. */
@@ -445,55 +332,29 @@ export class ServiceHandler implements ResourceHandler {
       byInstance.set(instance, [...(byInstance.get(instance) ?? []), key]);
     }
     for (const [instance, keys] of byInstance) {
-      const outputs = new Map<string, string>();
-      const input = { serviceName: desired.name, serviceInstanceName: instance };
-      for await (const page of paginateListServiceInstanceOutputs({ client: context.proton }, input)) {
-        for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
-      }
-      for (const key of keys) data[instanceOutputAttribute(instance, key)] = pick(outputs, key, `instance ${instance} of service ${desired.name}`);
+      const pages = paginateListServiceInstanceOutputs({ client: context.proton }, { serviceName: desired.name, serviceInstanceName: instance });
+      const values = await outputValues(pages, keys, `instance ${instance} of service ${desired.name}`);
+      for (const [key, value] of values) data[instanceOutputAttribute(instance, key)] = value;
     }
-    if (desired.pipelineOutputs.length > 0) {
-      const outputs = new Map<string, string>();
-      for await (const page of paginateListServicePipelineOutputs({ client: context.proton }, { serviceName: desired.name })) {
-        for (const o of page.outputs ?? []) outputs.set(o.key!, o.valueString ?? '');
-      }
-      for (const key of desired.pipelineOutputs) data[pipelineOutputAttribute(key)] = pick(outputs, key, `the pipeline of service ${desired.name}`);
+    const pages = paginateListServicePipelineOutputs({ client: context.proton }, { serviceName: desired.name });
+    for (const [key, value] of await outputValues(pages, desired.pipelineOutputs, `the pipeline of service ${desired.name}`)) {
+      data[pipelineOutputAttribute(key)] = value;
     }
-    const size = Buffer.byteLength(JSON.stringify(data), 'utf8');
-    if (size > MAX_DATA_BYTES) {
-      throw new ProtonResourceError(`the outputs of service ${desired.name} the app references take ${size} bytes, `
-        + 'more than fit in CloudFormation\'s 4096-byte response: reference fewer outputs');
-    }
-    return data;
+    return fittingData(data, `service ${desired.name}`, [...desired.instanceOutputs, ...desired.pipelineOutputs]);
   }
 
-
-  private async get(name: string, context: HandlerContext): Promise<Service> {
+  protected async get(name: string, context: HandlerContext): Promise<Service> {
     return (await context.proton.send(new GetServiceCommand({ name }))).service!;
   }
 
-  private async getOrUndefined(name: string, context: HandlerContext): Promise<Service | undefined> {
-    return unlessNotFound(this.get(name, context));
-  }
-}
-
-/** The deployment type (and version numbers) that moves `actual` to `desired`. */
-export function deployment(actual: Running, desired: Pin, what: string) {
-  refuseLowerMajor(what, actual.templateMajorVersion, desired.majorVersion);
-  const type = deploymentType(actual, desired);
-  return type === DeploymentUpdateType.CURRENT_VERSION
-    ? { deploymentType: type }
-    : { deploymentType: type, templateMajorVersion: desired.majorVersion, templateMinorVersion: desired.minorVersion };
-}
-
-function pick(outputs: Map<string, string>, key: string, owner: string): string {
-  if (!outputs.has(key)) {
-    throw new ProtonResourceError(`${owner} has no output ${key}: its outputs are ${[...outputs.keys()].sort().join(', ') || 'none'}`);
-  }
-  return outputs.get(key)!;
 }
 
 type DeploymentCommand = UpdateServiceCommand | UpdateServiceInstanceCommand | UpdateServicePipelineCommand | UpdateComponentCommand;
+
+/** Sends a deployment (checking first that the request still has charge of the service); answers "not yet". */
+type Act = (command: () => DeploymentCommand) => Promise<IsCompleteResponse>;
+
+const pending = (): IsCompleteResponse => ({ IsComplete: false });
 
 /** The components attached to the instances `instanceNames` of the service. */
 async function componentsAttachedTo(serviceName: string, instanceNames: string[], context: HandlerContext): Promise<ComponentSummary[]> {

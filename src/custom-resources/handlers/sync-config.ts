@@ -1,23 +1,25 @@
 import {
   CreateServiceSyncConfigCommand,
+  RepositoryProvider,
+  TemplateType,
   CreateTemplateSyncConfigCommand,
   DeleteServiceSyncConfigCommand,
   DeleteTemplateSyncConfigCommand,
   UpdateServiceSyncConfigCommand,
   UpdateTemplateSyncConfigCommand,
 } from '@aws-sdk/client-proton';
-import { RemovalMode } from '../contract';
+import { ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../contract';
 import { isNotFound } from './errors';
-import { optionalString, requiredString } from './properties';
+import { Delivered, enumProperty, optionalString, requiredString, retains } from './properties';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
 /** What differs between template and service sync configs: the key and the calls. */
-interface SyncConfigApi {
+interface SyncConfigApi<P> {
   /** The key: a new key is another sync config (a replacement). */
-  key(props: Record<string, any>): string;
-  create(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
-  update(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
-  delete(props: Record<string, any>, context: HandlerContext): Promise<unknown>;
+  key(props: Delivered<P>): string;
+  create(props: Delivered<P>, context: HandlerContext): Promise<unknown>;
+  update(props: Delivered<P>, context: HandlerContext): Promise<unknown>;
+  delete(props: Delivered<P>, context: HandlerContext): Promise<unknown>;
 }
 
 /**
@@ -27,17 +29,17 @@ interface SyncConfigApi {
  * and Delete make their calls in isComplete, so a call still throttled is "not yet" and the
  * framework tries again.
  */
-export class SyncConfigHandler implements ResourceHandler {
-  constructor(private readonly api: SyncConfigApi) {}
+export class SyncConfigHandler<P extends { readonly RemovalPolicy: string }> implements ResourceHandler {
+  constructor(private readonly api: SyncConfigApi<P>) {}
 
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
-    const props = event.ResourceProperties;
+    const props: Delivered<P> = event.ResourceProperties;
     if (event.RequestType === 'Create') await this.api.create(props, context);
     return { PhysicalResourceId: event.RequestType === 'Delete' ? event.PhysicalResourceId! : this.api.key(props) };
   }
 
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {
-    const props = event.ResourceProperties;
+    const props: Delivered<P> = event.ResourceProperties;
     const key = this.api.key(props);
     switch (event.RequestType) {
       case 'Create':
@@ -50,7 +52,7 @@ export class SyncConfigHandler implements ResourceHandler {
         }
         break;
       case 'Delete':
-        if (optionalString(props, 'RemovalPolicy') !== RemovalMode.RETAIN && event.PhysicalResourceId === key) {
+        if (!retains(props) && event.PhysicalResourceId === key) {
           try {
             await this.api.delete(props, context);
           } catch (error) {
@@ -63,28 +65,28 @@ export class SyncConfigHandler implements ResourceHandler {
   }
 }
 
-function templateSyncInput(props: Record<string, any>) {
+function templateSyncInput(props: Delivered<TemplateSyncConfigProperties>) {
   return {
     templateName: requiredString(props, 'TemplateName'),
-    templateType: requiredString(props, 'TemplateType') as any,
-    repositoryProvider: requiredString(props, 'RepositoryProvider') as any,
+    templateType: enumProperty(props, 'TemplateType', Object.values(TemplateType)),
+    repositoryProvider: enumProperty(props, 'RepositoryProvider', Object.values(RepositoryProvider)),
     repositoryName: requiredString(props, 'RepositoryName'),
     branch: requiredString(props, 'Branch'),
     subdirectory: optionalString(props, 'Subdirectory'),
   };
 }
 
-function serviceSyncInput(props: Record<string, any>) {
+function serviceSyncInput(props: Delivered<ServiceSyncConfigProperties>) {
   return {
     serviceName: requiredString(props, 'ServiceName'),
-    repositoryProvider: requiredString(props, 'RepositoryProvider') as any,
+    repositoryProvider: enumProperty(props, 'RepositoryProvider', Object.values(RepositoryProvider)),
     repositoryName: requiredString(props, 'RepositoryName'),
     branch: requiredString(props, 'Branch'),
     filePath: requiredString(props, 'FilePath'),
   };
 }
 
-export const templateSyncConfigHandler = new SyncConfigHandler({
+export const templateSyncConfigHandler = new SyncConfigHandler<TemplateSyncConfigProperties>({
   key: (props) => `${requiredString(props, 'TemplateType')}:${requiredString(props, 'TemplateName')}`,
   create: (props, context) => context.proton.send(new CreateTemplateSyncConfigCommand(templateSyncInput(props))),
   update: (props, context) => context.proton.send(new UpdateTemplateSyncConfigCommand(templateSyncInput(props))),
@@ -94,7 +96,7 @@ export const templateSyncConfigHandler = new SyncConfigHandler({
   },
 });
 
-export const serviceSyncConfigHandler = new SyncConfigHandler({
+export const serviceSyncConfigHandler = new SyncConfigHandler<ServiceSyncConfigProperties>({
   key: (props) => requiredString(props, 'ServiceName'),
   create: (props, context) => context.proton.send(new CreateServiceSyncConfigCommand(serviceSyncInput(props))),
   update: (props, context) => context.proton.send(new UpdateServiceSyncConfigCommand(serviceSyncInput(props))),

@@ -1,5 +1,6 @@
 import { TagResourceCommand } from '@aws-sdk/client-proton';
 import { isNotFound, ProtonResourceError } from './errors';
+import { ownerTag } from './ownership';
 import { tagsOf } from './tags';
 import type { HandlerContext, OnEventRequest } from './types';
 import { ReservedTag } from '../contract';
@@ -64,4 +65,9 @@ export function goneUnlessDeferred(event: { Data?: Record<string, string> }, wha
   if (event.Data?.[CREATE_DEFERRED] === 'true') return;
   throw new ProtonResourceError(`${what} is gone: a later request deleted it (a rollback), or someone did outside the stack; `
     + 'it is not created again by this request');
+}
+
+/** The tags a resource is created with: the stack's, plus which resource owns it and which request made it. */
+export function tagsOnCreate(tags: ReadonlyArray<{ key: string; value: string }>, event: OnEventRequest): Array<{ key: string; value: string }> {
+  return [...tags, ownerTag(event), requestTag(event)];
 }

@@ -1,9 +1,16 @@
 import { createHash } from 'crypto';
-import { ListTagsForResourceCommand, ProtonClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-proton';
-import { RemovalMode, ReservedTag, TemplateVersionAttribute } from '../contract';
+import {
+  ListTagsForResourceCommand,
+  ProtonClient,
+  ServiceTemplateSupportedComponentSourceType,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-proton';
+import { ReservedTag, TemplateVersionAttribute, TemplateVersionProperties } from '../contract';
+import { clientTokenFor } from './client-tokens';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { OWNER_TAG, ownerTag } from './ownership';
-import { booleanProperty, optionalString, requiredString, tagList } from './properties';
+import { booleanProperty, Delivered, enumList, objectList, optionalString, requiredString, retains, tagList } from './properties';
 import { syncTags } from './tags';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { SdkWaiter, waitWithin } from './waiting';
@@ -14,6 +21,8 @@ export interface VersionId {
   readonly majorVersion: string;
   readonly minorVersion: string;
 }
+
+type VersionSummary = Parameters<typeof versionStateOf>[0];
 
 export interface VersionState extends VersionId {
   readonly arn: string;
@@ -31,7 +40,7 @@ export interface CreateVersionInput {
   readonly tags: Array<{ key: string; value: string }>;
   /** Service template versions only. */
   readonly compatibleEnvironmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
-  readonly supportedComponentSources?: string[];
+  readonly supportedComponentSources?: ServiceTemplateSupportedComponentSourceType[];
 }
 
 /** Proton's answer (a version or a version summary) as the handler needs it. */
@@ -48,6 +57,25 @@ export function versionStateOf(
     status: version.status!,
     statusMessage: version.statusMessage,
   };
+}
+
+/** The Create…TemplateVersion input both kinds of template version take. */
+export function registrationOf(input: CreateVersionInput) {
+  return {
+    templateName: input.templateName,
+    majorVersion: input.majorVersion,
+    description: input.description,
+    source: { s3: { bucket: input.bucket, key: input.key } },
+    clientToken: input.clientToken,
+    tags: input.tags,
+  };
+}
+
+/** Every version on Proton's pages of version summaries. */
+export async function listedVersions(pages: AsyncIterable<{ templateVersions?: VersionSummary[] }>, noun: string): Promise<VersionState[]> {
+  const versions: VersionState[] = [];
+  for await (const page of pages) versions.push(...(page.templateVersions ?? []).map((v) => versionStateOf(v, noun)));
+  return versions;
 }
 
 /** The calls that differ between environment and service template versions. */
@@ -68,7 +96,7 @@ export interface VersionChanges {
   readonly description?: string;
   readonly status?: 'PUBLISHED';
   readonly compatibleEnvironmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
-  readonly supportedComponentSources?: string[];
+  readonly supportedComponentSources?: ServiceTemplateSupportedComponentSourceType[];
 }
 
 /**
@@ -107,34 +135,14 @@ export function parsePhysicalId(physicalId: string | undefined): VersionId | und
   return match ? { templateName: match[1], majorVersion: match[2], minorVersion: match[3] } : undefined;
 }
 
-/**
- * A client token from the CloudFormation request: CloudFormation reuses the RequestId when it
- * retries a request, so a replayed event gets Proton's original answer instead of a new version.
- */
-export function clientTokenFor(event: OnEventRequest): string {
-  return createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}\n${event.RequestId}`).digest('hex');
-}
-
-interface DesiredVersion {
-  readonly templateName: string;
-  readonly majorVersion?: string;
-  readonly description?: string;
+/** What the stack declares: what Proton registers (but the token, made per request), and what the handler does with it. */
+interface DesiredVersion extends Omit<CreateVersionInput, 'clientToken'> {
   readonly publish: boolean;
-  readonly bucket: string;
-  readonly key: string;
   readonly retain: boolean;
-  readonly tags: Array<{ key: string; value: string }>;
-  readonly compatibleEnvironmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
-  readonly supportedComponentSources?: string[];
 }
 
-function desiredVersion(props: Record<string, any>): DesiredVersion {
-  const removal = optionalString(props, 'RemovalPolicy') ?? RemovalMode.DELETE;
-  if (removal !== RemovalMode.DELETE && removal !== RemovalMode.RETAIN) {
-    throw new Error(`property RemovalPolicy must be "${RemovalMode.DELETE}" or "${RemovalMode.RETAIN}" (got "${removal}")`);
-  }
-  const compatible = props.CompatibleEnvironmentTemplates as Array<Record<string, any>> | undefined;
-  const sources = props.SupportedComponentSources as string[] | undefined;
+function desiredVersion(props: Delivered<TemplateVersionProperties>): DesiredVersion {
+  const sources = enumList(props, 'SupportedComponentSources', Object.values(ServiceTemplateSupportedComponentSourceType));
   return {
     templateName: requiredString(props, 'TemplateName'),
     majorVersion: optionalString(props, 'MajorVersion'),
@@ -142,13 +150,15 @@ function desiredVersion(props: Record<string, any>): DesiredVersion {
     publish: booleanProperty(props, 'Publish', true),
     bucket: requiredString(props, 'SourceBucket'),
     key: requiredString(props, 'SourceKey'),
-    retain: removal === RemovalMode.RETAIN,
+    retain: retains(props),
     tags: tagList(props, 'Tags'),
-    compatibleEnvironmentTemplates: compatible?.map((t) => ({
-      templateName: requiredString(t, 'templateName'),
-      majorVersion: requiredString(t, 'majorVersion'),
-    })),
-    supportedComponentSources: sources && sources.length > 0 ? [...sources] : undefined,
+    // Environment template versions have none: absent, not empty.
+    compatibleEnvironmentTemplates: props.CompatibleEnvironmentTemplates === undefined ? undefined
+      : objectList(props, 'CompatibleEnvironmentTemplates').map((t) => ({
+        templateName: requiredString(t, 'templateName'),
+        majorVersion: requiredString(t, 'majorVersion'),
+      })),
+    supportedComponentSources: sources.length > 0 ? sources : undefined,
   };
 }
 
@@ -213,7 +223,7 @@ export class TemplateVersionHandler implements ResourceHandler {
         `Proton could not register ${this.api.noun} ${physicalIdOf(id)}: ${version.statusMessage ?? 'no status message'}`,
       );
     }
-    if (booleanProperty(event.ResourceProperties, 'Publish', true) && version.status === 'DRAFT') {
+    if (booleanProperty<TemplateVersionProperties>(event.ResourceProperties, 'Publish', true) && version.status === 'DRAFT') {
       await this.api.update(context.proton, id, { status: 'PUBLISHED' });
     }
     return { IsComplete: true, Data: attributes(version) };

@@ -1,0 +1,90 @@
+import { DeploymentUpdateType, GetServiceInstanceCommand, paginateListServiceInstances, ServiceInstance } from '@aws-sdk/client-proton';
+import * as YAML from 'yaml';
+import { SpecDocumentKind } from '../contract';
+import { unlessNotFound } from './errors';
+import type { HandlerContext } from './types';
+import { refuseLowerMajor } from './versions';
+
+/** The service spec documents and deployments that services and standalone service instances share. */
+
+/** The inputs a spec document gives an instance (`instances[].spec`) or the pipeline (`pipeline`), canonical for comparison. */
+export function specInputs(spec: string | undefined, part: { instance: string } | 'pipeline'): string {
+  let doc: any;
+  try {
+    doc = YAML.parse(spec ?? '') ?? {};
+  } catch {
+    return `unparsable:${spec}`;
+  }
+  const inputs = part === 'pipeline'
+    ? doc.pipeline
+    : (Array.isArray(doc.instances) ? doc.instances.find((i: any) => i?.name === part.instance)?.spec : doc.spec);
+  return JSON.stringify(canonical(inputs ?? {}));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as any)[k])]));
+  }
+  return value;
+}
+
+/** What a deployed instance or pipeline runs. */
+export interface Running {
+  readonly templateMajorVersion?: string;
+  readonly templateMinorVersion?: string;
+  readonly spec?: string;
+}
+
+/** The template version a service, instance or pipeline is declared with. */
+export interface Pin {
+  readonly majorVersion: string;
+  /** Absent: the recommended minor version. */
+  readonly minorVersion?: string;
+}
+
+export function runs(actual: Running, desired: Pin, desiredSpec: string, part: { instance: string } | 'pipeline'): boolean {
+  return actual.templateMajorVersion === desired.majorVersion
+    && (desired.minorVersion === undefined || actual.templateMinorVersion === desired.minorVersion)
+    && specInputs(actual.spec, part) === specInputs(desiredSpec, part);
+}
+
+/** Every instance of a service, in full (with its spec). */
+export async function instancesOf(serviceName: string, context: HandlerContext): Promise<ServiceInstance[]> {
+  const instances: ServiceInstance[] = [];
+  for await (const page of paginateListServiceInstances({ client: context.proton }, { serviceName })) {
+    for (const summary of page.serviceInstances ?? []) {
+      // Removed between the list and the get: gone is what it is.
+      const out = await unlessNotFound(context.proton.send(new GetServiceInstanceCommand({ name: summary.name, serviceName })));
+      if (out) instances.push(out.serviceInstance!);
+    }
+  }
+  return instances;
+}
+
+/**
+ * A service spec for UpdateService listing `instances` as they run (Proton takes no edits of
+ * existing instances there), plus `added` ones.
+ */
+export function instanceSetSpec(instances: ServiceInstance[], added: Array<{ name: string; environment: string; spec: string }> = []): string {
+  const entries = [
+    ...instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })) })),
+    ...added.map((a) => ({ name: a.name, environment: a.environment, spec: JSON.parse(specInputs(a.spec, { instance: a.name })) })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
+  return YAML.stringify({ proton: SpecDocumentKind.SERVICE, ...(entries.length > 0 ? { instances: entries } : {}) });
+}
+
+function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {
+  if (actual.templateMajorVersion !== desired.majorVersion) return DeploymentUpdateType.MAJOR_VERSION;
+  if (desired.minorVersion !== undefined && actual.templateMinorVersion !== desired.minorVersion) return DeploymentUpdateType.MINOR_VERSION;
+  return DeploymentUpdateType.CURRENT_VERSION;
+}
+
+/** The deployment type (and version numbers) that moves `actual` to `desired`. */
+export function deployment(actual: Running, desired: Pin, what: string) {
+  refuseLowerMajor(what, actual.templateMajorVersion, desired.majorVersion);
+  const type = deploymentType(actual, desired);
+  return type === DeploymentUpdateType.CURRENT_VERSION
+    ? { deploymentType: type }
+    : { deploymentType: type, templateMajorVersion: desired.majorVersion, templateMinorVersion: desired.minorVersion };
+}
