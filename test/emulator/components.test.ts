@@ -36,7 +36,7 @@ import {
 
 let proton: ProtonEmulator;
 let client: ProtonClient;
-const DELAYS = { registrationDelayMs: 5, deploymentDelayMs: 50, deleteDelayMs: 30, cancelDelayMs: 250 }; // cancelling lasts long enough for a second request under load
+const DELAYS = { registrationDelayMs: 5, deploymentDelayMs: 50, deleteDelayMs: 250, cancelDelayMs: 250 }; // deleting and cancelling last long enough for a second request under load
 const COMPONENT_ROLE = 'arn:aws:iam::111111111111:role/proton-components';
 
 const ENV_TEMPLATE = 'web-env';

@@ -401,7 +401,7 @@ describe('UpdateEnvironment', () => {
   test('a deployment while one is IN_PROGRESS is a ConflictException; NONE is not a deployment', async () => {
     const templateName = await publishedTemplate();
     const name = unique('env');
-    proton.timing.deploymentDelayMs = 300; // long enough for the requests below, even on a busy machine
+    proton.timing.deploymentDelayMs = 1500; // long enough for the requests below, even on a busy machine
     await client.send(new CreateEnvironmentCommand({ name, templateName, templateMajorVersion: '1', spec: envSpec(), protonServiceRoleArn: ROLE }));
     await expect(client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'CURRENT_VERSION', spec: envSpec('10.2.0.0/16') })))
       .rejects.toThrow(ConflictException);
@@ -463,7 +463,7 @@ describe('CancelEnvironmentDeployment', () => {
     await expect(client.send(new CancelEnvironmentDeploymentCommand({ environmentName: name }))).rejects.toThrow(/no deployment IN_PROGRESS/);
 
     proton.timing.deploymentDelayMs = 10_000; // the deployment never completes by itself here
-    proton.timing.cancelDelayMs = 300; // long enough for the requests while CANCELLING, even on a busy machine
+    proton.timing.cancelDelayMs = 1500; // long enough for the requests while CANCELLING, even on a busy machine
     await client.send(new UpdateEnvironmentCommand({ name, deploymentType: 'CURRENT_VERSION', spec: envSpec('10.4.0.0/16') }));
     const cancelling = (await client.send(new CancelEnvironmentDeploymentCommand({ environmentName: name }))).environment!;
     expect(cancelling).toMatchObject({ deploymentStatus: 'CANCELLING', spec: envSpec('10.4.0.0/16') });
@@ -501,7 +501,7 @@ describe('DeleteEnvironment', () => {
   test('asynchronous: DELETE_IN_PROGRESS (Get and a retried delete answer it), then not found; a retry once gone answers empty', async () => {
     const env = await deployed(await publishedTemplate());
     const name = env.name!;
-    proton.timing.deleteDelayMs = 300; // long enough for the requests below, even on a busy machine
+    proton.timing.deleteDelayMs = 1500; // long enough for the requests below, even on a busy machine
     const deleting = (await client.send(new DeleteEnvironmentCommand({ name }))).environment!;
     expect(deleting).toMatchObject({ name, deploymentStatus: 'DELETE_IN_PROGRESS' });
     expect((await get(name)).deploymentStatus).toBe('DELETE_IN_PROGRESS');

@@ -29,6 +29,11 @@ export class ProtonServer {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch(() => res.destroy());
     });
+    // Idle keep-alive connections stay open longer than a busy machine leaves the SDK's sockets idle between
+    // requests: with Node's default of 5 s, a socket reused just as the server closes it fails with ECONNRESET.
+    // (Emulator decision: AWS does not document its endpoints' idle timeout.)
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
   }
 
   /** Listens on 127.0.0.1 on a random port; answers the port. */

@@ -189,7 +189,7 @@ describe('CreateService', () => {
   test('a service with two instances and a pipeline: CREATE_IN_PROGRESS, then ACTIVE with the outputs of the bundle', async () => {
     const templateName = await serviceTemplate();
     const name = unique('svc');
-    proton.timing.deploymentDelayMs = 150;
+    proton.timing.deploymentDelayMs = 1000;
     const created = (await create({ name, templateName, description: 'the API', tags: [{ key: 'team', value: 'api' }] })).service!;
     const arn = `arn:aws:proton:eu-west-1:123456789012:service/${name}`;
     expect(created).toMatchObject({ name, arn, templateName, status: 'CREATE_IN_PROGRESS', spec: TWO_INSTANCES, description: 'the API', ...REPO });
@@ -457,7 +457,7 @@ describe('UpdateService', () => {
 
   test('ConflictException while the service, an instance or the pipeline deploys', async () => {
     const templateName = await serviceTemplate();
-    proton.timing.deploymentDelayMs = 300;
+    proton.timing.deploymentDelayMs = 1500;
     const name = (await create({ templateName })).service!.name!;
     const updateInstance = () => client.send(new UpdateServiceInstanceCommand({ serviceName: name, name: 'dev-api', deploymentType: 'CURRENT_VERSION' }));
     await expect(client.send(new UpdateServiceCommand({ name, description: 'x' }))).rejects.toThrow(/CREATE_IN_PROGRESS/);
@@ -566,7 +566,7 @@ describe('service instances', () => {
 
   test('CreateServiceInstance: into an ACTIVE service, with the service\'s version; a client token replays it', async () => {
     const templateName = await serviceTemplate();
-    proton.timing.deploymentDelayMs = 150;
+    proton.timing.deploymentDelayMs = 1000;
     const name = (await create({ templateName })).service!.name!;
     const spec = serviceSpec([{ name: 'extra', environment: PROD, inputs: { image: 'x' } }]);
     const add = (input: Partial<ConstructorParameters<typeof CreateServiceInstanceCommand>[0]> = {}) => client.send(new CreateServiceInstanceCommand({
@@ -670,7 +670,7 @@ describe('DeleteService', () => {
     const templateName = await serviceTemplate();
     const svc = await active({ templateName });
     const name = svc.name!;
-    proton.timing.deleteDelayMs = 200;
+    proton.timing.deleteDelayMs = 1500;
     const deleting = (await client.send(new DeleteServiceCommand({ name }))).service!;
     expect(deleting.status).toBe('DELETE_IN_PROGRESS');
     expect(deleting.pipeline!.deploymentStatus).toBe('DELETE_IN_PROGRESS');
