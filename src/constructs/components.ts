@@ -11,7 +11,7 @@ import { checkOutputKey, renderOutputKeys } from './internal/outputs';
 import { dependOn, protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
 import { checkDescription, checkName, protonError } from './internal/validation';
-import { generateName } from './names';
+import { generateName } from './internal/names';
 import { ComponentSource } from './service-templates';
 import { IServiceInstance, Service } from './services';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';

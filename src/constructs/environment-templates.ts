@@ -9,8 +9,8 @@ import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bund
 import { protonArn } from './internal/arns';
 import { registerTemplateVersion } from './internal/template-version-resource';
 import { checkTemplateProps } from './internal/validation';
-import { generateName } from './names';
-import { readTemplateSchema, TemplateSchema } from './spec-validation';
+import { generateName } from './internal/names';
+import { readTemplateSchema, TemplateSchema } from './internal/spec-validation';
 
 /** A Proton environment template, declared in this app or imported. */
 export interface IEnvironmentTemplate extends IResource, ITemplate {

@@ -12,9 +12,9 @@ import { protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
 import { checkDescription, checkName, protonError } from './internal/validation';
-import { generateName } from './names';
+import { generateName } from './internal/names';
 import { RepositoryBranch } from './repositories';
-import { specValidationErrors } from './spec-validation';
+import { specValidationErrors } from './internal/spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
 
 /** A Proton environment, declared in this app or imported. */

@@ -11,8 +11,8 @@ import { IEnvironmentTemplateVersion, TemplateVersionOptions } from './environme
 import { protonArn } from './internal/arns';
 import { registerTemplateVersion } from './internal/template-version-resource';
 import { checkTemplateProps, protonError } from './internal/validation';
-import { generateName } from './names';
-import { readTemplateSchema, TemplateSchema } from './spec-validation';
+import { generateName } from './internal/names';
+import { readTemplateSchema, TemplateSchema } from './internal/spec-validation';
 
 /** Who provisions a template's infrastructure when Proton does not. */
 export enum Provisioning {

@@ -14,9 +14,9 @@ import { dependOn, protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
 import { checkDescription, checkName, checkVersionParts, protonError } from './internal/validation';
-import { generateName } from './names';
+import { generateName } from './internal/names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
-import { specValidationErrors, SpecUnderCheck } from './spec-validation';
+import { specValidationErrors, SpecUnderCheck } from './internal/spec-validation';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
 
 /** Proton's quota of instances per service. */

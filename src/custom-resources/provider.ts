@@ -7,7 +7,7 @@ import { ResourceType } from './contract';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
 import { HandlerPermissions } from './permissions';
-import { stackNamePrefix } from '../constructs/names';
+import { stackNamePrefix } from '../constructs/internal/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
 /** CloudFormation waits at most one hour for a custom resource. */

@@ -1,10 +1,10 @@
 import * as YAML from 'yaml';
 import { TemplateSchemaDoc } from './bundle';
 import { validationError } from './errors';
-import { checkSpecInputs, formatInputPath, InputProblem, InputProblemKind } from '../../src/constructs/spec-validation';
+import { checkSpecInputs, formatInputPath, InputProblem, InputProblemKind } from '../../src/constructs/internal/spec-validation';
 
 /** The placeholder that keeps an input's current value on update (Proton user guide, "Update ..."). */
-export { CURRENT_VAL } from '../../src/constructs/spec-validation';
+export { CURRENT_VAL } from '../../src/constructs/internal/spec-validation';
 
 /**
  * Reads an environment spec (`SpecContents`, YAML): a mapping with `proton: EnvironmentSpec` and a `spec:`

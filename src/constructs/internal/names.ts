@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { RESOURCE_NAME } from '../proton-limits.generated';
+import { RESOURCE_NAME } from '../../proton-limits.generated';
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);

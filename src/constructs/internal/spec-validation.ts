@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 // Types only: this module must load without aws-cdk-lib, so that the Proton emulator's tests can share its rules.
-import type { Spec } from './specs';
+import type { Spec } from '../specs';
 
 /*
  * Spec inputs checked against a template's schema (`schema/schema.yaml`): the input type the schema names,
