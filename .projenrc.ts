@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 // The handlers bundle their own, pinned Proton client instead of the Lambda runtime's SDK:
 // a known version, and a faster cold start than loading the runtime's whole SDK.
@@ -32,15 +32,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     bundlingOptions: { externals: [], sourcemap: false, minify: true } as javascript.BundlingOptions,
   },
 
-  tsconfigDev: { include: ['../examples/**/*.ts', '../scripts/**/*.ts'], compilerOptions: {} },
+  // The local Proton (emulator, local CloudFormation and what joins them) lives in local-proton/, outside
+  // the jsii API: compiled with the tests, linted and tested with them, not published as part of lib/.
+  tsconfigDev: { include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../local-proton/**/*.ts'], compilerOptions: {} },
   jestOptions: {
     jestConfig: {
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/local-proton/**/*.test.ts'],
       // lifecycle tests run a real HTTP emulator and the bundled handlers
       testTimeout: 120_000,
     },
   },
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'scripts'] },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'local-proton', 'examples', 'scripts'] },
 
   github: false,
   buildWorkflow: false,
@@ -81,7 +83,12 @@ project.addTask('demo', {
   ],
 });
 
+// The local Proton type-checks on its own (it may import src/, never test/), and ESLint's project service finds it here.
+new JsonFile(project, 'local-proton/tsconfig.json', {
+  obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
+});
+
 project.gitignore.exclude('/examples/cdk.out', '/.demo');
-project.npmignore?.exclude('/examples', '/scripts', '/.ci');
+project.npmignore?.exclude('/examples', '/scripts', '/.ci', '/local-proton');
 
 project.synth();

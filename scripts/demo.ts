@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GetEnvironmentCommand, GetEnvironmentTemplateCommand, GetServiceCommand } from '@aws-sdk/client-proton';
 import { buildApp, Revision } from '../examples/app';
-import { LocalProton } from '../test/harness/local-proton';
-import type { StackReport } from '../test/local-cfn';
+import type { StackReport } from '../local-proton/local-cfn';
+import { LocalProton } from '../local-proton/local-proton';
 
 const STACK = 'ProtonPlatform';
 const WORK_DIR = path.join(__dirname, '..', '.demo');

@@ -3,7 +3,7 @@
  * (`service-2.json` and `paginators-1.json` as botocore ships them, kept outside the repository in
  * `../shared/proton-api/`):
  *
- * - `test/emulator/proton-model.json`: operations (input, output, errors), every shape reachable from
+ * - `local-proton/emulator/proton-model.json`: operations (input, output, errors), every shape reachable from
  *   them with its constraints, the error shapes with their HTTP status codes, and the paginators.
  *   The Proton emulator validates requests and shapes responses from it.
  * - `src/proton-limits.generated.ts`: plain constants the construct library checks at synth time.
@@ -52,7 +52,7 @@ interface BotocoreModel {
 }
 
 const ROOT = path.resolve(__dirname, '..');
-const MODEL_JSON = path.join(ROOT, 'test', 'emulator', 'proton-model.json');
+const MODEL_JSON = path.join(ROOT, 'local-proton', 'emulator', 'proton-model.json');
 const LIMITS_TS = path.join(ROOT, 'src', 'proton-limits.generated.ts');
 
 function main(argv: string[]): number {

@@ -7,11 +7,11 @@ import { ComponentAttribute, ComponentProperties, outputAttribute, ReservedTag, 
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
 import { AppServiceInstance } from './internal/app-service-instance';
+import { generateName } from './internal/names';
 import { checkOutputKey, renderOutputKeys } from './internal/outputs';
 import { dependOn, protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
 import { checkDescription, checkName, protonError } from './internal/validation';
-import { generateName } from './internal/names';
 import { ComponentSource } from './service-templates';
 import { IServiceInstance, Service } from './services';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';

@@ -7,10 +7,10 @@ import { ResourceType, TemplateVersionAttribute } from '../custom-resources/cont
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
 import { protonArn } from './internal/arns';
-import { registerTemplateVersion } from './internal/template-version-resource';
-import { checkTemplateProps } from './internal/validation';
 import { generateName } from './internal/names';
 import { readTemplateSchema, TemplateSchema } from './internal/spec-validation';
+import { registerTemplateVersion } from './internal/template-version-resource';
+import { checkTemplateProps } from './internal/validation';
 
 /** A Proton environment template, declared in this app or imported. */
 export interface IEnvironmentTemplate extends IResource, ITemplate {

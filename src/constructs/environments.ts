@@ -7,14 +7,14 @@ import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ReservedT
 import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { protonArn } from './internal/arns';
+import { generateName } from './internal/names';
 import { checkOutputKey, renderOutputKeys } from './internal/outputs';
 import { protonResource } from './internal/proton-resource';
+import { specValidationErrors } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
 import { checkDescription, checkName, protonError } from './internal/validation';
-import { generateName } from './internal/names';
 import { RepositoryBranch } from './repositories';
-import { specValidationErrors } from './internal/spec-validation';
 import { Spec, SpecDocumentKind } from './specs';
 
 /** A Proton environment, declared in this app or imported. */

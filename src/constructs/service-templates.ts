@@ -9,10 +9,10 @@ import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
 import { IEnvironmentTemplateVersion, TemplateVersionOptions } from './environment-templates';
 import { protonArn } from './internal/arns';
-import { registerTemplateVersion } from './internal/template-version-resource';
-import { checkTemplateProps, protonError } from './internal/validation';
 import { generateName } from './internal/names';
 import { readTemplateSchema, TemplateSchema } from './internal/spec-validation';
+import { registerTemplateVersion } from './internal/template-version-resource';
+import { checkTemplateProps, protonError } from './internal/validation';
 
 /** Who provisions a template's infrastructure when Proton does not. */
 export enum Provisioning {

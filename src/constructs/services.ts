@@ -9,14 +9,14 @@ import { PERMISSIONS } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { AppServiceInstance } from './internal/app-service-instance';
 import { protonArn } from './internal/arns';
+import { generateName } from './internal/names';
 import { checkOutputKey, renderOutputKeys } from './internal/outputs';
 import { dependOn, protonResource } from './internal/proton-resource';
+import { specValidationErrors, SpecUnderCheck } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
 import { checkDescription, checkName, checkVersionParts, protonError } from './internal/validation';
-import { generateName } from './internal/names';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
-import { specValidationErrors, SpecUnderCheck } from './internal/spec-validation';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
 
 /** Proton's quota of instances per service. */

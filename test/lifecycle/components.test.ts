@@ -8,12 +8,12 @@ import {
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import {
   Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service,
   ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle, TemplateSyncConfig,
 } from '../../src';
 import { COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
-import { LocalProton } from '../harness/local-proton';
 
 const COMPONENT = 'Custom::ProtonComponent';
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';

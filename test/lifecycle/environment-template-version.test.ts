@@ -3,9 +3,9 @@ import * as path from 'path';
 import { DeleteEnvironmentCommand, GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { stepsOf, synth, versionsOf } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from '../../src';
 import { bundleCopy, ENV_BUNDLE } from '../constructs/helpers';
-import { LocalProton } from '../harness/local-proton';
 
 const VERSION = 'Custom::ProtonEnvironmentTemplateVersion';
 const STACK = 'Lifecycle';

@@ -5,11 +5,11 @@ import {
 } from '@aws-sdk/client-proton';
 import { Stack } from 'aws-cdk-lib';
 import { synth, versionsOf } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import {
   AcceptEnvironmentAccountConnection, Environment, EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle,
 } from '../../src';
 import { bundleCopy, ENV_BUNDLE } from '../constructs/helpers';
-import { LocalProton } from '../harness/local-proton';
 
 const ENV = 'Custom::ProtonEnvironment';
 

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ListEnvironmentTemplateVersionsCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { App, Stack } from 'aws-cdk-lib';
-import type { StackReport } from '../local-cfn';
+import type { StackReport } from '../../local-proton/local-cfn';
 
 /** Synthesizes a one-stack app into a fresh directory and returns the cloud assembly's path. */
 export function synth(stackName: string, build: (stack: Stack) => void): string {

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synth } from './helpers';
+import { rolePolicies } from '../../local-proton/function-principals';
+import { LocalProton } from '../../local-proton/local-proton';
 import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from '../../src';
 import { ENV_BUNDLE } from '../constructs/helpers';
-import { rolePolicies } from '../harness/function-principals';
-import { LocalProton } from '../harness/local-proton';
 
 let proton: LocalProton;
 beforeAll(async () => {

@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { IAM_REPORTS, IamReport } from '../../local-proton/iam-report';
 import { PERMISSIONS } from '../../src/custom-resources/permissions';
-import { IAM_REPORTS, IamReport } from '../harness/iam-report';
 
 /** What the provider grants besides Proton actions, each only where a construct hands Proton something. */
 const HANDED_TO_PROTON = ['iam:PassRole', 'codestar-connections:PassConnection', 's3:GetObject'];

@@ -3,9 +3,9 @@ import {
 } from '@aws-sdk/client-proton';
 import { Stack, Tags } from 'aws-cdk-lib';
 import { synth } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import { Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle } from '../../src';
 import { ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
-import { LocalProton } from '../harness/local-proton';
 
 const INSTANCE = 'Custom::ProtonServiceInstance';
 const SERVICE_NAME = 'si-orders';

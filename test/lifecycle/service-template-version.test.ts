@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GetServiceTemplateCommand, GetServiceTemplateVersionCommand, ListServiceTemplateVersionsCommand } from '@aws-sdk/client-proton';
 import { synth } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import { ComponentSource, EnvironmentTemplate, ServiceTemplate, TemplateBundle } from '../../src';
 import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
-import { LocalProton } from '../harness/local-proton';
 
 const VERSION = 'Custom::ProtonServiceTemplateVersion';
 

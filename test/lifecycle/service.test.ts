@@ -7,12 +7,12 @@ import {
 import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import {
   AccountSettings, Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository,
   RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
 import { bundleCopy, COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
-import { LocalProton } from '../harness/local-proton';
 
 const SERVICE = 'Custom::ProtonService';
 const REPO = { repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc', repositoryId: 'my-org/orders', branchName: 'main' };

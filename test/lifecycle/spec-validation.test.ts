@@ -3,10 +3,10 @@ import { CreateEnvironmentCommand, GetServiceCommand } from '@aws-sdk/client-pro
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { synth } from './helpers';
+import { LocalProton } from '../../local-proton/local-proton';
 import {
   Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
-import { LocalProton } from '../harness/local-proton';
 
 /*
  * The synth-time spec check and the emulator's check at CreateEnvironment/CreateService apply the same rules

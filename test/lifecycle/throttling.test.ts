@@ -5,6 +5,10 @@ import {
 } from '@aws-sdk/client-proton';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synth, versionsOf } from './helpers';
+import { ProtonIam } from '../../local-proton/emulator';
+import type { StackReport } from '../../local-proton/local-cfn';
+import { invokeLambda } from '../../local-proton/local-cfn/lambda';
+import { LocalProton } from '../../local-proton/local-proton';
 import {
   AcceptEnvironmentAccountConnection, AccountSettings, Component, ComponentManifest, ComponentSource, Environment,
   EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
@@ -12,10 +16,6 @@ import {
 } from '../../src';
 import { protonClientConfig } from '../../src/custom-resources/handlers/client';
 import { COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
-import { ProtonIam } from '../emulator';
-import { LocalProton } from '../harness/local-proton';
-import type { StackReport } from '../local-cfn';
-import { invokeLambda } from '../local-cfn/lambda';
 
 /** The bundled isComplete handler, as the provider's function runs it. */
 const IS_COMPLETE_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'is-complete.lambda');

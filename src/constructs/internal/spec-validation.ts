@@ -7,7 +7,7 @@ import type { Spec } from '../specs';
 /*
  * Spec inputs checked against a template's schema (`schema/schema.yaml`): the input type the schema names,
  * an OpenAPI 3.0 schema object, converted to JSON Schema (draft-07) and checked with ajv. The first half of
- * this module is pure (no aws-cdk-lib: the Proton emulator in test/emulator/ checks specs with it too); the
+ * this module is pure (no aws-cdk-lib: the Proton emulator in local-proton/emulator/ checks specs with it too); the
  * second half turns its problems into the synth-time messages of Environment, Service and ServiceInstance.
  */
 

@@ -4,11 +4,11 @@ import * as path from 'path';
 import { App, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ENV_BUNDLE, newStack } from '../helpers';
 import {
   Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../../src';
 import { checkSpecInputs, CURRENT_VAL, formatInputPath, InputProblemKind, openApiToJsonSchema, readTemplateSchema } from '../../../src/constructs/internal/spec-validation';
+import { ENV_BUNDLE, newStack } from '../helpers';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'spec-validation');
 /** An environment bundle whose schema uses every keyword the check reads. */

@@ -1,7 +1,7 @@
 import * as path from 'path';
 
 /** Where each LocalProton run leaves the IAM decisions on its handlers' calls. */
-export const IAM_REPORTS = path.join(__dirname, '..', '..', 'test-reports', 'iam-decisions');
+export const IAM_REPORTS = path.join(__dirname, '..', 'test-reports', 'iam-decisions');
 
 /** What one LocalProton run (one lifecycle test file, the demo) leaves there. */
 export interface IamReport {

@@ -12,7 +12,7 @@ import {
   UpdateEnvironmentTemplateCommand,
   UpdateServiceTemplateCommand,
 } from '@aws-sdk/client-proton';
-import type { NativeResourceContext, NativeResourceHandler, NativeResourceResult } from '../local-cfn';
+import type { NativeResourceContext, NativeResourceHandler, NativeResourceResult } from './local-cfn';
 
 /**
  * Stand-ins for CloudFormation's own Proton types (`AWS::Proton::EnvironmentTemplate`,

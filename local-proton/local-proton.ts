@@ -2,16 +2,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ProtonClient } from '@aws-sdk/client-proton';
+import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from './emulator';
 import { FunctionPrincipals } from './function-principals';
 import { IAM_REPORTS, IamReport } from './iam-report';
+import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from './local-cfn';
+import { invokeLambda } from './local-cfn/lambda';
 import { nativeProtonResources } from './native-proton';
-import { RetryUntilDeadline } from '../../src/custom-resources/handlers/retry';
-import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from '../emulator';
-import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from '../local-cfn';
-import { invokeLambda } from '../local-cfn/lambda';
+import { RetryUntilDeadline } from '../src/custom-resources/handlers/retry';
 
 /** The bundled handlers, as the provider's functions run them. */
-const HANDLER_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources');
+const HANDLER_CODE = path.join(__dirname, '..', 'assets', 'custom-resources');
 
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;

@@ -4,8 +4,8 @@
  * deployed them at the moment of the call (so a call made before its policy exists is denied, as on AWS).
  */
 import { createHash } from 'crypto';
-import type { PolicyDocument, Principal, PrincipalResolver } from '../emulator';
-import type { FunctionEnvContext, LocalCloudFormation, ResourceState } from '../local-cfn';
+import type { PolicyDocument, Principal, PrincipalResolver } from './emulator';
+import type { FunctionEnvContext, LocalCloudFormation, ResourceState } from './local-cfn';
 
 /** Gives each function its credentials and tells the emulator whose they are. */
 export class FunctionPrincipals {
