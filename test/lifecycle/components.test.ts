@@ -6,49 +6,27 @@ import {
   GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand, ListRepositoriesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { synth } from './helpers';
+import { basePlatform, CONNECTION, SERVICE_REPOSITORY, synth, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import {
-  Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service,
-  ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle, TemplateSyncConfig,
+  Component, ComponentManifest, ComponentSource, EnvironmentTemplate, Repository, RepositoryProvider, Service, ServiceSyncConfig, TemplateSyncConfig,
 } from '../../src';
-import { COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { COMPONENT_DIR } from '../constructs/helpers';
 
 const COMPONENT = 'Custom::ProtonComponent';
-const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';
-const REPO = { repositoryConnectionArn: CONNECTION, repositoryId: 'my-org/orders', branchName: 'main' };
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 });
-});
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
+useLocalProton({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 }, (started) => { proton = started; }, () => {
   proton.emulator.timing.deploymentDelayMs = 50;
 });
 
 /** An environment with a component role and a service with instance beta, named after `prefix`. */
 function platform(stack: Stack, prefix: string) {
-  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: `${prefix}-env` });
-  const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-  const beta = new Environment(stack, 'Beta', {
-    environmentName: `${prefix}-beta`,
-    templateVersion: envV1,
-    spec: Spec.fromObject({}),
-    protonServiceRole: new ProtonServiceRole(stack, 'Role'),
-    componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
-  });
-  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: `${prefix}-svc` });
-  const svcV1 = svcTemplate.addVersion('V1', {
-    bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE),
-    compatibleEnvironmentTemplates: [envV1],
-    supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
+  const { envTemplate, environments: { beta }, svcV1 } = basePlatform(stack, {
+    prefix, environments: ['beta'], componentRole: true, componentSources: [ComponentSource.DIRECTLY_DEFINED],
   });
   const service = new Service(stack, 'Service', {
-    serviceName: `${prefix}-orders`, templateVersion: svcV1, ...REPO, instances: [{ name: 'beta', environment: beta }],
+    serviceName: `${prefix}-orders`, templateVersion: svcV1, ...SERVICE_REPOSITORY, instances: [{ name: 'beta', environment: beta }],
   });
   return { envTemplate, beta, service };
 }

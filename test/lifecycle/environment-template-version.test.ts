@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DeleteEnvironmentCommand, GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { stepsOf, synth, versionsOf } from './helpers';
+import { stepsOf, synth, useLocalProton, versionsOf } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from '../../src';
 import { bundleCopy, ENV_BUNDLE } from '../constructs/helpers';
@@ -11,14 +11,7 @@ const VERSION = 'Custom::ProtonEnvironmentTemplateVersion';
 const STACK = 'Lifecycle';
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 50 });
-});
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
-});
+useLocalProton({ registrationDelayMs: 50 }, (started) => { proton = started; });
 
 /** An app with one template and one version of the given bundle. */
 function envApp(templateName: string, bundleDir: string, stackName = STACK): string {

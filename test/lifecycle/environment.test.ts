@@ -4,7 +4,7 @@ import {
   GetEnvironmentCommand, ListEnvironmentOutputsCommand, ListEnvironmentsCommand, UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
 import { Stack } from 'aws-cdk-lib';
-import { synth, versionsOf } from './helpers';
+import { synth, useLocalProton, versionsOf } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import {
   AcceptEnvironmentAccountConnection, Environment, EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle,
@@ -14,14 +14,7 @@ import { bundleCopy, ENV_BUNDLE } from '../constructs/helpers';
 const ENV = 'Custom::ProtonEnvironment';
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 });
-});
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
-});
+useLocalProton({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 }, (started) => { proton = started; });
 
 interface EnvOptions {
   readonly name: string;

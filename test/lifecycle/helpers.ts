@@ -3,7 +3,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { ListEnvironmentTemplateVersionsCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { StackReport } from '../../local-proton/local-cfn';
+import { LocalProton, LocalProtonOptions } from '../../local-proton/local-proton';
+import {
+  ComponentSource, Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, ServiceTemplate, ServiceTemplateVersion, Spec,
+  TemplateBundle,
+} from '../../src';
+import { ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 
 /** Synthesizes a one-stack app into a fresh directory and returns the cloud assembly's path. */
 export function synth(stackName: string, build: (stack: Stack) => void): string {
@@ -21,4 +28,73 @@ export async function versionsOf(client: ProtonClient, templateName: string): Pr
 /** The report steps of one resource type, as `action status` strings. */
 export function stepsOf(report: StackReport, type: string): string[] {
   return report.resources.filter((r) => r.type === type).map((r) => `${r.action} ${r.status}`);
+}
+
+/**
+ * Starts one LocalProton for the test file and stops it after the last test; before each test it clears the
+ * faults, the request log and whatever `eachTest` resets. `started` receives it once it runs.
+ */
+export function useLocalProton(
+  options: LocalProtonOptions,
+  started: (proton: LocalProton) => void | Promise<void>,
+  eachTest?: (proton: LocalProton) => void,
+): void {
+  let proton: LocalProton | undefined;
+  beforeAll(async () => {
+    proton = await LocalProton.start(options);
+    await started(proton);
+  });
+  afterAll(async () => proton?.stop());
+  beforeEach(() => {
+    proton!.emulator.faults.clear();
+    proton!.emulator.log.clear();
+    eachTest?.(proton!);
+  });
+}
+
+/** The CodeStar connection the tests' repositories and services go through. */
+export const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';
+/** A service's source repository, for services with a pipeline. */
+export const SERVICE_REPOSITORY = { repositoryConnectionArn: CONNECTION, repositoryId: 'my-org/orders', branchName: 'main' };
+
+export interface PlatformOptions {
+  /** Names templates `<prefix>-env`, `<prefix>-svc` and environments `<prefix>-<name>`. */
+  readonly prefix: string;
+  /** The environments to create. @default none */
+  readonly environments?: string[];
+  /** Gives each environment a component role. @default no role */
+  readonly componentRole?: boolean;
+  /** @default the fixture service bundle */
+  readonly serviceBundle?: string;
+  /** @default none */
+  readonly componentSources?: ComponentSource[];
+}
+
+export interface Platform {
+  readonly envTemplate: EnvironmentTemplate;
+  readonly envV1: EnvironmentTemplateVersion;
+  readonly protonServiceRole: ProtonServiceRole;
+  readonly environments: Record<string, Environment>;
+  readonly svcTemplate: ServiceTemplate;
+  readonly svcV1: ServiceTemplateVersion;
+}
+
+/** An environment template and a service template compatible with it (version 1 of each), and environments of it. */
+export function basePlatform(stack: Stack, options: PlatformOptions): Platform {
+  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: `${options.prefix}-env` });
+  const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+  const protonServiceRole = new ProtonServiceRole(stack, 'ProtonRole');
+  const componentRole = options.componentRole
+    ? new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') })
+    : undefined;
+  const environments = Object.fromEntries((options.environments ?? []).map((name) => [name, new Environment(stack, `Env-${name}`, {
+    environmentName: `${options.prefix}-${name}`, templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole, componentRole,
+  })]));
+  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: `${options.prefix}-svc` });
+  const svcV1 = svcTemplate.addVersion('V1', {
+    bundle: TemplateBundle.fromDirectory(options.serviceBundle ?? SERVICE_BUNDLE),
+    compatibleEnvironmentTemplates: [envV1],
+    supportedComponentSources: options.componentSources,
+  });
+  return { envTemplate, envV1, protonServiceRole, environments, svcTemplate, svcV1 };
 }

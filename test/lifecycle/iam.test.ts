@@ -1,16 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { synth } from './helpers';
-import { rolePolicies } from '../../local-proton/function-principals';
+import { synth, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from '../../src';
 import { ENV_BUNDLE } from '../constructs/helpers';
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 20, deploymentDelayMs: 20, deleteDelayMs: 20, expectDenials: true });
-});
-afterAll(async () => proton.stop());
+useLocalProton({ registrationDelayMs: 20, deploymentDelayMs: 20, deleteDelayMs: 20, expectDenials: true }, (started) => { proton = started; });
 
 /** Takes `action` out of the provider's Proton policy in the synthesized template, as if the library forgot to grant it. */
 function withoutGrant(assemblyDir: string, stackName: string, action: string): void {
@@ -41,30 +37,4 @@ test('a grant the provider lacks fails the deployment with AWS\'s AccessDenied m
     + 'is not authorized to perform: proton:CreateEnvironment on resource: arn:aws:proton:us-east-1:111111111111:environment/ungranted '
     + 'because no identity-based policy allows the proton:CreateEnvironment action'));
   expect(proton.deniedCalls()).toEqual(['proton:CreateEnvironment on arn:aws:proton:us-east-1:111111111111:environment/ungranted']);
-});
-
-test('a role\'s policies are the ones deployed at the moment of the call: a policy not created yet grants nothing', () => {
-  const role = {
-    type: 'AWS::IAM::Role',
-    kind: 'simulated' as const,
-    physicalId: 'r',
-    ref: 'r',
-    name: 'r',
-    attributes: {},
-    dependsOn: [],
-    properties: { Policies: [{ PolicyName: 'inline', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'a:B', Resource: '*' }] } }] },
-  };
-  const policy = {
-    type: 'AWS::IAM::ManagedPolicy',
-    kind: 'simulated' as const,
-    physicalId: 'p',
-    ref: 'arn:p',
-    attributes: {},
-    dependsOn: [],
-    properties: { Roles: ['r'], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'c:D', Resource: '*' }] } },
-  };
-  const roleArn = 'arn:aws:iam::111111111111:role/r';
-  expect(rolePolicies(new Map([['Role', role]]), roleArn)).toHaveLength(1);
-  expect(rolePolicies(new Map<string, any>([['Role', role], ['Policy', policy]]), roleArn)).toHaveLength(2);
-  expect(rolePolicies(new Map([['Role', role]]), 'arn:aws:iam::111111111111:role/other')).toEqual([]);
 });

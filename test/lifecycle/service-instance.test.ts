@@ -2,43 +2,30 @@ import {
   CancelServiceInstanceDeploymentCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-proton';
 import { Stack, Tags } from 'aws-cdk-lib';
-import { synth } from './helpers';
+import { basePlatform, SERVICE_REPOSITORY, synth, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
-import { Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle } from '../../src';
-import { ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { Environment, Service, ServiceInstance, Spec } from '../../src';
 
 const INSTANCE = 'Custom::ProtonServiceInstance';
 const SERVICE_NAME = 'si-orders';
-const REPO = { repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc', repositoryId: 'my-org/orders', branchName: 'main' };
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 });
+useLocalProton({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 }, async (started) => {
+  proton = started;
   // The service the standalone instances join, with environments beta, prod and staging.
   const owner = synth('SiOwner', (stack) => {
-    const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: 'si-env' });
-    const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-    const role = new ProtonServiceRole(stack, 'ProtonRole');
-    const envs = ['beta', 'prod', 'staging'].map((name) => new Environment(stack, `Env-${name}`, {
-      environmentName: `si-${name}`, templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role,
-    }));
-    const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: 'si-svc' });
-    const svcV1 = svcTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1] });
+    const { environments, svcV1 } = basePlatform(stack, { prefix: 'si', environments: ['beta', 'prod', 'staging'] });
     new Service(stack, 'Service', {
       serviceName: SERVICE_NAME,
       templateVersion: svcV1,
       pipeline: { spec: Spec.fromObject({ unit_test_command: 'npm test' }) },
-      ...REPO,
-      instances: [{ name: 'beta', environment: envs[0], spec: Spec.fromObject({ port: 8080 }) }],
+      ...SERVICE_REPOSITORY,
+      instances: [{ name: 'beta', environment: environments.beta, spec: Spec.fromObject({ port: 8080 }) }],
     });
   });
   const report = await proton.deploy(owner, 'SiOwner');
   if (report.status !== 'CREATE_COMPLETE') throw new Error(`the owner stack failed: ${report.reason}`);
-}, 120_000);
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
+}, () => {
   proton.emulator.timing.deploymentDelayMs = 50;
 });
 

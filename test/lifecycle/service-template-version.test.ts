@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GetServiceTemplateCommand, GetServiceTemplateVersionCommand, ListServiceTemplateVersionsCommand } from '@aws-sdk/client-proton';
-import { synth } from './helpers';
+import { synth, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import { ComponentSource, EnvironmentTemplate, ServiceTemplate, TemplateBundle } from '../../src';
 import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
@@ -9,14 +9,7 @@ import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 const VERSION = 'Custom::ProtonServiceTemplateVersion';
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 30 });
-});
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
-});
+useLocalProton({ registrationDelayMs: 30 }, (started) => { proton = started; });
 
 describe('service template version', () => {
   /** Environment templates a and b, and a service template version compatible with those named. */

@@ -5,27 +5,18 @@ import {
   ListTagsForResourceCommand, UpdateServiceInstanceCommand, UpdateServicePipelineCommand,
 } from '@aws-sdk/client-proton';
 import { Stack, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { synth } from './helpers';
+import { basePlatform, SERVICE_REPOSITORY, synth, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import {
   AccountSettings, Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, ProtonServiceRole, Repository,
-  RepositoryProvider, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
+  RepositoryProvider, Service, ServiceInstance, Spec, TemplateBundle,
 } from '../../src';
 import { bundleCopy, COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 
 const SERVICE = 'Custom::ProtonService';
-const REPO = { repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc', repositoryId: 'my-org/orders', branchName: 'main' };
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 });
-});
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
-});
+useLocalProton({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 }, (started) => { proton = started; });
 
 interface Options {
   readonly prefix: string;
@@ -40,15 +31,8 @@ interface Options {
 
 /** Environments beta and prod (templates named after `prefix`), and a service with the given instances. */
 function platform(stack: Stack, options: Options): Service {
-  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: `${options.prefix}-env` });
-  const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-  const role = new ProtonServiceRole(stack, 'ProtonRole');
-  const envs = Object.fromEntries(['beta', 'prod', 'staging'].map((name) => [name, new Environment(stack, `Env-${name}`, {
-    environmentName: `${options.prefix}-${name}`, templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role,
-  })]));
-  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: `${options.prefix}-svc` });
-  const svcV1 = svcTemplate.addVersion('V1', {
-    bundle: TemplateBundle.fromDirectory(options.serviceBundle ?? SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
+  const { envV1, environments: envs, svcTemplate, svcV1 } = basePlatform(stack, {
+    prefix: options.prefix, environments: ['beta', 'prod', 'staging'], serviceBundle: options.serviceBundle,
   });
   const svcV2 = options.secondMajorBundle ? svcTemplate.addVersion('V2', {
     bundle: TemplateBundle.fromDirectory(options.secondMajorBundle), compatibleEnvironmentTemplates: [envV1],
@@ -57,7 +41,7 @@ function platform(stack: Stack, options: Options): Service {
     serviceName: `${options.prefix}-orders`,
     templateVersion: svcV2 ?? svcV1,
     pipeline: { spec: Spec.fromObject({ unit_test_command: options.unitTest ?? 'npm test' }) },
-    ...REPO,
+    ...SERVICE_REPOSITORY,
   });
   for (const [name, port] of Object.entries(options.instances)) {
     service.addInstance(name, { environment: envs[options.environmentOf?.[name] ?? name], spec: Spec.fromObject({ port }) });
@@ -312,24 +296,13 @@ describe('service failures', () => {
 
   test('an instance removed together with its component: the service detaches the component first, and cleanup deletes it', async () => {
     const build = (withComponent: boolean) => synth('InstanceComponent', (stack) => {
-      const envV1 = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: 'ic-env' })
-        .addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-      const env = new Environment(stack, 'Env', {
-        environmentName: 'ic-beta',
-        templateVersion: envV1,
-        spec: Spec.fromObject({}),
-        protonServiceRole: new ProtonServiceRole(stack, 'Role'),
-        componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
-      });
-      const svcV1 = new ServiceTemplate(stack, 'SvcTemplate', { templateName: 'ic-svc' }).addVersion('V1', {
-        bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE),
-        compatibleEnvironmentTemplates: [envV1],
-        supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
+      const { environments: { beta: env }, svcV1 } = basePlatform(stack, {
+        prefix: 'ic', environments: ['beta'], componentRole: true, componentSources: [ComponentSource.DIRECTLY_DEFINED],
       });
       const service = new Service(stack, 'Service', {
         serviceName: 'ic-orders',
         templateVersion: svcV1,
-        ...REPO,
+        ...SERVICE_REPOSITORY,
         instances: [{ name: 'beta', environment: env }, ...(withComponent ? [{ name: 'extra', environment: env }] : [])],
       });
       if (withComponent) {

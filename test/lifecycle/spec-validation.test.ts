@@ -2,7 +2,7 @@ import * as path from 'path';
 import { CreateEnvironmentCommand, GetServiceCommand } from '@aws-sdk/client-proton';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { synth } from './helpers';
+import { synth, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import {
   Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceTemplate, Spec, TemplateBundle,
@@ -10,7 +10,7 @@ import {
 
 /*
  * The synth-time spec check and the emulator's check at CreateEnvironment/CreateService apply the same rules
- * (both use src/constructs/spec-validation.ts): what passes synth deploys, and what synth refuses, deployed
+ * (both use src/constructs/internal/spec-validation.ts): what passes synth deploys, and what synth refuses, deployed
  * anyway with validate: false, Proton refuses with a ValidationException.
  */
 
@@ -23,10 +23,7 @@ const SERVICE = 'Custom::ProtonService';
 const REPO = { repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc', repositoryId: 'my-org/web', branchName: 'main' };
 
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({ registrationDelayMs: 20, deploymentDelayMs: 20, deleteDelayMs: 20 });
-});
-afterAll(async () => proton.stop());
+useLocalProton({ registrationDelayMs: 20, deploymentDelayMs: 20, deleteDelayMs: 20 }, (started) => { proton = started; });
 
 interface Specs {
   readonly prefix: string;

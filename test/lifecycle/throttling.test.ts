@@ -4,45 +4,36 @@ import {
   ListServiceInstancesCommand, ListServicesCommand, ListServiceTemplateVersionsCommand, ProtonClient,
 } from '@aws-sdk/client-proton';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { synth, versionsOf } from './helpers';
+import { basePlatform, CONNECTION, SERVICE_REPOSITORY, synth, useLocalProton, versionsOf } from './helpers';
 import { ProtonIam } from '../../local-proton/emulator';
 import type { StackReport } from '../../local-proton/local-cfn';
 import { invokeLambda } from '../../local-proton/local-cfn/lambda';
 import { LocalProton } from '../../local-proton/local-proton';
 import {
   AcceptEnvironmentAccountConnection, AccountSettings, Component, ComponentManifest, ComponentSource, Environment,
-  EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance,
-  ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle, TemplateSyncConfig,
+  EnvironmentAccountConnection, ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance, ServiceSyncConfig, Spec,
+  TemplateSyncConfig,
 } from '../../src';
 import { protonClientConfig } from '../../src/custom-resources/handlers/client';
-import { COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
+import { COMPONENT_DIR } from '../constructs/helpers';
 
 /** The bundled isComplete handler, as the provider's function runs it. */
 const IS_COMPLETE_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'is-complete.lambda');
 
-const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';
-
 let proton: LocalProton;
-beforeAll(async () => {
-  proton = await LocalProton.start({
-    registrationDelayMs: 30,
-    deploymentDelayMs: 50,
-    deleteDelayMs: 50,
-    // Every custom resource request is handed to its Provider twice, with the same RequestId.
-    duplicateDeliveries: true,
-    // The handlers' SDK client, and its retry quota, live on from one invocation to the next.
-    warmContainers: true,
-    maxConcurrency: 2,
-    // The delivery whose response CloudFormation did not take may still run once destroy has removed the provider's
-    // policy: its denied calls change nothing. The test checks that none was denied before.
-    expectDenials: true,
-  });
-});
-afterAll(async () => proton.stop());
-beforeEach(() => {
-  proton.emulator.faults.clear();
-  proton.emulator.log.clear();
-});
+useLocalProton({
+  registrationDelayMs: 30,
+  deploymentDelayMs: 50,
+  deleteDelayMs: 50,
+  // Every custom resource request is handed to its Provider twice, with the same RequestId.
+  duplicateDeliveries: true,
+  // The handlers' SDK client, and its retry quota, live on from one invocation to the next.
+  warmContainers: true,
+  maxConcurrency: 2,
+  // The delivery whose response CloudFormation did not take may still run once destroy has removed the provider's
+  // policy: its denied calls change nothing. The test checks that none was denied before.
+  expectDenials: true,
+}, (started) => { proton = started; });
 
 /** The environment account's side: the connection the management stack accepts. */
 const connectionApp = () => synth('ThrEnvAccount', (stack) => {
@@ -52,9 +43,9 @@ const connectionApp = () => synth('ThrEnvAccount', (stack) => {
 
 /** Every custom resource type of the library in one stack; `port` and `cidr` are the spec inputs an update changes. */
 const platformApp = (connectionId: string, port: number, cidr: string) => synth('ThrPlatform', (stack) => {
-  const envTemplate = new EnvironmentTemplate(stack, 'EnvTemplate', { templateName: 'thr-env' });
-  const envV1 = envTemplate.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-  const role = new ProtonServiceRole(stack, 'ProtonRole');
+  const { envTemplate, envV1, protonServiceRole: role, svcV1 } = basePlatform(stack, {
+    prefix: 'thr', componentSources: [ComponentSource.DIRECTLY_DEFINED],
+  });
   const beta = new Environment(stack, 'Beta', {
     environmentName: 'thr-beta',
     templateVersion: envV1,
@@ -71,19 +62,11 @@ const platformApp = (connectionId: string, port: number, cidr: string) => synth(
     environmentAccountConnection: new AcceptEnvironmentAccountConnection(stack, 'Accept', { connection }),
   });
 
-  const svcTemplate = new ServiceTemplate(stack, 'SvcTemplate', { templateName: 'thr-svc' });
-  const svcV1 = svcTemplate.addVersion('V1', {
-    bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE),
-    compatibleEnvironmentTemplates: [envV1],
-    supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
-  });
   const service = new Service(stack, 'Service', {
     serviceName: 'thr-orders',
     templateVersion: svcV1,
     pipeline: { spec: Spec.fromObject({ unit_test_command: 'npm test' }) },
-    repositoryConnectionArn: CONNECTION,
-    repositoryId: 'my-org/orders',
-    branchName: 'main',
+    ...SERVICE_REPOSITORY,
   });
   service.addInstance('beta', { environment: beta, spec: Spec.fromObject({ port }) });
   new ServiceInstance(stack, 'ProdInstance', { service, name: 'prod', environment: prod, spec: Spec.fromObject({ port: port + 1 }) });
