@@ -155,6 +155,13 @@ describe('onEvent', () => {
     expect(proton.commandCalls(DeleteComponentCommand).map((c) => c.args[0].input)).toEqual([{ name: 'orders-bucket' }]);
   });
 
+  test('Delete of a component still deploying sends nothing: isComplete detaches or deletes it once it is not', async () => {
+    proton.on(GetComponentCommand).resolves(component({ deploymentStatus: 'IN_PROGRESS' }));
+    await handler.onEvent(event('Delete', { PhysicalResourceId: 'orders-bucket' }), context);
+    expect(updates()).toHaveLength(0);
+    expect(proton.commandCalls(DeleteComponentCommand)).toHaveLength(0);
+  });
+
   test('Delete makes no call when retained, tolerates a component already gone, and leaves alone one that is not this resource\'s', async () => {
     await handler.onEvent(event('Delete', { PhysicalResourceId: 'orders-bucket', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
     expect(proton.calls()).toHaveLength(0);
@@ -205,7 +212,7 @@ describe('isComplete', () => {
   });
 
   test('stops, changing nothing, once a later request has taken charge of the component', async () => {
-    proton.on(GetComponentCommand).resolves(component({ lastClientRequestToken: 'someone-else' }));
+    proton.on(GetComponentCommand).resolves(component());
     proton.on(ListTagsForResourceCommand).resolves({ tags: [{ key: REQUEST_TAG, value: 'r2' }] });
     await expect(handler.isComplete(complete('Update', { OldResourceProperties: props() }), context))
       .rejects.toThrow(/^component orders-bucket: a later request \(r2\) has taken charge of it, so request r1 stops here and changes nothing more/);
