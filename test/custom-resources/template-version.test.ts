@@ -1,7 +1,8 @@
 // One file for template-version.ts, which environment-template-version.ts and service-template-version.ts wrap:
-// these tests run it through the environment template version handler.
+// these tests run it through the environment template version handler, and test what the service one adds.
 import {
   CreateEnvironmentTemplateVersionCommand,
+  CreateServiceTemplateVersionCommand,
   DeleteEnvironmentTemplateVersionCommand,
   GetEnvironmentTemplateVersionCommand,
   ListEnvironmentTemplateVersionsCommand,
@@ -16,6 +17,7 @@ import { clientTokenFor } from '../../src/custom-resources/handlers/client-token
 import { environmentTemplateVersionHandler as handler } from '../../src/custom-resources/handlers/environment-template-version';
 import { MAX_REASON_BYTES, truncateUtf8 } from '../../src/custom-resources/handlers/errors';
 import { ownerTag } from '../../src/custom-resources/handlers/ownership';
+import { serviceTemplateVersionHandler } from '../../src/custom-resources/handlers/service-template-version';
 import { DELETE_PENDING_TAG, DELETE_WAIT_MS, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
 
 const ARN = 'arn:aws:proton:us-east-1:111111111111:environment-template/vpc-env';
@@ -271,4 +273,33 @@ test('truncateUtf8 never splits a character and marks the cut', () => {
   const cut = truncateUtf8('€'.repeat(100), 50);
   expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(50);
   expect(cut).toMatch(/^€+ \[truncated\]$/);
+});
+
+describe('service template versions', () => {
+  const serviceEvent = (overrides: Delivered<TemplateVersionProperties>) =>
+    onEventRequest('Create', ResourceType.SERVICE_TEMPLATE_VERSION, props({ TemplateName: 'svc', ...overrides }));
+  const registered = { serviceTemplateVersion: { ...version('1', '0').environmentTemplateVersion, templateName: 'svc' } };
+
+  test('Create registers the compatible environment templates and the component sources the stack declares', async () => {
+    proton.on(CreateServiceTemplateVersionCommand).resolves(registered);
+    const out = await serviceTemplateVersionHandler.onEvent(serviceEvent({
+      CompatibleEnvironmentTemplates: [{ templateName: 'vpc-env', majorVersion: '1' }], SupportedComponentSources: ['DIRECTLY_DEFINED'],
+    }), context);
+    expect(out.PhysicalResourceId).toBe('svc:1.0');
+    expect(proton.commandCalls(CreateServiceTemplateVersionCommand)[0].args[0].input).toMatchObject({
+      templateName: 'svc', compatibleEnvironmentTemplates: [{ templateName: 'vpc-env', majorVersion: '1' }], supportedComponentSources: ['DIRECTLY_DEFINED'],
+    });
+    // Environment template versions have neither.
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '0'));
+    await handler.onEvent(event('Create'), context);
+    const environmentInput = proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input;
+    expect(environmentInput).not.toHaveProperty('compatibleEnvironmentTemplates');
+    expect(environmentInput).not.toHaveProperty('supportedComponentSources');
+  });
+
+  test('rejects a component source Proton does not have, before any call', async () => {
+    await expect(serviceTemplateVersionHandler.onEvent(serviceEvent({ SupportedComponentSources: ['GIT'] }), context))
+      .rejects.toThrow(/^property SupportedComponentSources must list values of DIRECTLY_DEFINED \(got \["GIT"\]\)$/);
+    expect(proton.calls()).toHaveLength(0);
+  });
 });
