@@ -1,28 +1,22 @@
 import {
   CancelEnvironmentDeploymentCommand,
-  ConflictException,
   CreateEnvironmentCommand,
   DeleteEnvironmentCommand,
   GetEnvironmentCommand,
   ListEnvironmentOutputsCommand,
   ListTagsForResourceCommand,
-  ProtonClient,
-  ResourceNotFoundException,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-proton';
-import { mockClient } from 'aws-sdk-client-mock';
+import { conflict, context, Delivered, isCompleteRequest, notFound, onEventRequest, proton, RequestParts } from './handler-context';
+import { EnvironmentProperties, ResourceType } from '../../src/custom-resources/contract';
 import { deploymentTypeFor, environmentHandler as handler } from '../../src/custom-resources/handlers/environment';
 import { OWNER_TAG, ownerTag } from '../../src/custom-resources/handlers/ownership';
 import { REQUEST_TAG } from '../../src/custom-resources/handlers/takeover';
-import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
-const proton = mockClient(ProtonClient);
-const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
 const SPEC = 'proton: "EnvironmentSpec"\nspec:\n  vpc_cidr: "10.0.0.0/16"\n';
 const ROLE = 'arn:aws:iam::111111111111:role/proton';
 
-const props = (overrides: Record<string, any> = {}) => ({
-  ServiceToken: 'token',
+const props = (overrides: Delivered<EnvironmentProperties> = {}) => ({
   Name: 'beta',
   TemplateName: 'vpc-env',
   TemplateMajorVersion: '1',
@@ -33,17 +27,8 @@ const props = (overrides: Record<string, any> = {}) => ({
   ...overrides,
 });
 
-function event(requestType: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventRequest> = {}): OnEventRequest {
-  return {
-    RequestType: requestType,
-    RequestId: 'r1',
-    StackId: 'stack',
-    LogicalResourceId: 'Beta',
-    ResourceType: 'Custom::ProtonEnvironment',
-    ResourceProperties: props(),
-    ...extra,
-  };
-}
+const event = (requestType: 'Create' | 'Update' | 'Delete', extra: RequestParts<EnvironmentProperties> = {}) =>
+  onEventRequest(requestType, ResourceType.ENVIRONMENT, props(), extra);
 
 function environment(overrides: Record<string, any> = {}) {
   return {
@@ -61,7 +46,6 @@ function environment(overrides: Record<string, any> = {}) {
 }
 
 beforeEach(() => {
-  proton.reset();
   // No later request has taken charge of the environment (see takeover.ts).
   proton.on(ListTagsForResourceCommand).resolves({ tags: [] });
 });
@@ -134,7 +118,7 @@ describe('onEvent', () => {
 
   test('Update waits out a deployment already in progress instead of failing', async () => {
     proton.on(GetEnvironmentCommand).resolves(environment({ deploymentStatus: 'IN_PROGRESS', spec: 'someone else\'s' }));
-    proton.on(UpdateEnvironmentCommand).rejects(new ConflictException({ message: 'deployment in progress', $metadata: {} }));
+    proton.on(UpdateEnvironmentCommand).rejects(conflict('deployment in progress'));
     await expect(handler.onEvent(event('Update', { PhysicalResourceId: 'beta', ResourceProperties: props({ Spec: 'new' }), OldResourceProperties: props() }), context))
       .resolves.toEqual({ PhysicalResourceId: 'beta' });
     expect(proton.commandCalls(CancelEnvironmentDeploymentCommand)).toHaveLength(0);
@@ -162,7 +146,7 @@ describe('onEvent', () => {
   });
 
   test('Delete tolerates an environment already gone, and makes no call when retained', async () => {
-    proton.on(DeleteEnvironmentCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    proton.on(DeleteEnvironmentCommand).rejects(notFound());
     await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'beta' }), context)).resolves.toEqual({ PhysicalResourceId: 'beta' });
     proton.reset();
     await handler.onEvent(event('Delete', { PhysicalResourceId: 'beta', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
@@ -170,7 +154,7 @@ describe('onEvent', () => {
   });
 
   test('Delete fails with Proton\'s message when something still uses the environment', async () => {
-    proton.on(DeleteEnvironmentCommand).rejects(new ConflictException({ message: 'service orders still uses it', $metadata: {} }));
+    proton.on(DeleteEnvironmentCommand).rejects(conflict('service orders still uses it'));
     proton.on(GetEnvironmentCommand).resolves(environment());
     await expect(handler.onEvent(event('Delete', { PhysicalResourceId: 'beta' }), context))
       .rejects.toThrow('Proton refuses to delete environment beta: service orders still uses it');
@@ -178,14 +162,15 @@ describe('onEvent', () => {
 });
 
 describe('isComplete', () => {
-  const complete = (extra: Record<string, any> = {}) => ({ ...event('Create'), PhysicalResourceId: 'beta', ...extra });
+  const complete = (requestType: 'Create' | 'Update' | 'Delete' = 'Create', extra: RequestParts<EnvironmentProperties> = {}) =>
+    isCompleteRequest(requestType, ResourceType.ENVIRONMENT, props(), { PhysicalResourceId: 'beta', ...extra });
 
   test('returns only the outputs the app references, read from every page', async () => {
     proton.on(GetEnvironmentCommand).resolves(environment());
     proton.on(ListEnvironmentOutputsCommand)
       .resolvesOnce({ outputs: [{ key: 'VpcId', valueString: 'vpc-1' }, { key: 'Unused', valueString: 'x'.repeat(3000) }], nextToken: 'page2' })
       .resolvesOnce({ outputs: [{ key: 'SubnetId', valueString: 'subnet-1' }] });
-    const out = await handler.isComplete(complete({ ResourceProperties: props({ Outputs: ['SubnetId', 'VpcId'] }) }), context);
+    const out = await handler.isComplete(complete('Create', { ResourceProperties: props({ Outputs: ['SubnetId', 'VpcId'] }) }), context);
     expect(out).toEqual({
       IsComplete: true,
       Data: { 'Arn': 'arn:aws:proton:us-east-1:111111111111:environment/beta', 'Name': 'beta', 'Outputs.SubnetId': 'subnet-1', 'Outputs.VpcId': 'vpc-1' },
@@ -195,7 +180,7 @@ describe('isComplete', () => {
   test('fails naming the outputs Proton has when a referenced one is missing', async () => {
     proton.on(GetEnvironmentCommand).resolves(environment());
     proton.on(ListEnvironmentOutputsCommand).resolves({ outputs: [{ key: 'VpcId', valueString: 'vpc-1' }] });
-    await expect(handler.isComplete(complete({ ResourceProperties: props({ Outputs: ['ClusterArn'] }) }), context))
+    await expect(handler.isComplete(complete('Create', { ResourceProperties: props({ Outputs: ['ClusterArn'] }) }), context))
       .rejects.toThrow('environment beta has no output ClusterArn: its outputs are VpcId');
   });
 
@@ -207,7 +192,7 @@ describe('isComplete', () => {
   test('starts the deployment once Proton is no longer busy or after a cancellation', async () => {
     proton.on(GetEnvironmentCommand).resolves(environment({ deploymentStatus: 'CANCELLED', spec: 'new' }));
     proton.on(UpdateEnvironmentCommand).resolves(environment());
-    expect(await handler.isComplete(complete({ RequestType: 'Update' }), context)).toEqual({ IsComplete: false });
+    expect(await handler.isComplete(complete('Update'), context)).toEqual({ IsComplete: false });
     expect(proton.commandCalls(UpdateEnvironmentCommand)[0].args[0].input).toMatchObject({ deploymentType: 'CURRENT_VERSION', spec: SPEC });
   });
 
@@ -218,9 +203,9 @@ describe('isComplete', () => {
   });
 
   test('Delete polls until the environment is gone, and fails with Proton\'s message', async () => {
-    const del = complete({ RequestType: 'Delete' });
+    const del = complete('Delete');
     proton.on(GetEnvironmentCommand).resolvesOnce(environment({ deploymentStatus: 'DELETE_IN_PROGRESS' }))
-      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
+      .rejectsOnce(notFound())
       .resolvesOnce(environment({ deploymentStatus: 'DELETE_FAILED', deploymentStatusMessage: 'stack deletion failed' }));
     expect(await handler.isComplete(del, context)).toEqual({ IsComplete: false });
     expect(await handler.isComplete(del, context)).toEqual({ IsComplete: true });
@@ -231,7 +216,7 @@ describe('isComplete', () => {
 test('after a cancellation that restored the declared spec, the spec is deployed again', async () => {
   proton.on(GetEnvironmentCommand).resolves(environment({ deploymentStatus: 'CANCELLED' }));
   proton.on(UpdateEnvironmentCommand).resolves(environment());
-  const out = await handler.isComplete({ ...event('Update'), PhysicalResourceId: 'beta' }, context);
+  const out = await handler.isComplete(isCompleteRequest('Update', ResourceType.ENVIRONMENT, props(), { PhysicalResourceId: 'beta' }), context);
   expect(out).toEqual({ IsComplete: false });
   expect(proton.commandCalls(UpdateEnvironmentCommand)[0].args[0].input).toMatchObject({ deploymentType: 'CURRENT_VERSION', spec: SPEC });
 });

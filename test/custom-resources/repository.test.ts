@@ -1,24 +1,15 @@
-import { ConflictException, CreateRepositoryCommand, DeleteRepositoryCommand, ProtonClient, ResourceNotFoundException } from '@aws-sdk/client-proton';
-import { mockClient } from 'aws-sdk-client-mock';
+import { CreateRepositoryCommand, DeleteRepositoryCommand } from '@aws-sdk/client-proton';
+import { conflict, notFound, onEventRequest, onEventThenIsComplete, proton, RequestParts } from './handler-context';
+import { RepositoryProperties, ResourceType } from '../../src/custom-resources/contract';
 import { repositoryHandler as handler } from '../../src/custom-resources/handlers/repository';
-import type { HandlerContext, IsCompleteRequest, OnEventRequest } from '../../src/custom-resources/handlers/types';
+import type { OnEventRequest } from '../../src/custom-resources/handlers/types';
 
-const proton = mockClient(ProtonClient);
-const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
 const props = (connection = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/a') => ({
   Provider: 'GITHUB', Name: 'my-org/templates', ConnectionArn: connection, RemovalPolicy: 'delete',
 });
-const event = (type: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventRequest> = {}): OnEventRequest => ({
-  RequestType: type, RequestId: 'r', StackId: 's', LogicalResourceId: 'Repo', ResourceType: 'Custom::ProtonRepository', ResourceProperties: props(), ...extra,
-});
-beforeEach(() => proton.reset());
-
-/** onEvent, then isComplete with onEvent's answer merged in, as the framework runs them. */
-async function run(request: OnEventRequest) {
-  const answer = await handler.onEvent(request, context);
-  await handler.isComplete({ ...request, ...answer } as IsCompleteRequest, context);
-  return answer;
-}
+const event = (type: 'Create' | 'Update' | 'Delete', extra: RequestParts<RepositoryProperties> = {}) =>
+  onEventRequest(type, ResourceType.REPOSITORY, props(), extra);
+const run = (request: OnEventRequest) => onEventThenIsComplete(handler, request);
 
 test('a new connection links the same repository anew', async () => {
   const out = await run(event('Update', {
@@ -30,7 +21,7 @@ test('a new connection links the same repository anew', async () => {
 });
 
 test('a link Proton refuses to remove (in use) fails with the reason and the fix', async () => {
-  proton.on(DeleteRepositoryCommand).rejects(new ConflictException({ message: 'a template sync config uses it', $metadata: {} }));
+  proton.on(DeleteRepositoryCommand).rejects(conflict('a template sync config uses it'));
   await expect(run(event('Update', {
     PhysicalResourceId: 'GITHUB:my-org/templates', ResourceProperties: props('arn:aws:codestar-connections:us-east-1:111111111111:connection/b'), OldResourceProperties: props(),
   }))).rejects.toThrow(/repository GITHUB:my-org\/templates: a new connection or encryption key needs the link made anew, and Proton refuses to remove it: a template sync config uses it\. Remove what uses it/);
@@ -38,6 +29,6 @@ test('a link Proton refuses to remove (in use) fails with the reason and the fix
 });
 
 test('Delete removes only the link, tolerating one already gone', async () => {
-  proton.on(DeleteRepositoryCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+  proton.on(DeleteRepositoryCommand).rejects(notFound());
   await expect(run(event('Delete', { PhysicalResourceId: 'GITHUB:my-org/templates' }))).resolves.toEqual({ PhysicalResourceId: 'GITHUB:my-org/templates' });
 });

@@ -1,15 +1,8 @@
-import {
-  GetAccountSettingsCommand, GetServiceCommand, ListTagsForResourceCommand, ProtonClient, UpdateAccountSettingsCommand,
-} from '@aws-sdk/client-proton';
-import { mockClient } from 'aws-sdk-client-mock';
-import { accountSettingsHandler, foundIn, physicalIdFor } from '../../src/custom-resources/handlers/account-settings';
+import { GetServiceCommand, ListTagsForResourceCommand } from '@aws-sdk/client-proton';
+import { context, isCompleteRequest, proton } from './handler-context';
+import { ResourceType } from '../../src/custom-resources/contract';
 import { serviceHandler } from '../../src/custom-resources/handlers/service';
 import { deployment, runs, specInputs } from '../../src/custom-resources/handlers/service-spec';
-import type { HandlerContext, IsCompleteRequest, OnEventRequest } from '../../src/custom-resources/handlers/types';
-
-const proton = mockClient(ProtonClient);
-const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
-beforeEach(() => proton.reset());
 
 const SERVICE_PROPS = {
   Name: 'orders', TemplateName: 'svc', TemplateMajorVersion: '1', Spec: 'proton: ServiceSpec\ninstances: []\n', RemovalPolicy: 'delete',
@@ -49,72 +42,14 @@ describe('service specs', () => {
   });
 });
 
-describe('account settings', () => {
-  const event = (type: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventRequest> = {}): OnEventRequest => ({
-    RequestType: type,
-    RequestId: 'r',
-    StackId: 's',
-    LogicalResourceId: 'Settings',
-    ResourceType: 'Custom::ProtonAccountSettings',
-    ResourceProperties: { PipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/new', RemovalPolicy: 'delete' },
-    ...extra,
-  });
-
-  /** onEvent, then isComplete with onEvent's answer merged in, as the framework runs them. */
-  const run = async (request: OnEventRequest) => {
-    const answer = await accountSettingsHandler.onEvent(request, context);
-    await accountSettingsHandler.isComplete({ ...request, ...answer } as IsCompleteRequest, context);
-    return answer;
-  };
-
-  test('the physical id carries the settings found, and Delete restores them', async () => {
-    proton.on(GetAccountSettingsCommand).resolves({
-      accountSettings: { pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old', pipelineProvisioningRepository: { arn: 'a', provider: 'GITHUB', name: 'org/r', branch: 'main' } },
-    });
-    // onEvent only reads: a Create delivered again before isComplete ran finds the same settings.
-    await accountSettingsHandler.onEvent(event('Create'), context);
-    expect(proton.commandCalls(UpdateAccountSettingsCommand)).toHaveLength(0);
-    const created = await run(event('Create'));
-    expect(foundIn(created.PhysicalResourceId)).toEqual({
-      pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old',
-      pipelineCodebuildRoleArn: '',
-      pipelineProvisioningRepository: { provider: 'GITHUB', name: 'org/r', branch: 'main' },
-    });
-    // The stack declares no repository: the one found is removed while the stack owns the settings.
-    expect(proton.commandCalls(UpdateAccountSettingsCommand)[0].args[0].input).toEqual({
-      pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/new', pipelineCodebuildRoleArn: '', deletePipelineProvisioningRepository: true,
-    });
-    await run(event('Delete', { PhysicalResourceId: created.PhysicalResourceId }));
-    expect(proton.commandCalls(UpdateAccountSettingsCommand)[1].args[0].input).toEqual({
-      pipelineServiceRoleArn: 'arn:aws:iam::111111111111:role/old',
-      pipelineCodebuildRoleArn: '',
-      pipelineProvisioningRepository: { provider: 'GITHUB', name: 'org/r', branch: 'main' },
-    });
-  });
-
-  test('Delete makes no call when retained or for an id it did not make', async () => {
-    const id = physicalIdFor({ pipelineServiceRoleArn: '', pipelineCodebuildRoleArn: '' });
-    await run(event('Delete', { PhysicalResourceId: id, ResourceProperties: { RemovalPolicy: 'retain' } }));
-    await run(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }));
-    expect(proton.calls()).toHaveLength(0);
-  });
-});
-
 describe('service isComplete waits only on what can still succeed', () => {
   const arn = 'arn:aws:proton:us-east-1:111111111111:service/orders';
   const request = (status: string) => {
     proton.on(GetServiceCommand).resolves({ service: { name: 'orders', arn, status } as any });
     proton.on(ListTagsForResourceCommand).resolves({ tags: [] });
-    return serviceHandler.isComplete({
-      RequestType: 'Update',
-      RequestId: 'r1',
-      StackId: 'stack',
-      LogicalResourceId: 'Orders',
-      ResourceType: 'Custom::ProtonService',
-      PhysicalResourceId: 'orders',
-      ResourceProperties: SERVICE_PROPS,
-      OldResourceProperties: SERVICE_PROPS,
-    }, context);
+    return serviceHandler.isComplete(isCompleteRequest('Update', ResourceType.SERVICE, SERVICE_PROPS, {
+      PhysicalResourceId: 'orders', OldResourceProperties: SERVICE_PROPS,
+    }), context);
   };
 
   test('a service being deleted ends the update at once: a Delete has taken charge of it', async () => {

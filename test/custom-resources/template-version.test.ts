@@ -1,30 +1,28 @@
+// One file for template-version.ts, which environment-template-version.ts and service-template-version.ts wrap:
+// these tests run it through the environment template version handler, and test what the service one adds.
 import {
-  ConflictException,
   CreateEnvironmentTemplateVersionCommand,
+  CreateServiceTemplateVersionCommand,
   DeleteEnvironmentTemplateVersionCommand,
   GetEnvironmentTemplateVersionCommand,
   ListEnvironmentTemplateVersionsCommand,
   ListTagsForResourceCommand,
-  ProtonClient,
-  ResourceNotFoundException,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateEnvironmentTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
-import { mockClient } from 'aws-sdk-client-mock';
+import { accessDenied, conflict, context, Delivered, isCompleteRequest, notFound, onEventRequest, proton, RequestParts } from './handler-context';
+import { ResourceType, TemplateVersionProperties } from '../../src/custom-resources/contract';
 import { clientTokenFor } from '../../src/custom-resources/handlers/client-tokens';
 import { environmentTemplateVersionHandler as handler } from '../../src/custom-resources/handlers/environment-template-version';
 import { MAX_REASON_BYTES, truncateUtf8 } from '../../src/custom-resources/handlers/errors';
 import { ownerTag } from '../../src/custom-resources/handlers/ownership';
+import { serviceTemplateVersionHandler } from '../../src/custom-resources/handlers/service-template-version';
 import { DELETE_PENDING_TAG, DELETE_WAIT_MS, SOURCE_TAG } from '../../src/custom-resources/handlers/template-version';
-import type { HandlerContext, OnEventRequest } from '../../src/custom-resources/handlers/types';
 
-const proton = mockClient(ProtonClient);
-const context: HandlerContext = { proton: new ProtonClient({ region: 'us-east-1' }), remainingTimeMs: () => 300_000 };
 const ARN = 'arn:aws:proton:us-east-1:111111111111:environment-template/vpc-env';
 
-const props = (overrides: Record<string, any> = {}) => ({
-  ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:provider',
+const props = (overrides: Delivered<TemplateVersionProperties> = {}) => ({
   TemplateName: 'vpc-env',
   Publish: 'true',
   SourceBucket: 'assets',
@@ -33,17 +31,8 @@ const props = (overrides: Record<string, any> = {}) => ({
   ...overrides,
 });
 
-function event(requestType: 'Create' | 'Update' | 'Delete', extra: Partial<OnEventRequest> = {}): OnEventRequest {
-  return {
-    RequestType: requestType,
-    RequestId: 'request-1',
-    StackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/s/1',
-    LogicalResourceId: 'Version',
-    ResourceType: 'Custom::ProtonEnvironmentTemplateVersion',
-    ResourceProperties: props(),
-    ...extra,
-  };
-}
+const event = (requestType: 'Create' | 'Update' | 'Delete', extra: RequestParts<TemplateVersionProperties> = {}) =>
+  onEventRequest(requestType, ResourceType.ENVIRONMENT_TEMPLATE_VERSION, props(), extra);
 
 function version(major: string, minor: string, status = 'REGISTRATION_IN_PROGRESS', statusMessage?: string) {
   return {
@@ -59,8 +48,6 @@ function version(major: string, minor: string, status = 'REGISTRATION_IN_PROGRES
     },
   } as any;
 }
-
-beforeEach(() => proton.reset());
 
 describe('onEvent', () => {
   test('Create registers the bundle with a client token derived from the request, and answers the Proton identity', async () => {
@@ -169,7 +156,8 @@ describe('onEvent', () => {
   test('Delete makes no Proton call when retained or for an id it did not make', async () => {
     await handler.onEvent(event('Delete', { PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
     await handler.onEvent(event('Delete', { PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
-    const deleteEvent = (extra: Partial<OnEventRequest>) => ({ ...event('Delete', extra), PhysicalResourceId: extra.PhysicalResourceId! });
+    const deleteEvent = (extra: RequestParts<TemplateVersionProperties> & { PhysicalResourceId: string }) =>
+      isCompleteRequest('Delete', ResourceType.ENVIRONMENT_TEMPLATE_VERSION, props(), extra);
     await handler.isComplete(deleteEvent({ PhysicalResourceId: 'vpc-env:1.0', ResourceProperties: props({ RemovalPolicy: 'retain' }) }), context);
     await handler.isComplete(deleteEvent({ PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }), context);
     expect(proton.calls()).toHaveLength(0);
@@ -184,7 +172,8 @@ describe('onEvent', () => {
 });
 
 describe('isComplete', () => {
-  const completeEvent = (overrides: Record<string, any> = {}) => ({ ...event('Create'), PhysicalResourceId: 'vpc-env:1.0', ...overrides });
+  const completeEvent = (requestType: 'Create' | 'Delete' = 'Create', extra: RequestParts<TemplateVersionProperties> = {}) =>
+    isCompleteRequest(requestType, ResourceType.ENVIRONMENT_TEMPLATE_VERSION, props(), { PhysicalResourceId: 'vpc-env:1.0', ...extra });
 
   test('publishes a registered version and returns the numbers Proton assigned', async () => {
     proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'DRAFT'));
@@ -197,7 +186,7 @@ describe('isComplete', () => {
 
   test('leaves a draft unpublished with Publish false', async () => {
     proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'DRAFT'));
-    const out = await handler.isComplete(completeEvent({ ResourceProperties: props({ Publish: 'false' }) }), context);
+    const out = await handler.isComplete(completeEvent('Create', { ResourceProperties: props({ Publish: 'false' }) }), context);
     expect(out.IsComplete).toBe(true);
     expect(proton.commandCalls(UpdateEnvironmentTemplateVersionCommand)).toHaveLength(0);
   });
@@ -228,16 +217,15 @@ describe('isComplete', () => {
   });
 
   test('surfaces errors the waiter would swallow, such as a missing permission', async () => {
-    proton.on(GetEnvironmentTemplateVersionCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    proton.on(GetEnvironmentTemplateVersionCommand).rejects(accessDenied('not authorized'));
     await expect(handler.isComplete(completeEvent(), context)).rejects.toThrow('not authorized');
   });
 
-  const deleteEvent = (startedAt = Date.now()) => ({ ...completeEvent(), RequestType: 'Delete' as const, Data: { DeleteStartedAt: String(startedAt) } });
+  const deleteEvent = (startedAt = Date.now()) => completeEvent('Delete', { Data: { DeleteStartedAt: String(startedAt) } });
   const summary = (major: string, minor: string) => version(major, minor, 'PUBLISHED').environmentTemplateVersion;
-  const conflict = (message: string) => new ConflictException({ message, $metadata: {} });
 
   test('Delete is complete once the version is gone', async () => {
-    proton.on(GetEnvironmentTemplateVersionCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    proton.on(GetEnvironmentTemplateVersionCommand).rejects(notFound());
     proton.on(ListEnvironmentTemplateVersionsCommand).resolves({ templateVersions: [] });
     await expect(handler.isComplete(deleteEvent(), context)).resolves.toEqual({ IsComplete: true });
     expect(proton.commandCalls(DeleteEnvironmentTemplateVersionCommand)).toHaveLength(0);
@@ -254,7 +242,7 @@ describe('isComplete', () => {
 
   test('Delete surfaces errors other than gone or refused', async () => {
     proton.on(GetEnvironmentTemplateVersionCommand).resolves(version('1', '0', 'PUBLISHED'));
-    proton.on(DeleteEnvironmentTemplateVersionCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    proton.on(DeleteEnvironmentTemplateVersionCommand).rejects(accessDenied('not authorized'));
     await expect(handler.isComplete(deleteEvent(), context)).rejects.toThrow('not authorized');
   });
 
@@ -285,4 +273,33 @@ test('truncateUtf8 never splits a character and marks the cut', () => {
   const cut = truncateUtf8('€'.repeat(100), 50);
   expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(50);
   expect(cut).toMatch(/^€+ \[truncated\]$/);
+});
+
+describe('service template versions', () => {
+  const serviceEvent = (overrides: Delivered<TemplateVersionProperties>) =>
+    onEventRequest('Create', ResourceType.SERVICE_TEMPLATE_VERSION, props({ TemplateName: 'svc', ...overrides }));
+  const registered = { serviceTemplateVersion: { ...version('1', '0').environmentTemplateVersion, templateName: 'svc' } };
+
+  test('Create registers the compatible environment templates and the component sources the stack declares', async () => {
+    proton.on(CreateServiceTemplateVersionCommand).resolves(registered);
+    const out = await serviceTemplateVersionHandler.onEvent(serviceEvent({
+      CompatibleEnvironmentTemplates: [{ templateName: 'vpc-env', majorVersion: '1' }], SupportedComponentSources: ['DIRECTLY_DEFINED'],
+    }), context);
+    expect(out.PhysicalResourceId).toBe('svc:1.0');
+    expect(proton.commandCalls(CreateServiceTemplateVersionCommand)[0].args[0].input).toMatchObject({
+      templateName: 'svc', compatibleEnvironmentTemplates: [{ templateName: 'vpc-env', majorVersion: '1' }], supportedComponentSources: ['DIRECTLY_DEFINED'],
+    });
+    // Environment template versions have neither.
+    proton.on(CreateEnvironmentTemplateVersionCommand).resolves(version('1', '0'));
+    await handler.onEvent(event('Create'), context);
+    const environmentInput = proton.commandCalls(CreateEnvironmentTemplateVersionCommand)[0].args[0].input;
+    expect(environmentInput).not.toHaveProperty('compatibleEnvironmentTemplates');
+    expect(environmentInput).not.toHaveProperty('supportedComponentSources');
+  });
+
+  test('rejects a component source Proton does not have, before any call', async () => {
+    await expect(serviceTemplateVersionHandler.onEvent(serviceEvent({ SupportedComponentSources: ['GIT'] }), context))
+      .rejects.toThrow(/^property SupportedComponentSources must list values of DIRECTLY_DEFINED \(got \["GIT"\]\)$/);
+    expect(proton.calls()).toHaveLength(0);
+  });
 });
