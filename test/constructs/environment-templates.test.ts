@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { bundleCopy, ENV_BUNDLE, newStack } from './helpers';
+import { bundleCopy, ENV_BUNDLE, newStack, providerHandlers } from './helpers';
 import { EnvironmentTemplate, EnvironmentTemplateVersion, TemplateBundle } from '../../src';
 
 const VERSION_TYPE = 'Custom::ProtonEnvironmentTemplateVersion';
@@ -41,8 +40,7 @@ describe('EnvironmentTemplate', () => {
     a.addVersion('V2', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '1' });
 
     const t = Template.fromStack(stack);
-    const handlers = t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('src/custom-resources/') } });
-    expect(Object.values(handlers).map((f) => f.Properties.Runtime).sort()).toEqual(['nodejs22.x', 'nodejs22.x']);
+    expect(providerHandlers(t).map((f) => f.Properties.Runtime).sort()).toEqual(['nodejs22.x', 'nodejs22.x']);
     const tokens = new Set(Object.values(t.findResources(VERSION_TYPE)).map((r) => JSON.stringify(r.Properties.ServiceToken)));
     expect(tokens.size).toBe(1);
   });
@@ -111,14 +109,6 @@ describe('EnvironmentTemplate', () => {
     });
   });
 
-  test('registers a bundle from a bucket as it is', () => {
-    const stack = newStack();
-    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-bundles');
-    new EnvironmentTemplate(stack, 'T', { templateName: 'from-bucket' })
-      .addVersion('V', { bundle: TemplateBundle.fromBucket(bucket, 'env/v1.tar.gz') });
-    Template.fromStack(stack).hasResourceProperties(VERSION_TYPE, { SourceBucket: 'my-bundles', SourceKey: 'env/v1.tar.gz' });
-  });
-
   test('customer-managed templates take a schema-only bundle', () => {
     const stack = newStack();
     const schemaOnly = bundleCopy((dir) => fs.rmSync(path.join(dir, 'infrastructure'), { recursive: true }));
@@ -131,8 +121,6 @@ describe('EnvironmentTemplate', () => {
 });
 
 describe('synth-time checks', () => {
-  const addVersion = (stack: Stack, dir: string) => new EnvironmentTemplate(stack, 'T').addVersion('V1', { bundle: TemplateBundle.fromDirectory(dir) });
-
   test('fails on a template name Proton refuses, naming the construct, the value and the fix', () => {
     expect(() => new EnvironmentTemplate(newStack(), 'Bad', { templateName: 'vpc env!' }))
       .toThrow(/TestStack\/Bad: templateName "vpc env!" does not match .* use 1 to 100 letters, digits, hyphens and underscores/);
@@ -164,62 +152,5 @@ describe('synth-time checks', () => {
     expect(dependsOn('THotfix').sort()).toEqual(['TV1', 'TV2']);
     expect(dependsOn('TV1')).toEqual([]);
     expect(dependsOn('TV2')).toEqual([]);
-  });
-
-  test('fails on a missing schema', () => {
-    const dir = bundleCopy((d) => fs.rmSync(path.join(d, 'schema'), { recursive: true }));
-    expect(() => addVersion(newStack(), dir)).toThrow(/TestStack\/T\/V1: template bundle .* is not a valid environment template bundle:\n {2}- schema\/schema\.yaml is missing: add the schema/);
-  });
-
-  test('fails on a manifest naming a missing file', () => {
-    const dir = bundleCopy((d) => fs.rmSync(path.join(d, 'infrastructure', 'cloudformation.yaml')));
-    expect(() => addVersion(newStack(), dir)).toThrow(/infrastructure\/manifest\.yaml names cloudformation\.yaml but infrastructure\/cloudformation\.yaml does not exist/);
-  });
-
-  test('fails on a schema that is not OpenAPI 3.0.0 or names a missing input type, reporting every problem', () => {
-    const dir = bundleCopy((d) => fs.writeFileSync(path.join(d, 'schema', 'schema.yaml'),
-      'schema:\n  format:\n    openapi: "2.0"\n  environment_input_type: Missing\n  types:\n    Other: {type: object}\n'));
-    expect(() => addVersion(newStack(), dir)).toThrow(/openapi to "3\.0\.0" \(found "2\.0"\)[\s\S]*environment_input_type "Missing" but schema\.types has no such type \(it has: Other\)/);
-  });
-
-  test('fails on YAML that does not parse', () => {
-    const dir = bundleCopy((d) => fs.writeFileSync(path.join(d, 'schema', 'schema.yaml'), 'schema: [unclosed\n'));
-    expect(() => addVersion(newStack(), dir)).toThrow(/schema\/schema\.yaml is not valid YAML/);
-  });
-
-  test('fails on more files than Proton accepts and on oversized files', () => {
-    const many = bundleCopy((d) => {
-      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(d, 'infrastructure', `extra${i}.yaml`), 'x: 1\n');
-    });
-    expect(() => addVersion(newStack(), many)).toThrow(/it has 11 files, Proton accepts at most 10/);
-    const big = bundleCopy((d) => fs.writeFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), 'x'.repeat(200 * 1024 + 1)));
-    expect(() => addVersion(newStack(), big)).toThrow(/infrastructure\/cloudformation\.yaml is 204801 bytes, Proton accepts at most 204800/);
-  });
-
-  test('fails on a directory that does not exist', () => {
-    expect(() => addVersion(newStack(), '/nonexistent/bundle')).toThrow(/the directory does not exist/);
-  });
-});
-
-describe('deterministic bundles', () => {
-  const sourceKey = (dir: string) => {
-    const stack = newStack();
-    new EnvironmentTemplate(stack, 'T', { templateName: 't' }).addVersion('V', { bundle: TemplateBundle.fromDirectory(dir) });
-    return Object.values(Template.fromStack(stack).findResources(VERSION_TYPE))[0].Properties.SourceKey;
-  };
-
-  test('the same content gives the same asset whatever the times and permissions', () => {
-    const a = bundleCopy();
-    const b = bundleCopy((d) => {
-      const file = path.join(d, 'infrastructure', 'cloudformation.yaml');
-      fs.utimesSync(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
-      fs.chmodSync(file, 0o600);
-    });
-    expect(sourceKey(a)).toEqual(sourceKey(b));
-  });
-
-  test('a changed file gives a new asset', () => {
-    const changed = bundleCopy((d) => fs.appendFileSync(path.join(d, 'infrastructure', 'cloudformation.yaml'), '# changed\n'));
-    expect(sourceKey(changed)).not.toEqual(sourceKey(ENV_BUNDLE));
   });
 });

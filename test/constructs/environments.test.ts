@@ -5,29 +5,16 @@ import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ENV_BUNDLE, newStack, protonPolicyStatements } from './helpers';
-import {
-  AcceptEnvironmentAccountConnection, Environment, EnvironmentAccountConnection, EnvironmentTemplate, ProtonServiceRole,
-  RepositoryProvider, Spec, TemplateBundle,
-} from '../../src';
+import { environmentPlatform, firstResource, newStack, protonPolicyStatements } from './helpers';
+import { Environment, EnvironmentTemplate, ProtonServiceRole, RepositoryProvider, Spec } from '../../src';
 
 const ENV_TYPE = 'Custom::ProtonEnvironment';
-
-function platform(stack: Stack) {
-  const template = new EnvironmentTemplate(stack, 'VpcEnv', { templateName: 'vpc-env' });
-  const version = template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-  const role = new ProtonServiceRole(stack, 'ProtonRole');
-  return { template, version, role };
-}
-
-const envProps = (stack: Stack) => Object.values(Template.fromStack(stack).findResources(ENV_TYPE))[0].Properties;
 
 describe('Environment', () => {
   test('fails synth with more tags than Proton takes besides the two cdk-proton adds, naming the environment', () => {
     const tagged = (count: number) => {
       const stack = newStack();
-      const { version, role } = platform(stack);
-      const beta = new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role });
+      const beta = environmentPlatform(stack).environment('Beta', { environmentName: 'beta' });
       for (let i = 0; i < count; i++) Tags.of(beta).add(`t${i}`, 'x');
       return () => Template.fromStack(stack);
     };
@@ -37,17 +24,17 @@ describe('Environment', () => {
 
   test('deploys a template version with a spec written around the inputs, and reads outputs as tokens', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
+    const { envVersion, role } = environmentPlatform(stack);
     const beta = new Environment(stack, 'Beta', {
       environmentName: 'beta',
-      templateVersion: version,
+      templateVersion: envVersion,
       spec: Spec.fromObject({ vpc_cidr: '10.0.0.0/16' }),
       protonServiceRole: role,
       description: 'the beta environment',
     });
     const vpcId = beta.output('VpcId');
 
-    const props = envProps(stack);
+    const props = firstResource(stack, ENV_TYPE).Properties;
     expect(props).toMatchObject({
       Name: 'beta',
       TemplateName: 'vpc-env',
@@ -65,17 +52,17 @@ describe('Environment', () => {
 
   test('keeps tokens of other constructs in the spec and writes the same text whatever the key order', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
+    const { envVersion, role } = environmentPlatform(stack);
     const bucket = new s3.Bucket(stack, 'Logs');
     // These inputs are not the fixture schema's: only the rendering is under test here.
     new Environment(stack, 'A', {
-      templateVersion: version,
+      templateVersion: envVersion,
       protonServiceRole: role,
       validate: false,
       spec: Spec.fromObject({ zeta: 1, log_bucket: bucket.bucketName, alpha: { b: true, a: ['x'] } }),
     });
     new Environment(stack, 'B', {
-      templateVersion: version,
+      templateVersion: envVersion,
       protonServiceRole: role,
       validate: false,
       spec: Spec.fromObject({ alpha: { a: ['x'], b: true }, log_bucket: bucket.bucketName, zeta: 1 }),
@@ -93,17 +80,17 @@ describe('Environment', () => {
 
   test('takes a whole spec document from a file or YAML text, checked to be an environment spec', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
+    const { envVersion, role } = environmentPlatform(stack);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spec-')), 'beta.yaml');
     fs.writeFileSync(file, 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n');
-    new Environment(stack, 'FromFile', { templateVersion: version, protonServiceRole: role, spec: Spec.fromFile(file) });
-    expect(envProps(stack).Spec).toBe('proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n');
+    new Environment(stack, 'FromFile', { templateVersion: envVersion, protonServiceRole: role, spec: Spec.fromFile(file) });
+    expect(firstResource(stack, ENV_TYPE).Properties.Spec).toBe('proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n');
 
-    expect(() => new Environment(stack, 'Service', { templateVersion: version, protonServiceRole: role, spec: Spec.fromYaml('proton: ServiceSpec\ninstances: []\n') }))
+    expect(() => new Environment(stack, 'Service', { templateVersion: envVersion, protonServiceRole: role, spec: Spec.fromYaml('proton: ServiceSpec\ninstances: []\n') }))
       .toThrow(/TestStack\/Service: the spec is a "ServiceSpec" document where a EnvironmentSpec is needed: start it with "proton: EnvironmentSpec"/);
-    expect(() => new Environment(stack, 'Broken', { templateVersion: version, protonServiceRole: role, spec: Spec.fromYaml('proton: [\n') }))
+    expect(() => new Environment(stack, 'Broken', { templateVersion: envVersion, protonServiceRole: role, spec: Spec.fromYaml('proton: [\n') }))
       .toThrow(/the spec is not valid YAML/);
-    expect(() => new Environment(stack, 'NoSpec', { templateVersion: version, protonServiceRole: role, spec: Spec.fromYaml('proton: EnvironmentSpec\n') }))
+    expect(() => new Environment(stack, 'NoSpec', { templateVersion: envVersion, protonServiceRole: role, spec: Spec.fromYaml('proton: EnvironmentSpec\n') }))
       .toThrow(/has no spec: mapping of inputs/);
     expect(() => Spec.fromFile('/nonexistent/spec.yaml')).toThrow(/spec file \/nonexistent\/spec.yaml does not exist/);
   });
@@ -113,7 +100,7 @@ describe('Environment', () => {
     const role = new ProtonServiceRole(stack, 'Role');
     const shared = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Shared', 'shared-env');
     new Environment(stack, 'Env', { template: shared, majorVersion: '2', minorVersion: '3', spec: Spec.fromObject({}), protonServiceRole: role });
-    expect(envProps(stack)).toMatchObject({ TemplateName: 'shared-env', TemplateMajorVersion: '2', TemplateMinorVersion: '3' });
+    expect(firstResource(stack, ENV_TYPE).Properties).toMatchObject({ TemplateName: 'shared-env', TemplateMajorVersion: '2', TemplateMinorVersion: '3' });
     expect(() => new Environment(stack, 'NoMajor', { template: shared, spec: Spec.fromObject({}), protonServiceRole: role }))
       .toThrow(/template shared-env needs majorVersion/);
     expect(() => new Environment(stack, 'BadMajor', { template: shared, majorVersion: 'v2', spec: Spec.fromObject({}), protonServiceRole: role }))
@@ -123,18 +110,18 @@ describe('Environment', () => {
 
   test('fails at synth unless exactly one provisioning mode is given', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
+    const { envVersion, role } = environmentPlatform(stack);
     const codebuild = new iam.Role(stack, 'CodeBuild', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
-    expect(() => new Environment(stack, 'None', { templateVersion: version, spec: Spec.fromObject({}) }))
+    expect(() => new Environment(stack, 'None', { templateVersion: envVersion, spec: Spec.fromObject({}) }))
       .toThrow(/TestStack\/None: no provisioning: give exactly one of protonServiceRole \(AWS-managed\), codebuildRole/);
-    expect(() => new Environment(stack, 'Two', { templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, codebuildRole: codebuild }))
+    expect(() => new Environment(stack, 'Two', { templateVersion: envVersion, spec: Spec.fromObject({}), protonServiceRole: role, codebuildRole: codebuild }))
       .toThrow(/conflicting provisioning \(protonServiceRole, codebuildRole\)/);
     new Environment(stack, 'SelfManaged', {
-      templateVersion: version,
+      templateVersion: envVersion,
       spec: Spec.fromObject({}),
       provisioningRepository: { provider: RepositoryProvider.GITHUB, name: 'my-org/infra', branch: 'main' },
     });
-    expect(envProps(stack).ProvisioningRepository).toEqual({ provider: 'GITHUB', name: 'my-org/infra', branch: 'main' });
+    expect(firstResource(stack, ENV_TYPE).Properties.ProvisioningRepository).toEqual({ provider: 'GITHUB', name: 'my-org/infra', branch: 'main' });
   });
 
   test('generates a name that changes with the template, so a new template replaces the environment', () => {
@@ -149,9 +136,9 @@ describe('Environment', () => {
 
   test('grants the provider this environment and passing exactly the given roles to Proton', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
+    const { environment } = environmentPlatform(stack);
     const componentRole = new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') });
-    new Environment(stack, 'Beta', { environmentName: 'beta', templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, componentRole });
+    environment('Beta', { environmentName: 'beta', componentRole });
     const statements = protonPolicyStatements(Template.fromStack(stack));
     const env = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:UpdateEnvironment'));
     expect(env.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':proton:us-east-1:111111111111:environment/beta']] });
@@ -166,8 +153,7 @@ describe('Environment', () => {
 
   test('retains the environment with RemovalPolicy.RETAIN', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
-    new Environment(stack, 'Env', { templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role, removalPolicy: RemovalPolicy.RETAIN });
+    environmentPlatform(stack).environment('Env', { removalPolicy: RemovalPolicy.RETAIN });
     Template.fromStack(stack).hasResource(ENV_TYPE, { DeletionPolicy: 'Retain', Properties: Match.objectLike({ RemovalPolicy: 'retain' }) });
   });
 
@@ -180,8 +166,7 @@ describe('Environment', () => {
 
   test('rejects output keys Proton cannot have', () => {
     const stack = newStack();
-    const { version, role } = platform(stack);
-    const env = new Environment(stack, 'Env', { templateVersion: version, spec: Spec.fromObject({}), protonServiceRole: role });
+    const env = environmentPlatform(stack).environment('Env');
     expect(() => env.output('Vpc Id')).toThrow(/output key "Vpc Id" is not a Proton output name/);
   });
 });
@@ -203,37 +188,5 @@ describe('ProtonServiceRole', () => {
         }],
       },
     });
-  });
-});
-
-describe('environment account connections', () => {
-  test('the environment account requests the connection; the management account accepts it and deploys through it', () => {
-    const envAccount = newStack('EnvAccount');
-    const role = new ProtonServiceRole(envAccount, 'Role', { managementAccountId: '222222222222' });
-    new EnvironmentAccountConnection(envAccount, 'Connection', { managementAccountId: '222222222222', environmentName: 'prod', role });
-    Template.fromStack(envAccount).hasResourceProperties('AWS::Proton::EnvironmentAccountConnection', {
-      ManagementAccountId: '222222222222', EnvironmentName: 'prod', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Role'), 'Arn'] },
-    });
-    Template.fromStack(envAccount).hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '222222222222' } }) })] },
-    });
-
-    const management = newStack('Management');
-    const connection = EnvironmentAccountConnection.fromEnvironmentAccountConnectionId(management, 'Requested', 'a1b2c3d4-0000-1111-2222-333344445555');
-    const accepted = new AcceptEnvironmentAccountConnection(management, 'Accept', { connection });
-    const template = EnvironmentTemplate.fromEnvironmentTemplateName(management, 'T', 'vpc-env');
-    new Environment(management, 'Prod', { environmentName: 'prod', template, majorVersion: '1', spec: Spec.fromObject({}), environmentAccountConnection: accepted });
-
-    const t = Template.fromStack(management);
-    t.hasResourceProperties('Custom::ProtonAcceptEnvironmentAccountConnection', { ConnectionId: 'a1b2c3d4-0000-1111-2222-333344445555' });
-    expect(envProps(management).EnvironmentAccountConnectionId).toEqual({ Ref: expect.stringMatching(/^Accept/) });
-    const statements: any[] = protonPolicyStatements(t);
-    const accept = statements.find((s) => ([] as string[]).concat(s.Action).includes('proton:AcceptEnvironmentAccountConnection'));
-    expect(JSON.stringify(accept.Resource)).toContain('environment-account-connection/a1b2c3d4-0000-1111-2222-333344445555');
-  });
-
-  test('a connection needs a role to provision with', () => {
-    expect(() => new EnvironmentAccountConnection(newStack(), 'C', { managementAccountId: '222222222222', environmentName: 'prod' }))
-      .toThrow(/no role for Proton to provision with/);
   });
 });

@@ -1,24 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { bundleCopy, ENV_BUNDLE, newStack } from './helpers';
+import { Template } from 'aws-cdk-lib/assertions';
+import { bundleCopy, ENV_BUNDLE, environmentTemplateVersion, newStack, protonPolicy, protonPolicyResource, providerHandlers } from './helpers';
 import { EnvironmentTemplate, ProtonProvider, TemplateBundle } from '../../src';
-
-/** The Proton policy of the stack's provider role: its logical id and document. */
-function protonPolicyResource(template: Template): [string, any] {
-  const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^cdk-proton: ') } });
-  expect(Object.keys(policies)).toHaveLength(1);
-  const [id, policy] = Object.entries(policies)[0];
-  return [id, policy.Properties.PolicyDocument];
-}
-
-const protonPolicy = (template: Template): any => protonPolicyResource(template)[1];
 
 describe('ProtonProvider permissions', () => {
   test('grants template version actions on the declared templates only, and s3:GetObject on their bundles', () => {
     const stack = newStack();
-    new EnvironmentTemplate(stack, 'T', { templateName: 'vpc-env' }).addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    environmentTemplateVersion(stack, ENV_BUNDLE, { templateName: 'vpc-env' });
     const doc = protonPolicy(Template.fromStack(stack));
     const json = JSON.stringify(doc);
 
@@ -38,11 +28,10 @@ describe('ProtonProvider permissions', () => {
 
   test('the handler functions do not run before their policy exists', () => {
     const stack = newStack();
-    new EnvironmentTemplate(stack, 'T').addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    environmentTemplateVersion(stack);
     const t = Template.fromStack(stack);
     const [policyId] = protonPolicyResource(t);
-    const handlers = Object.values(t.findResources('AWS::Lambda::Function'))
-      .filter((f) => String(f.Properties.Description ?? '').startsWith('src/custom-resources/'));
+    const handlers = providerHandlers(t);
     expect(handlers).toHaveLength(2);
     for (const handler of handlers) expect(handler.DependsOn).toContain(policyId);
   });
@@ -67,7 +56,7 @@ describe('ProtonProvider permissions', () => {
   test('the policy\'s logical id follows its grants, so the grants a replaced or removed resource needs outlive it until cleanup', () => {
     const build = (templateName: string) => {
       const stack = newStack();
-      new EnvironmentTemplate(stack, 'T', { templateName }).addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+      environmentTemplateVersion(stack, ENV_BUNDLE, { templateName });
       return protonPolicyResource(Template.fromStack(stack))[0];
     };
     expect(build('vpc-env')).toBe(build('vpc-env'));
@@ -77,7 +66,7 @@ describe('ProtonProvider permissions', () => {
 
   test('every Proton resource depends on the policy directly, so cleanup and rollback delete it before its grants', () => {
     const stack = newStack();
-    new EnvironmentTemplate(stack, 'T').addVersion('V', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+    environmentTemplateVersion(stack);
     const t = Template.fromStack(stack);
     const [policyId] = protonPolicyResource(t);
     const versions = Object.values(t.findResources('Custom::ProtonEnvironmentTemplateVersion'));

@@ -2,13 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../../src';
 import { checkSpecInputs, CURRENT_VAL, formatInputPath, InputProblemKind, openApiToJsonSchema, readTemplateSchema } from '../../../src/constructs/internal/spec-validation';
-import { ENV_BUNDLE, newStack } from '../helpers';
+import { ENV_BUNDLE, firstResource, newStack } from '../helpers';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'spec-validation');
 /** An environment bundle whose schema uses every keyword the check reads. */
@@ -200,7 +199,7 @@ describe('environment specs against the schema', () => {
     const stack = newStack();
     environment(stack, envVersion(stack, CLUSTER_ENV), Spec.fromObject({ tier: 'qa' }), 'Unchecked', false);
     expect(synthError(stack)).toBeUndefined();
-    expect(Object.values(Template.fromStack(stack).findResources('Custom::ProtonEnvironment'))[0].Properties.Spec)
+    expect(firstResource(stack, 'Custom::ProtonEnvironment').Properties.Spec)
       .toBe('proton: "EnvironmentSpec"\nspec:\n  tier: "qa"\n');
   });
 
