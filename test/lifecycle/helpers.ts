@@ -52,10 +52,8 @@ export function useLocalProton(
   });
 }
 
-/** The CodeStar connection the tests' repositories and services go through. */
-export const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';
-/** A service's source repository, for services with a pipeline. */
-export const SERVICE_REPOSITORY = { repositoryConnectionArn: CONNECTION, repositoryId: 'my-org/orders', branchName: 'main' };
+/** The CodeStar connection the tests' repositories go through, and a service's source repository (for a pipeline). */
+export { CONNECTION_ARN as CONNECTION, SERVICE_REPOSITORY } from '../constructs/helpers';
 
 export interface PlatformOptions {
   /** Names templates `<prefix>-env`, `<prefix>-svc` and environments `<prefix>-<name>`. */
