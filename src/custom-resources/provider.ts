@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
@@ -7,6 +7,7 @@ import { ResourceType } from './contract';
 import { IsCompleteFunction } from './is-complete-function';
 import { OnEventFunction } from './on-event-function';
 import { HandlerPermissions } from './permissions';
+import { protonArn } from '../constructs/internal/arns';
 import { stackNamePrefix } from '../constructs/internal/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
@@ -153,16 +154,25 @@ export class ProtonProvider extends Construct {
   }
 
   private renderPolicy(): any {
-    const stack = Stack.of(this);
+    const statements = [
+      ...this.protonStatements(),
+      ...passStatements('codestar-connections:PassConnection', 'codestar-connections:PassedToService', this.passedConnections),
+      ...passStatements('iam:PassRole', 'iam:PassedToService', this.passedRoles),
+      ...this.bundleReadStatements(),
+    ];
+    if (statements.length === 0) {
+      // A policy needs one statement; this one allows nothing.
+      statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
+    }
+    return new iam.PolicyDocument({ statements }).toJSON();
+  }
+
+  /** A statement for each handler permissions, on the names granted; then one for the actions only `*` matches. */
+  private protonStatements(): iam.PolicyStatement[] {
     const statements: iam.PolicyStatement[] = [];
     for (const [permissions, names] of this.namesByPermissions) {
       const resources = [...names].sort().flatMap((name) => {
-        const arn = (resourceName: string) => stack.formatArn({
-          service: 'proton',
-          resource: permissions.family!,
-          resourceName,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        });
+        const arn = (resourceName: string) => protonArn(this, permissions.family!, resourceName);
         // A prefix grant covers what the resource contains already.
         const nested = permissions.nested;
         return nested && !name.endsWith('*') ? [arn(name), arn(`${name}${nested}`)] : [arn(name)];
@@ -173,20 +183,11 @@ export class ProtonProvider extends Construct {
       // These actions name no resource type in the Service Authorization Reference: only "*" matches them.
       statements.push(new iam.PolicyStatement({ actions: [...this.wildcardActions].sort(), resources: ['*'] }));
     }
-    if (this.passedConnections.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        actions: ['codestar-connections:PassConnection'],
-        resources: [...this.passedConnections.keys()].sort().map((key) => this.passedConnections.get(key)!),
-        conditions: { StringEquals: { 'codestar-connections:PassedToService': 'proton.amazonaws.com' } },
-      }));
-    }
-    if (this.passedRoles.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [...this.passedRoles.keys()].sort().map((key) => this.passedRoles.get(key)!),
-        conditions: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
-      }));
-    }
+    return statements;
+  }
+
+  /** Reading the template bundles: each object, or, beyond a few assets of a bucket, the bundle pattern. */
+  private bundleReadStatements(): iam.PolicyStatement[] {
     const objects: string[] = [];
     for (const { bucketArn, keys, assetKeys } of this.bundleObjects.values()) {
       objects.push(...[...keys].sort().map((key) => `${bucketArn}/${key}`));
@@ -197,13 +198,16 @@ export class ProtonProvider extends Construct {
         objects.push(...[...assetKeys].sort().map((key) => `${bucketArn}/${key}`));
       }
     }
-    if (objects.length > 0) {
-      statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects }));
-    }
-    if (statements.length === 0) {
-      // A policy needs one statement; this one allows nothing.
-      statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
-    }
-    return new iam.PolicyDocument({ statements }).toJSON();
+    return objects.length > 0 ? [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects })] : [];
   }
+}
+
+/** The statement letting the handlers hand what `passed` holds (by resolved ARN) to Proton only; none when it is empty. */
+function passStatements(action: string, passedToService: string, passed: Map<string, string>): iam.PolicyStatement[] {
+  if (passed.size === 0) return [];
+  return [new iam.PolicyStatement({
+    actions: [action],
+    resources: [...passed.keys()].sort().map((key) => passed.get(key)!),
+    conditions: { StringEquals: { [passedToService]: 'proton.amazonaws.com' } },
+  })];
 }
