@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
+import * as path from 'path';
 import { Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { ResourceType } from './contract';
-import { IsCompleteFunction } from './is-complete-function';
-import { OnEventFunction } from './on-event-function';
 import { HandlerPermissions } from './permissions';
 import { protonArn } from '../constructs/internal/arns';
 import { stackNamePrefix } from '../constructs/internal/names';
@@ -13,6 +13,8 @@ import { stackNamePrefix } from '../constructs/internal/names';
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
 /** CloudFormation waits at most one hour for a custom resource. */
 const MAX_TOTAL_TIMEOUT = Duration.hours(1);
+/** Both handlers in one bundle, built from `provider-handlers.ts` by `npx projen bundle`: one asset for both functions. */
+const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'provider-handlers');
 /** Asset bundles of one bucket are listed one by one up to this count, then granted as `<bucket>/*.gz`. */
 const MAX_LISTED_BUNDLES_PER_BUCKET = 10;
 
@@ -86,9 +88,9 @@ export class ProtonProvider extends Construct {
       produce: () => `ProtonPolicy${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`,
     }));
 
-    const onEvent = new OnEventFunction(this, 'OnEvent', { role, timeout: Duration.minutes(2) });
+    const onEvent = handlerFunction(this, 'OnEvent', 'onEvent', { role, timeout: Duration.minutes(2) });
     // isComplete waits in an SDK waiter for up to a minute at a time; the framework polls it again after.
-    const isComplete = new IsCompleteFunction(this, 'IsComplete', { role, timeout: Duration.minutes(10) });
+    const isComplete = handlerFunction(this, 'IsComplete', 'isComplete', { role, timeout: Duration.minutes(10) });
     onEvent.node.addDependency(policy);
     isComplete.node.addDependency(policy);
     // Each Proton resource depends on the policy directly, not only through the functions: when a
@@ -210,4 +212,17 @@ function passStatements(action: string, passedToService: string, passed: Map<str
     resources: [...passed.keys()].sort().map((key) => passed.get(key)!),
     conditions: { StringEquals: { [passedToService]: 'proton.amazonaws.com' } },
   })];
+}
+
+/** A function that runs one of the bundle's handlers (`onEvent` or `isComplete`, the exports of `provider-handlers.ts`). */
+function handlerFunction(scope: Construct, id: string, handler: 'onEvent' | 'isComplete', options: lambda.FunctionOptions): lambda.Function {
+  const fn = new lambda.Function(scope, id, {
+    description: `cdk-proton: the Proton provider's ${handler} handler`,
+    ...options,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: `index.${handler}`,
+    code: lambda.Code.fromAsset(HANDLER_BUNDLE),
+  });
+  fn.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
+  return fn;
 }
