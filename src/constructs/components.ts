@@ -8,7 +8,7 @@ import { PERMISSIONS } from '../custom-resources/permissions';
 import { TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-limits.generated';
 import { AppServiceInstance } from './internal/app-service-instance';
 import { generateName } from './internal/names';
-import { checkOutputKey, renderOutputKeys } from './internal/outputs';
+import { OutputKeys } from './internal/outputs';
 import { dependOn, protonResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
 import { checkDescription, checkName, protonError } from './internal/validation';
@@ -111,7 +111,7 @@ export class Component extends Resource implements ITaggable {
   public readonly tags: TagManager;
 
   private readonly resource: CustomResource;
-  private readonly outputs = new Set<string>();
+  private readonly outputs = new OutputKeys(this, 'the template file\'s outputs');
 
   constructor(scope: Construct, id: string, props: ComponentProps) {
     super(scope, id);
@@ -145,7 +145,7 @@ export class Component extends Resource implements ITaggable {
         Description: props.description,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
-        Outputs: renderOutputKeys(this.outputs),
+        Outputs: this.outputs.render(),
       },
     });
     dependOn(this.resource, props.environment, instanceOwner(instance));
@@ -154,7 +154,6 @@ export class Component extends Resource implements ITaggable {
 
   /** The value of one of the component's outputs, read from Proton after each deployment. */
   public output(key: string): string {
-    checkOutputKey(this, key, 'the template file\'s outputs');
     this.outputs.add(key);
     return this.resource.getAttString(outputAttribute(key));
   }

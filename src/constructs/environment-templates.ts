@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnEnvironmentTemplate } from 'aws-cdk-lib/aws-proton';
@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { ResourceType, TemplateVersionAttribute } from '../custom-resources/contract';
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { ITemplate, TemplateBundle, TemplateKind } from './bundles/template-bundle';
-import { protonArn } from './internal/arns';
+import { nameFromArn, protonArn } from './internal/arns';
 import { generateName } from './internal/names';
 import { readTemplateSchema, TemplateSchema } from './internal/spec-validation';
 import { registerTemplateVersion } from './internal/template-version-resource';
@@ -150,8 +150,7 @@ export class EnvironmentTemplate extends EnvironmentTemplateBase {
 
   /** Imports an environment template by ARN. */
   public static fromEnvironmentTemplateArn(scope: Construct, id: string, templateArn: string): IEnvironmentTemplate {
-    const templateName = Arn.split(templateArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
-    return EnvironmentTemplate.fromEnvironmentTemplateAttributes(scope, id, { templateName });
+    return EnvironmentTemplate.fromEnvironmentTemplateAttributes(scope, id, { templateName: nameFromArn(templateArn) });
   }
 
   /** Imports an environment template by its attributes. */

@@ -1,14 +1,14 @@
-import { Arn, ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironmentAccountConnection } from './account-connections';
 import { EnvironmentTemplateVersion, IEnvironmentTemplate } from './environment-templates';
 import { EnvironmentAttribute, EnvironmentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
-import { PERMISSIONS } from '../custom-resources/permissions';
+import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
-import { protonArn } from './internal/arns';
+import { nameFromArn, protonArn } from './internal/arns';
 import { generateName } from './internal/names';
-import { checkOutputKey, renderOutputKeys } from './internal/outputs';
+import { OutputKeys } from './internal/outputs';
 import { protonResource } from './internal/proton-resource';
 import { specValidationErrors } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
@@ -111,6 +111,15 @@ abstract class EnvironmentBase extends Resource implements IEnvironment {
   public abstract readonly environmentArn: string;
 }
 
+/** An environment defined elsewhere, known by its name and ARN. */
+function importEnvironment(scope: Construct, id: string, environmentName: string, environmentArn: string): IEnvironment {
+  class Import extends EnvironmentBase {
+    public readonly environmentName = environmentName;
+    public readonly environmentArn = environmentArn;
+  }
+  return new Import(scope, id);
+}
+
 /**
  * A Proton environment: deployed from an environment template version with a spec, waited for
  * until Proton reports it deployed, and updated with the deployment type the change needs.
@@ -119,21 +128,12 @@ abstract class EnvironmentBase extends Resource implements IEnvironment {
 export class Environment extends EnvironmentBase implements ITaggable {
   /** Imports an environment by name. */
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IEnvironment {
-    class Import extends EnvironmentBase {
-      public readonly environmentName = environmentName;
-      public readonly environmentArn = protonArn(scope, 'environment', environmentName);
-    }
-    return new Import(scope, id);
+    return importEnvironment(scope, id, environmentName, protonArn(scope, ProtonResourceFamily.ENVIRONMENT, environmentName));
   }
 
   /** Imports an environment by ARN. */
   public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IEnvironment {
-    const environmentName = Arn.split(environmentArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
-    class Import extends EnvironmentBase {
-      public readonly environmentName = environmentName;
-      public readonly environmentArn = environmentArn;
-    }
-    return new Import(scope, id);
+    return importEnvironment(scope, id, nameFromArn(environmentArn), environmentArn);
   }
 
   public readonly environmentName: string;
@@ -148,7 +148,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
   public readonly tags: TagManager;
 
   private readonly resource: CustomResource;
-  private readonly referencedOutputs = new Set<string>();
+  private readonly referencedOutputs = new OutputKeys(this);
 
   constructor(scope: Construct, id: string, props: EnvironmentProps) {
     super(scope, id);
@@ -180,7 +180,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
         ProvisioningRepository: props.provisioningRepository,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
-        Outputs: renderOutputKeys(this.referencedOutputs),
+        Outputs: this.referencedOutputs.render(),
       },
     });
     const provider = ProtonProvider.of(this);
@@ -203,7 +203,6 @@ export class Environment extends EnvironmentBase implements ITaggable {
    * the outputs asked for here are returned; a deployment fails when Proton has no such output.
    */
   public output(key: string): string {
-    checkOutputKey(this, key);
     this.referencedOutputs.add(key);
     return this.resource.getAttString(outputAttribute(key));
   }

@@ -1,8 +1,10 @@
 import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { RepositoryProperties, ResourceType, ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../custom-resources/contract';
-import { PERMISSIONS } from '../custom-resources/permissions';
+import {
+  RepositoryProperties, ResourceType, ServiceSyncConfigProperties, SyncedBranchProperties, TemplateSyncConfigProperties,
+} from '../custom-resources/contract';
+import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { ITemplate } from './bundles/template-bundle';
 import { protonArn } from './internal/arns';
@@ -75,7 +77,7 @@ abstract class RepositoryBase extends Resource implements IRepository {
   public abstract readonly repositoryName: string;
 
   public get repositoryArn(): string {
-    return protonArn(this, 'repository', `${this.provider.toLowerCase()}:${this.repositoryName}`);
+    return protonArn(this, ProtonResourceFamily.REPOSITORY, `${this.provider.toLowerCase()}:${this.repositoryName}`);
   }
 
   public branch(branch: string): RepositoryBranch {
@@ -129,6 +131,11 @@ export class Repository extends RepositoryBase implements ITaggable {
   }
 }
 
+/** The properties naming the repository branch a sync config follows. */
+function syncedBranch(repository: IRepository, branch: string): SyncedBranchProperties {
+  return { RepositoryProvider: repository.provider, RepositoryName: repository.repositoryName, Branch: branch };
+}
+
 /** Properties of a template sync config. */
 export interface TemplateSyncConfigProps {
   /** The template whose versions Proton registers from the repository (environment or service). */
@@ -162,9 +169,7 @@ export class TemplateSyncConfig extends Resource {
       properties: {
         TemplateName: props.template.templateName,
         TemplateType: props.template.templateKind,
-        RepositoryProvider: props.repository.provider,
-        RepositoryName: props.repository.repositoryName,
-        Branch: props.branch,
+        ...syncedBranch(props.repository, props.branch),
         Subdirectory: props.subdirectory,
         RemovalPolicy: props.removalPolicy,
       },
@@ -202,9 +207,7 @@ export class ServiceSyncConfig extends Resource {
       permissions: PERMISSIONS.SERVICE_SYNC_CONFIG,
       properties: {
         ServiceName: props.service.serviceName,
-        RepositoryProvider: props.repository.provider,
-        RepositoryName: props.repository.repositoryName,
-        Branch: props.branch,
+        ...syncedBranch(props.repository, props.branch),
         FilePath: props.filePath,
         RemovalPolicy: props.removalPolicy,
       },

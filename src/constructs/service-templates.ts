@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnServiceTemplate } from 'aws-cdk-lib/aws-proton';
@@ -8,7 +8,7 @@ import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissio
 import { COMPATIBLE_ENVIRONMENT_TEMPLATES } from '../proton-limits.generated';
 import { ITemplate, TemplateKind } from './bundles/template-bundle';
 import { IEnvironmentTemplateVersion, TemplateVersionOptions } from './environment-templates';
-import { protonArn } from './internal/arns';
+import { nameFromArn, protonArn } from './internal/arns';
 import { generateName } from './internal/names';
 import { readTemplateSchema, TemplateSchema } from './internal/spec-validation';
 import { registerTemplateVersion } from './internal/template-version-resource';
@@ -136,8 +136,7 @@ export class ServiceTemplate extends ServiceTemplateBase {
 
   /** Imports a service template by ARN (with a Proton pipeline). */
   public static fromServiceTemplateArn(scope: Construct, id: string, templateArn: string): IServiceTemplate {
-    const templateName = Arn.split(templateArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
-    return ServiceTemplate.fromServiceTemplateAttributes(scope, id, { templateName });
+    return ServiceTemplate.fromServiceTemplateAttributes(scope, id, { templateName: nameFromArn(templateArn) });
   }
 
   /** Imports a service template by its attributes. */

@@ -1,16 +1,16 @@
-import { Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
+import { CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environments';
 import {
   instanceOutputAttribute, outputAttribute, pipelineOutputAttribute, ReservedTag, ResourceType, ServiceAttribute, ServiceInstanceAttribute,
   ServiceInstanceProperties, ServiceInstanceProperty, ServiceProperties,
 } from '../custom-resources/contract';
-import { PERMISSIONS } from '../custom-resources/permissions';
+import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
 import { AppServiceInstance } from './internal/app-service-instance';
-import { protonArn } from './internal/arns';
+import { nameFromArn, protonArn } from './internal/arns';
 import { generateName } from './internal/names';
-import { checkOutputKey, renderOutputKeys } from './internal/outputs';
+import { OutputKeys } from './internal/outputs';
 import { dependOn, protonResource } from './internal/proton-resource';
 import { specValidationErrors, SpecUnderCheck } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
@@ -165,14 +165,14 @@ export class Service extends ServiceBase implements ITaggable {
   public static fromServiceName(scope: Construct, id: string, serviceName: string): IService {
     class Import extends ServiceBase {
       public readonly serviceName = serviceName;
-      public readonly serviceArn = protonArn(scope, 'service', serviceName);
+      public readonly serviceArn = protonArn(scope, ProtonResourceFamily.SERVICE, serviceName);
     }
     return new Import(scope, id);
   }
 
   /** Imports a service by ARN. */
   public static fromServiceArn(scope: Construct, id: string, serviceArn: string): IService {
-    return Service.fromServiceName(scope, id, Arn.split(serviceArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!);
+    return Service.fromServiceName(scope, id, nameFromArn(serviceArn));
   }
 
   public readonly serviceName: string;
@@ -182,8 +182,8 @@ export class Service extends ServiceBase implements ITaggable {
 
   private readonly resource: CustomResource;
   private readonly instances = new Map<string, DeclaredInstance>();
-  private readonly instanceOutputs = new Set<string>();
-  private readonly pipelineOutputs = new Set<string>();
+  private readonly instanceOutputs = new OutputKeys(this);
+  private readonly pipelineOutputs = new OutputKeys(this);
   private readonly hasPipeline: boolean;
   /** The service template version the service is deployed from, when it is in this app. */
   public readonly templateVersion?: ServiceTemplateVersion;
@@ -220,8 +220,8 @@ export class Service extends ServiceBase implements ITaggable {
         PipelineSpec: pipelineInputs ? this.renderSpec(pipelineInputs, []) : undefined,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
-        InstanceOutputs: renderOutputKeys(this.instanceOutputs),
-        PipelineOutputs: renderOutputKeys(this.pipelineOutputs),
+        InstanceOutputs: this.instanceOutputs.render(),
+        PipelineOutputs: this.pipelineOutputs.render(),
       },
     });
     // CreateService hands the pipeline's repository connection to Proton.
@@ -259,8 +259,7 @@ export class Service extends ServiceBase implements ITaggable {
       throw protonError(this, `the service has no instance named "${name}": its instances are ${[...this.instances.keys()].join(', ') || 'none'}`);
     }
     return new AppServiceInstance(this, name, (key) => {
-      checkOutputKey(this, key);
-      this.instanceOutputs.add(`${name}/${key}`);
+      this.instanceOutputs.add(key, `${name}/${key}`);
       return this.resource.getAttString(instanceOutputAttribute(name, key));
     });
   }
@@ -270,7 +269,6 @@ export class Service extends ServiceBase implements ITaggable {
     if (!this.hasPipeline) {
       throw protonError(this, 'the service template has no Proton pipeline, so the service has no pipeline outputs');
     }
-    checkOutputKey(this, key);
     this.pipelineOutputs.add(key);
     return this.resource.getAttString(pipelineOutputAttribute(key));
   }
@@ -390,7 +388,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
   public readonly tags: TagManager;
 
   private readonly resource: CustomResource;
-  private readonly outputs = new Set<string>();
+  private readonly outputs = new OutputKeys(this);
 
   constructor(scope: Construct, id: string, props: ServiceInstanceProps) {
     super(scope, id);
@@ -417,7 +415,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
         TemplateMinorVersion: props.minorVersion,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
-        Outputs: renderOutputKeys(this.outputs),
+        Outputs: this.outputs.render(),
       },
     });
     dependOn(this.resource, props.service, props.environment);
@@ -433,7 +431,6 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
   }
 
   public output(key: string): string {
-    checkOutputKey(this, key);
     this.outputs.add(key);
     return this.resource.getAttString(outputAttribute(key));
   }

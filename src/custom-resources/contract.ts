@@ -52,8 +52,42 @@ export const ReservedTag = {
   DELETE_PENDING: 'cdk-proton:delete-pending',
 } as const;
 
+/** The tags a resource is given in Proton: the stack's and the user's (`{ key, value }`, as Proton takes them). */
+export type TagList = ReadonlyArray<{ readonly key: string; readonly value: string }>;
+
+/** The property of every resource Proton can keep when CloudFormation deletes it. */
+export interface RemovableProperties {
+  /** One of {@link RemovalMode}. */
+  readonly RemovalPolicy: string;
+}
+
+/** The properties of every Proton resource the stack creates and tags. */
+export interface OwnedProperties extends RemovableProperties {
+  readonly Tags?: TagList;
+}
+
+/** The property of a resource with Proton outputs (environments, service instances, components). */
+export interface OutputsProperties {
+  /** The output keys the app references: only these are returned as attributes. */
+  readonly Outputs?: ReadonlyArray<string>;
+}
+
+/** The repository branch a sync config follows. */
+export interface SyncedBranchProperties {
+  readonly RepositoryProvider: string;
+  readonly RepositoryName: string;
+  readonly Branch: string;
+}
+
+/** The attributes of every Proton resource known by its name (environments, services, service instances, components). */
+export const NamedResourceAttribute = {
+  ARN: 'Arn',
+  /** Read by no construct: part of the response the lifecycle tests pin. */
+  NAME: 'Name',
+} as const;
+
 /** Properties of a template version resource (environment or service). */
-export interface TemplateVersionProperties {
+export interface TemplateVersionProperties extends OwnedProperties {
   readonly TemplateName: string;
   /** Absent: Proton starts a new major version. */
   readonly MajorVersion?: string;
@@ -62,9 +96,6 @@ export interface TemplateVersionProperties {
   readonly Publish: string;
   readonly SourceBucket: string;
   readonly SourceKey: string;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
   /** Service template versions only: `[{ templateName, majorVersion }]`. */
   readonly CompatibleEnvironmentTemplates?: ReadonlyArray<{ readonly templateName: string; readonly majorVersion: string }>;
   /** Service template versions only. */
@@ -79,7 +110,7 @@ export const TemplateVersionAttribute = {
 } as const;
 
 /** Properties of an environment resource. */
-export interface EnvironmentProperties {
+export interface EnvironmentProperties extends OwnedProperties, OutputsProperties {
   readonly Name: string;
   readonly TemplateName: string;
   readonly TemplateMajorVersion: string;
@@ -93,19 +124,10 @@ export interface EnvironmentProperties {
   readonly ComponentRoleArn?: string;
   readonly EnvironmentAccountConnectionId?: string;
   readonly ProvisioningRepository?: { readonly provider: string; readonly name: string; readonly branch: string };
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
-  /** The output keys the app references: only these are returned as attributes. */
-  readonly Outputs?: ReadonlyArray<string>;
 }
 
 /** Attributes of an environment resource. */
-export const EnvironmentAttribute = {
-  ARN: 'Arn',
-  /** Read by no construct: part of the response the lifecycle tests pin. */
-  NAME: 'Name',
-} as const;
+export const EnvironmentAttribute = NamedResourceAttribute;
 
 /** The attribute holding the value of a Proton output (environments, service instances, pipelines, components). */
 export function outputAttribute(key: string): string {
@@ -126,7 +148,7 @@ export interface ServiceInstanceProperty {
 }
 
 /** Properties of a service resource. */
-export interface ServiceProperties {
+export interface ServiceProperties extends OwnedProperties {
   readonly Name: string;
   readonly TemplateName: string;
   readonly TemplateMajorVersion: string;
@@ -140,9 +162,6 @@ export interface ServiceProperties {
   readonly Instances: ReadonlyArray<ServiceInstanceProperty>;
   /** A service spec document with the pipeline only (UpdateServicePipeline); absent without a pipeline. */
   readonly PipelineSpec?: string;
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
   /** Referenced instance outputs, as `<instance>/<key>`. */
   readonly InstanceOutputs?: ReadonlyArray<string>;
   /** Referenced pipeline outputs. */
@@ -150,11 +169,7 @@ export interface ServiceProperties {
 }
 
 /** Attributes of a service resource. */
-export const ServiceAttribute = {
-  ARN: 'Arn',
-  /** Read by no construct: part of the response the lifecycle tests pin. */
-  NAME: 'Name',
-} as const;
+export const ServiceAttribute = NamedResourceAttribute;
 
 /** The attribute holding an output of a service instance. */
 export function instanceOutputAttribute(instance: string, key: string): string {
@@ -167,7 +182,7 @@ export function pipelineOutputAttribute(key: string): string {
 }
 
 /** Properties of a service instance declared on its own (added to an existing service). */
-export interface ServiceInstanceProperties {
+export interface ServiceInstanceProperties extends OwnedProperties, OutputsProperties {
   readonly ServiceName: string;
   readonly Name: string;
   readonly Environment: string;
@@ -175,67 +190,44 @@ export interface ServiceInstanceProperties {
   readonly Spec: string;
   readonly TemplateMajorVersion?: string;
   readonly TemplateMinorVersion?: string;
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
-  readonly Outputs?: ReadonlyArray<string>;
 }
 
 /** Attributes of a service instance resource. */
-export const ServiceInstanceAttribute = {
-  ARN: 'Arn',
-  /** Read by no construct: part of the response the lifecycle tests pin. */
-  NAME: 'Name',
-} as const;
+export const ServiceInstanceAttribute = NamedResourceAttribute;
 
 /** Properties of the account settings resource. */
-export interface AccountSettingsProperties {
+export interface AccountSettingsProperties extends RemovableProperties {
   /** `""` clears the setting. */
   readonly PipelineServiceRoleArn?: string;
   /** `""` clears the setting. */
   readonly PipelineCodebuildRoleArn?: string;
   readonly PipelineProvisioningRepository?: { readonly provider: string; readonly name: string; readonly branch: string };
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
 }
 
 /** Properties of a repository link. */
-export interface RepositoryProperties {
+export interface RepositoryProperties extends OwnedProperties {
   readonly Provider: string;
   readonly Name: string;
   readonly ConnectionArn: string;
   readonly EncryptionKey?: string;
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
 }
 
 /** Properties of a template sync config. */
-export interface TemplateSyncConfigProperties {
+export interface TemplateSyncConfigProperties extends SyncedBranchProperties, RemovableProperties {
   readonly TemplateName: string;
   /** ENVIRONMENT or SERVICE. */
   readonly TemplateType: string;
-  readonly RepositoryProvider: string;
-  readonly RepositoryName: string;
-  readonly Branch: string;
   readonly Subdirectory?: string;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
 }
 
 /** Properties of a service sync config. */
-export interface ServiceSyncConfigProperties {
+export interface ServiceSyncConfigProperties extends SyncedBranchProperties, RemovableProperties {
   readonly ServiceName: string;
-  readonly RepositoryProvider: string;
-  readonly RepositoryName: string;
-  readonly Branch: string;
   readonly FilePath: string;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
 }
 
 /** Properties of a directly defined component. */
-export interface ComponentProperties {
+export interface ComponentProperties extends OwnedProperties, OutputsProperties {
   readonly Name: string;
   /** Set for a component of an environment (not attached to an instance). */
   readonly EnvironmentName?: string;
@@ -247,15 +239,7 @@ export interface ComponentProperties {
   /** Sensitive: never logged. */
   readonly ServiceSpec?: string;
   readonly Description?: string;
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  /** One of {@link RemovalMode}. */
-  readonly RemovalPolicy: string;
-  readonly Outputs?: ReadonlyArray<string>;
 }
 
 /** Attributes of a component resource. */
-export const ComponentAttribute = {
-  ARN: 'Arn',
-  /** Read by no construct: part of the response the lifecycle tests pin. */
-  NAME: 'Name',
-} as const;
+export const ComponentAttribute = NamedResourceAttribute;

@@ -1,17 +1,20 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { ResourceType } from './contract';
-import { IsCompleteFunction } from './is-complete-function';
-import { OnEventFunction } from './on-event-function';
 import { HandlerPermissions } from './permissions';
+import { protonArn } from '../constructs/internal/arns';
 import { stackNamePrefix } from '../constructs/internal/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
 /** CloudFormation waits at most one hour for a custom resource. */
 const MAX_TOTAL_TIMEOUT = Duration.hours(1);
+/** Both handlers in one bundle, built from `provider-handlers.ts` by `npx projen bundle`: one asset for both functions. */
+const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'provider-handlers');
 /** Asset bundles of one bucket are listed one by one up to this count, then granted as `<bucket>/*.gz`. */
 const MAX_LISTED_BUNDLES_PER_BUCKET = 10;
 
@@ -85,9 +88,9 @@ export class ProtonProvider extends Construct {
       produce: () => `ProtonPolicy${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`,
     }));
 
-    const onEvent = new OnEventFunction(this, 'OnEvent', { role, timeout: Duration.minutes(2) });
+    const onEvent = handlerFunction(this, 'OnEvent', 'onEvent', { role, timeout: Duration.minutes(2) });
     // isComplete waits in an SDK waiter for up to a minute at a time; the framework polls it again after.
-    const isComplete = new IsCompleteFunction(this, 'IsComplete', { role, timeout: Duration.minutes(10) });
+    const isComplete = handlerFunction(this, 'IsComplete', 'isComplete', { role, timeout: Duration.minutes(10) });
     onEvent.node.addDependency(policy);
     isComplete.node.addDependency(policy);
     // Each Proton resource depends on the policy directly, not only through the functions: when a
@@ -153,16 +156,25 @@ export class ProtonProvider extends Construct {
   }
 
   private renderPolicy(): any {
-    const stack = Stack.of(this);
+    const statements = [
+      ...this.protonStatements(),
+      ...passStatements('codestar-connections:PassConnection', 'codestar-connections:PassedToService', this.passedConnections),
+      ...passStatements('iam:PassRole', 'iam:PassedToService', this.passedRoles),
+      ...this.bundleReadStatements(),
+    ];
+    if (statements.length === 0) {
+      // A policy needs one statement; this one allows nothing.
+      statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
+    }
+    return new iam.PolicyDocument({ statements }).toJSON();
+  }
+
+  /** A statement for each handler permissions, on the names granted; then one for the actions only `*` matches. */
+  private protonStatements(): iam.PolicyStatement[] {
     const statements: iam.PolicyStatement[] = [];
     for (const [permissions, names] of this.namesByPermissions) {
       const resources = [...names].sort().flatMap((name) => {
-        const arn = (resourceName: string) => stack.formatArn({
-          service: 'proton',
-          resource: permissions.family!,
-          resourceName,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        });
+        const arn = (resourceName: string) => protonArn(this, permissions.family!, resourceName);
         // A prefix grant covers what the resource contains already.
         const nested = permissions.nested;
         return nested && !name.endsWith('*') ? [arn(name), arn(`${name}${nested}`)] : [arn(name)];
@@ -173,20 +185,11 @@ export class ProtonProvider extends Construct {
       // These actions name no resource type in the Service Authorization Reference: only "*" matches them.
       statements.push(new iam.PolicyStatement({ actions: [...this.wildcardActions].sort(), resources: ['*'] }));
     }
-    if (this.passedConnections.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        actions: ['codestar-connections:PassConnection'],
-        resources: [...this.passedConnections.keys()].sort().map((key) => this.passedConnections.get(key)!),
-        conditions: { StringEquals: { 'codestar-connections:PassedToService': 'proton.amazonaws.com' } },
-      }));
-    }
-    if (this.passedRoles.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [...this.passedRoles.keys()].sort().map((key) => this.passedRoles.get(key)!),
-        conditions: { StringEquals: { 'iam:PassedToService': 'proton.amazonaws.com' } },
-      }));
-    }
+    return statements;
+  }
+
+  /** Reading the template bundles: each object, or, beyond a few assets of a bucket, the bundle pattern. */
+  private bundleReadStatements(): iam.PolicyStatement[] {
     const objects: string[] = [];
     for (const { bucketArn, keys, assetKeys } of this.bundleObjects.values()) {
       objects.push(...[...keys].sort().map((key) => `${bucketArn}/${key}`));
@@ -197,13 +200,29 @@ export class ProtonProvider extends Construct {
         objects.push(...[...assetKeys].sort().map((key) => `${bucketArn}/${key}`));
       }
     }
-    if (objects.length > 0) {
-      statements.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects }));
-    }
-    if (statements.length === 0) {
-      // A policy needs one statement; this one allows nothing.
-      statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
-    }
-    return new iam.PolicyDocument({ statements }).toJSON();
+    return objects.length > 0 ? [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects })] : [];
   }
+}
+
+/** The statement letting the handlers hand what `passed` holds (by resolved ARN) to Proton only; none when it is empty. */
+function passStatements(action: string, passedToService: string, passed: Map<string, string>): iam.PolicyStatement[] {
+  if (passed.size === 0) return [];
+  return [new iam.PolicyStatement({
+    actions: [action],
+    resources: [...passed.keys()].sort().map((key) => passed.get(key)!),
+    conditions: { StringEquals: { [passedToService]: 'proton.amazonaws.com' } },
+  })];
+}
+
+/** A function that runs one of the bundle's handlers (`onEvent` or `isComplete`, the exports of `provider-handlers.ts`). */
+function handlerFunction(scope: Construct, id: string, handler: 'onEvent' | 'isComplete', options: lambda.FunctionOptions): lambda.Function {
+  const fn = new lambda.Function(scope, id, {
+    description: `cdk-proton: the Proton provider's ${handler} handler`,
+    ...options,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: `index.${handler}`,
+    code: lambda.Code.fromAsset(HANDLER_BUNDLE),
+  });
+  fn.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
+  return fn;
 }

@@ -99,5 +99,5 @@ export const protonPolicyStatements = (template: Template): any[] => protonPolic
 /** The Lambda functions of the stack's Proton provider (the bundled handlers). */
 export function providerHandlers(template: Template): SynthesizedResource[] {
   return Object.values(template.findResources('AWS::Lambda::Function'))
-    .filter((f) => String(f.Properties.Description ?? '').startsWith('src/custom-resources/')) as SynthesizedResource[];
+    .filter((f) => String(f.Properties.Description ?? '').startsWith('cdk-proton: the Proton provider')) as SynthesizedResource[];
 }

@@ -36,6 +36,14 @@ describe('ProtonProvider permissions', () => {
     for (const handler of handlers) expect(handler.DependsOn).toContain(policyId);
   });
 
+  test('both handler functions run one asset, each its own export of it', () => {
+    const stack = newStack();
+    environmentTemplateVersion(stack);
+    const handlers = providerHandlers(Template.fromStack(stack));
+    expect(handlers.map((f) => f.Properties.Handler).sort()).toEqual(['index.isComplete', 'index.onEvent']);
+    expect(new Set(handlers.map((f) => JSON.stringify(f.Properties.Code))).size).toBe(1);
+  });
+
   test('stays within the IAM managed policy size with 400 Proton objects in one stack', () => {
     const stack = newStack();
     for (let i = 0; i < 200; i++) {

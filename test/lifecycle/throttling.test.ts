@@ -17,8 +17,8 @@ import {
 import { protonClientConfig } from '../../src/custom-resources/handlers/client';
 import { COMPONENT_DIR } from '../constructs/helpers';
 
-/** The bundled isComplete handler, as the provider's function runs it. */
-const IS_COMPLETE_CODE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'is-complete.lambda');
+/** The bundle of the provider's handlers, as its functions run it. */
+const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'custom-resources', 'provider-handlers');
 
 let proton: LocalProton;
 useLocalProton({
@@ -175,8 +175,8 @@ test('a read throttled until isComplete runs out of time answers "not yet" (the 
   const result = await invokeLambda({
     functionName: 'is-complete',
     functionArn: `arn:aws:lambda:${AWS_REGION}:${proton.emulator.accountId}:function:is-complete`,
-    codeDir: IS_COMPLETE_CODE,
-    handler: 'index.handler',
+    codeDir: HANDLER_BUNDLE,
+    handler: 'index.isComplete',
     timeoutSeconds: 30,
     memoryMb: 128,
     environment: {},

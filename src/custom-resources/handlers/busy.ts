@@ -1,5 +1,19 @@
 import { isConflict, isNotFound, ProtonResourceError } from './errors';
 
+/**
+ * Sends a change; false when Proton refuses it as busy (a conflict: a deployment runs), for the next poll to send
+ * again. Quiet: the callers say why a conflict is expected.
+ */
+export async function sendUnlessBusy(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    return false;
+  }
+}
+
 /** Sends a deployment of `what`; one already in progress (a conflict) is waited out by the next poll, not failed. */
 export async function deployUnlessBusy(what: string, send: () => Promise<unknown>): Promise<void> {
   try {

@@ -8,17 +8,17 @@ import {
   UpdateComponentCommand,
   waitUntilComponentDeleted,
 } from '@aws-sdk/client-proton';
-import { ComponentAttribute, ComponentProperties } from '../contract';
-import { deleteUnlessBusy } from './busy';
+import { ComponentProperties } from '../contract';
+import { deleteUnlessBusy, sendUnlessBusy } from './busy';
 import { clientTokenFor, deploymentToken, requestTokenPrefix } from './client-tokens';
-import { untilNotBusy } from './deployment-end';
-import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
-import { isConflict, ProtonResourceError } from './errors';
+import { readyToReconcile } from './deployment-end';
+import { DEPLOYMENT_OR_DELETE_RUNNING } from './deployment-states';
+import { ProtonResourceError } from './errors';
 import { NamedResourceHandler } from './named-resource';
 import { Delivered, optionalString, Owned, owned, requiredString, stringList } from './properties';
-import { withOutputs } from './response-data';
+import { namedResourceData, withOutputs } from './response-data';
 import { syncTags } from './tags';
-import { createdOrDeferred, goneUnlessDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
+import { createdOrDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 import { waitWithin } from './waiting';
 
@@ -102,20 +102,11 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
     if (event.RequestType === 'Delete') return this.deleted(event, desired, context);
 
     const what = `component ${desired.name}`;
-    let component = await this.getOrUndefined(desired.name, context);
-    if (!component) {
-      goneUnlessDeferred(event, what);
-      await this.tryCreate(event, desired, context);
-      return pending;
-    }
-    await stopIfTakenOver(component.arn!, event, what, context);
-    // Waited on only while a deployment runs, which can still end in success.
-    if (DEPLOYMENT_RUNNING.has(component.deploymentStatus!)) {
-      const status = async (_client: unknown, name: string) => (await this.getOrUndefined(name, context))?.deploymentStatus;
-      if (await waitWithin(untilNotBusy(status, DEPLOYMENT_RUNNING), desired.name, context) === 'pending') return pending;
-      component = await this.getOrUndefined(desired.name, context);
-      if (!component) return pending;
-    }
+    const component = await readyToReconcile(event, what, {
+      read: () => this.getOrUndefined(desired.name, context),
+      create: () => this.tryCreate(event, desired, context),
+    }, context);
+    if (!component) return pending;
     if (DEPLOYMENT_OR_DELETE_RUNNING.has(component.deploymentStatus!)) return pending;
     if (component.deploymentStatus === 'DELETE_FAILED') {
       throw new ProtonResourceError(`component ${desired.name} is DELETE_FAILED: ${component.deploymentStatusMessage ?? 'no status message'}. `
@@ -157,27 +148,21 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
   }
 
   /** Creates the component; false when Proton was busy (the instance deploying) and isComplete is to create it. */
-  private async tryCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
-    try {
-      await context.proton.send(new CreateComponentCommand({
-        name: desired.name,
-        // An attached component's environment is its instance's: Proton takes one or the other.
-        ...(desired.serviceName
-          ? { serviceName: desired.serviceName, serviceInstanceName: desired.serviceInstanceName }
-          : { environmentName: desired.environmentName }),
-        manifest: desired.manifest,
-        templateFile: desired.templateFile,
-        serviceSpec: desired.serviceSpec,
-        description: desired.description,
-        clientToken: clientTokenFor(event),
-        tags: tagsOnCreate(desired.tags, event),
-      }));
-      return true;
-    } catch (error) {
-      // The instance is deploying: isComplete creates the component once it is not.
-      if (!isConflict(error)) throw error;
-      return false;
-    }
+  private tryCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<boolean> {
+    // The instance is deploying: isComplete creates the component once it is not.
+    return sendUnlessBusy(() => context.proton.send(new CreateComponentCommand({
+      name: desired.name,
+      // An attached component's environment is its instance's: Proton takes one or the other.
+      ...(desired.serviceName
+        ? { serviceName: desired.serviceName, serviceInstanceName: desired.serviceInstanceName }
+        : { environmentName: desired.environmentName }),
+      manifest: desired.manifest,
+      templateFile: desired.templateFile,
+      serviceSpec: desired.serviceSpec,
+      description: desired.description,
+      clientToken: clientTokenFor(event),
+      tags: tagsOnCreate(desired.tags, event),
+    })));
   }
 
   /** Deploys the template file, spec and attachment (or, when only the description changed, nothing). */
@@ -187,23 +172,19 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
       && previous.serviceSpec === desired.serviceSpec && previous.serviceName === desired.serviceName
       && previous.serviceInstanceName === desired.serviceInstanceName;
     const deploymentType = onlyDescription ? ComponentDeploymentUpdateType.NONE : ComponentDeploymentUpdateType.CURRENT_VERSION;
-    try {
-      await context.proton.send(new UpdateComponentCommand({
-        name: desired.name,
-        deploymentType,
-        description: desired.description ?? '',
-        ...(onlyDescription ? {} : {
-          templateFile: desired.templateFile,
-          serviceSpec: desired.serviceSpec,
-          // "" detaches the component from its instance.
-          serviceName: desired.serviceName ?? '',
-          serviceInstanceName: desired.serviceInstanceName ?? '',
-        }),
-        clientToken: deploymentToken(event, component, deploymentType),
-      }));
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
+    await sendUnlessBusy(() => context.proton.send(new UpdateComponentCommand({
+      name: desired.name,
+      deploymentType,
+      description: desired.description ?? '',
+      ...(onlyDescription ? {} : {
+        templateFile: desired.templateFile,
+        serviceSpec: desired.serviceSpec,
+        // "" detaches the component from its instance.
+        serviceName: desired.serviceName ?? '',
+        serviceInstanceName: desired.serviceInstanceName ?? '',
+      }),
+      clientToken: deploymentToken(event, component, deploymentType),
+    })));
   }
 
   /** Proton deletes no attached component: detach it first (a deployment), delete it once detached. */
@@ -214,17 +195,13 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
       await this.tryDelete(name, context);
       return;
     }
-    try {
-      await context.proton.send(new UpdateComponentCommand({
-        name,
-        deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION,
-        serviceName: '',
-        serviceInstanceName: '',
-        clientToken: deploymentToken(event, component, 'detach'),
-      }));
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
+    await sendUnlessBusy(() => context.proton.send(new UpdateComponentCommand({
+      name,
+      deploymentType: ComponentDeploymentUpdateType.CURRENT_VERSION,
+      serviceName: '',
+      serviceInstanceName: '',
+      clientToken: deploymentToken(event, component, 'detach'),
+    })));
   }
 
   private tryDelete(name: string, context: HandlerContext): Promise<void> {
@@ -236,7 +213,7 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
 
   private attributes(component: Component, desired: DesiredComponent, context: HandlerContext): Promise<Record<string, string>> {
     const pages = paginateListComponentOutputs({ client: context.proton }, { componentName: desired.name });
-    const data = { [ComponentAttribute.ARN]: component.arn!, [ComponentAttribute.NAME]: component.name! };
+    const data = namedResourceData(component);
     return withOutputs(data, pages, desired.outputs, `component ${desired.name}`);
   }
 

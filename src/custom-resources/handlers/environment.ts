@@ -11,13 +11,13 @@ import {
   UpdateEnvironmentCommand,
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
-import { EnvironmentAttribute, EnvironmentProperties } from '../contract';
+import { EnvironmentProperties } from '../contract';
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING } from './deployment-states';
 import { ProtonResourceError } from './errors';
 import { DeployedResourceHandler } from './named-resource';
 import { Delivered, enumProperty, optionalObject, optionalString, Owned, owned, requiredString, stringList } from './properties';
-import { withOutputs } from './response-data';
+import { namedResourceData, withOutputs } from './response-data';
 import { syncTags } from './tags';
 import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
@@ -220,7 +220,7 @@ export class EnvironmentHandler extends DeployedResourceHandler<Environment, Des
 
   private attributes(environment: Environment, desired: DesiredEnvironment, context: HandlerContext): Promise<Record<string, string>> {
     const pages = paginateListEnvironmentOutputs({ client: context.proton }, { environmentName: desired.name });
-    const data = { [EnvironmentAttribute.ARN]: environment.arn!, [EnvironmentAttribute.NAME]: environment.name! };
+    const data = namedResourceData(environment);
     return withOutputs(data, pages, desired.outputs, `environment ${desired.name}`);
   }
 

@@ -1,4 +1,4 @@
-import { RemovalMode, RemovalModeName } from '../contract';
+import { OwnedProperties, RemovableProperties, RemovalMode, RemovalModeName } from '../contract';
 
 /**
  * CloudFormation sends every scalar as a string: these parse them back, strictly. Each reader takes the
@@ -50,8 +50,8 @@ export function enumProperty<P, E extends string>(props: Delivered<P>, name: Nam
 }
 
 /** `RemovalPolicy`: absent is delete. */
-export function removalMode<P extends { readonly RemovalPolicy: string }>(props: Delivered<P>): RemovalModeName {
-  const value = optionalString<{ RemovalPolicy: string }>(props, 'RemovalPolicy') ?? RemovalMode.DELETE;
+export function removalMode<P extends RemovableProperties>(props: Delivered<P>): RemovalModeName {
+  const value = optionalString<RemovableProperties>(props, 'RemovalPolicy') ?? RemovalMode.DELETE;
   if (value !== RemovalMode.DELETE && value !== RemovalMode.RETAIN) {
     throw new Error(`property RemovalPolicy must be "${RemovalMode.DELETE}" or "${RemovalMode.RETAIN}" (got "${value}")`);
   }
@@ -59,7 +59,7 @@ export function removalMode<P extends { readonly RemovalPolicy: string }>(props:
 }
 
 /** Whether the resource's removal policy keeps it in Proton when CloudFormation deletes it. */
-export function retains<P extends { readonly RemovalPolicy: string }>(props: Delivered<P>): boolean {
+export function retains<P extends RemovableProperties>(props: Delivered<P>): boolean {
   return removalMode(props) === RemovalMode.RETAIN;
 }
 
@@ -100,19 +100,13 @@ export function enumList<P, E extends string>(props: Delivered<P>, name: NameOf<
   return list as E[];
 }
 
-/** The properties every Proton resource of the stack has. */
-interface Owning {
-  readonly Tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  readonly RemovalPolicy: string;
-}
-
 /** What the stack declares of every Proton resource besides what it is: its tags and whether Proton keeps it on delete. */
 export interface Owned {
   readonly tags: Array<{ key: string; value: string }>;
   readonly retain: boolean;
 }
 
-export function owned<P extends Owning>(props: Delivered<P>): Owned {
-  const owning = props as Delivered<Owning>;
+export function owned<P extends OwnedProperties>(props: Delivered<P>): Owned {
+  const owning = props as Delivered<OwnedProperties>;
   return { tags: tagList(owning, 'Tags'), retain: retains(owning) };
 }

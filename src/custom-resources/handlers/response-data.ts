@@ -1,6 +1,11 @@
 import type { Output } from '@aws-sdk/client-proton';
-import { outputAttribute } from '../contract';
+import { NamedResourceAttribute, outputAttribute } from '../contract';
 import { ProtonResourceError } from './errors';
+
+/** The response data of a resource known by its name: its ARN and its name. */
+export function namedResourceData(resource: { readonly arn?: string; readonly name?: string }): Record<string, string> {
+  return { [NamedResourceAttribute.ARN]: resource.arn!, [NamedResourceAttribute.NAME]: resource.name! };
+}
 
 /** Data beyond this many bytes would not leave room in CloudFormation's 4096-byte response. */
 export const MAX_DATA_BYTES = 3000;

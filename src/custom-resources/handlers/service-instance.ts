@@ -7,19 +7,19 @@ import {
   UpdateServiceCommand,
   UpdateServiceInstanceCommand,
 } from '@aws-sdk/client-proton';
-import { ServiceInstanceAttribute, ServiceInstanceProperties } from '../contract';
+import { ServiceInstanceProperties } from '../contract';
+import { sendUnlessBusy } from './busy';
 import { clientTokenFor, deploymentToken } from './client-tokens';
-import { untilNotBusy } from './deployment-end';
-import { DEPLOYMENT_OR_DELETE_RUNNING, DEPLOYMENT_RUNNING } from './deployment-states';
-import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
+import { readyToReconcile, settled } from './deployment-end';
+import { DEPLOYMENT_OR_DELETE_RUNNING } from './deployment-states';
+import { isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { deleteIsOurs } from './ownership';
 import { Delivered, optionalString, Owned, owned, requiredString, stringList } from './properties';
-import { withOutputs } from './response-data';
+import { namedResourceData, withOutputs } from './response-data';
 import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
-import { createdOrDeferred, goneUnlessDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
+import { createdOrDeferred, stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
-import { waitWithin } from './waiting';
 
 interface DesiredInstance extends Owned {
   readonly serviceName: string;
@@ -86,15 +86,10 @@ export class ServiceInstanceHandler implements ResourceHandler {
     const what = `instance ${desired.name} of service ${desired.serviceName}`;
     const pending = { IsComplete: false };
     if (event.RequestType === 'Delete') return this.removed(event, desired, what, context);
-    const current = await this.getOrUndefined(desired, context);
-    if (!current) {
-      goneUnlessDeferred(event, what);
-      await this.tryCreate(event, desired, context);
-      return pending;
-    }
-    await stopIfTakenOver(current.arn!, event, what, context);
-    const instance = await this.settled(desired, DEPLOYMENT_RUNNING, context, current);
-    if (instance === 'pending') return pending;
+    const instance = await readyToReconcile(event, what, {
+      read: () => this.getOrUndefined(desired, context),
+      create: () => this.tryCreate(event, desired, context),
+    }, context);
     if (!instance) return pending;
     // Being removed (a Delete still running): created again once it is gone.
     if (instance.deploymentStatus === 'DELETE_IN_PROGRESS') return pending;
@@ -108,18 +103,14 @@ export class ServiceInstanceHandler implements ResourceHandler {
       const type = runs(instance, pin, desired.spec, part) ? { deploymentType: DeploymentUpdateType.CURRENT_VERSION }
         : deployment(instance, pin, what);
       await stopIfTakenOver(instance.arn!, event, what, context);
-      try {
-        await context.proton.send(new UpdateServiceInstanceCommand({
-          name: desired.name,
-          serviceName: desired.serviceName,
-          spec: desired.spec,
-          ...type,
-          clientToken: deploymentToken(event, instance, type.deploymentType),
-        }));
-      } catch (error) {
-        // Deploying already (someone else's deployment): the next poll waits it out.
-        if (!isConflict(error)) throw error;
-      }
+      // Deploying already (someone else's deployment): the next poll waits it out.
+      await sendUnlessBusy(() => context.proton.send(new UpdateServiceInstanceCommand({
+        name: desired.name,
+        serviceName: desired.serviceName,
+        spec: desired.spec,
+        ...type,
+        clientToken: deploymentToken(event, instance, type.deploymentType),
+      })));
       return pending;
     }
     if (instance.deploymentStatus === 'FAILED') {
@@ -131,7 +122,7 @@ export class ServiceInstanceHandler implements ResourceHandler {
   /** Whether the Delete is done: the instance gone from its service (or kept, or not ours). */
   private async removed(event: IsCompleteRequest, desired: DesiredInstance, what: string, context: HandlerContext): Promise<IsCompleteResponse> {
     if (desired.retain || !(await this.ours(event, desired, context))) return { IsComplete: true };
-    const instance = await this.settled(desired, DEPLOYMENT_OR_DELETE_RUNNING, context);
+    const instance = await settled(() => this.getOrUndefined(desired, context), DEPLOYMENT_OR_DELETE_RUNNING, context);
     if (instance === 'pending') return { IsComplete: false };
     if (!instance) return { IsComplete: true };
     if (instance.deploymentStatus === 'DELETE_FAILED') {
@@ -143,42 +134,23 @@ export class ServiceInstanceHandler implements ResourceHandler {
     return { IsComplete: false };
   }
 
-  /**
-   * The instance (undefined when there is none), once its status is not one of `busy`; 'pending' when this
-   * invocation's time is up first. Waits only while the status can still change by itself.
-   */
-  private async settled(desired: DesiredInstance, busy: ReadonlySet<string>, context: HandlerContext,
-    read?: ServiceInstance): Promise<ServiceInstance | undefined | 'pending'> {
-    const instance = read ?? await this.getOrUndefined(desired, context);
-    if (!instance || !busy.has(instance.deploymentStatus!)) return instance;
-    const status = async (_client: unknown, d: DesiredInstance) => (await this.getOrUndefined(d, context))?.deploymentStatus;
-    if (await waitWithin(untilNotBusy(status, busy), desired, context) === 'pending') return 'pending';
-    return this.getOrUndefined(desired, context);
-  }
-
   /** Whether a Delete is about this resource's instance, also when CloudFormation made its id up (a Create it gave up on). */
   private ours(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<boolean> {
     return deleteIsOurs(event, physicalIdOf(desired), () => this.getOrUndefined(desired, context), context);
   }
 
   /** Creates the instance; false when Proton was busy (the service deploying) and isComplete is to create it. */
-  private async tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<boolean> {
-    try {
-      await context.proton.send(new CreateServiceInstanceCommand({
-        name: desired.name,
-        serviceName: desired.serviceName,
-        spec: desired.spec,
-        templateMajorVersion: desired.majorVersion,
-        templateMinorVersion: desired.minorVersion,
-        clientToken: clientTokenFor(event),
-        tags: tagsOnCreate(desired.tags, event),
-      }));
-      return true;
-    } catch (error) {
-      // The service is busy (deploying): isComplete creates the instance once it is not.
-      if (!isConflict(error)) throw error;
-      return false;
-    }
+  private tryCreate(event: OnEventRequest, desired: DesiredInstance, context: HandlerContext): Promise<boolean> {
+    // The service is busy (deploying): isComplete creates the instance once it is not.
+    return sendUnlessBusy(() => context.proton.send(new CreateServiceInstanceCommand({
+      name: desired.name,
+      serviceName: desired.serviceName,
+      spec: desired.spec,
+      templateMajorVersion: desired.majorVersion,
+      templateMinorVersion: desired.minorVersion,
+      clientToken: clientTokenFor(event),
+      tags: tagsOnCreate(desired.tags, event),
+    })));
   }
 
   /** Removes the instance from the service's spec, listing every other instance as it runs. */
@@ -191,21 +163,17 @@ export class ServiceInstanceHandler implements ResourceHandler {
       throw error;
     }
     if (!instances.some((i) => i.name === desired.name)) return;
-    try {
-      await context.proton.send(new UpdateServiceCommand({
-        name: desired.serviceName,
-        spec: instanceSetSpec(instances.filter((i) => i.name !== desired.name)),
-      }));
-    } catch (error) {
-      // The service is busy: the next poll removes the instance once it is not.
-      if (!isConflict(error)) throw error;
-    }
+    // The service is busy: the next poll removes the instance once it is not.
+    await sendUnlessBusy(() => context.proton.send(new UpdateServiceCommand({
+      name: desired.serviceName,
+      spec: instanceSetSpec(instances.filter((i) => i.name !== desired.name)),
+    })));
   }
 
   private attributes(instance: ServiceInstance, desired: DesiredInstance, context: HandlerContext): Promise<Record<string, string>> {
     const input = { serviceName: desired.serviceName, serviceInstanceName: desired.name };
     const pages = paginateListServiceInstanceOutputs({ client: context.proton }, input);
-    const data = { [ServiceInstanceAttribute.ARN]: instance.arn!, [ServiceInstanceAttribute.NAME]: instance.name! };
+    const data = namedResourceData(instance);
     return withOutputs(data, pages, desired.outputs, `instance ${desired.name} of service ${desired.serviceName}`);
   }
 

@@ -24,13 +24,13 @@ import {
   waitUntilServicePipelineDeployed,
   waitUntilServiceUpdated,
 } from '@aws-sdk/client-proton';
-import { instanceOutputAttribute, pipelineOutputAttribute, ServiceAttribute, ServiceProperties } from '../contract';
+import { instanceOutputAttribute, pipelineOutputAttribute, ServiceProperties } from '../contract';
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING, SERVICE_CHANGING } from './deployment-states';
 import { ProtonResourceError } from './errors';
 import { DeployedResourceHandler } from './named-resource';
 import { Delivered, objectList, optionalString, Owned, owned, requiredString, stringList } from './properties';
-import { fittingData, outputValues } from './response-data';
+import { fittingData, namedResourceData, outputValues } from './response-data';
 import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
 import { syncTags } from './tags';
 import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
@@ -325,7 +325,7 @@ export class ServiceHandler extends DeployedResourceHandler<Service, DesiredServ
 
 
   private async attributes(service: Service, desired: DesiredService, context: HandlerContext): Promise<Record<string, string>> {
-    const data: Record<string, string> = { [ServiceAttribute.ARN]: service.arn!, [ServiceAttribute.NAME]: service.name! };
+    const data = namedResourceData(service);
     const byInstance = new Map<string, string[]>();
     for (const ref of desired.instanceOutputs) {
       const [instance, key] = [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)];

@@ -8,7 +8,7 @@ import {
   UpdateServiceSyncConfigCommand,
   UpdateTemplateSyncConfigCommand,
 } from '@aws-sdk/client-proton';
-import { ServiceSyncConfigProperties, TemplateSyncConfigProperties } from '../contract';
+import { RemovableProperties, ServiceSyncConfigProperties, SyncedBranchProperties, TemplateSyncConfigProperties } from '../contract';
 import { isNotFound } from './errors';
 import { Delivered, enumProperty, optionalString, requiredString, retains } from './properties';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
@@ -29,7 +29,7 @@ interface SyncConfigApi<P> {
  * and Delete make their calls in isComplete, so a call still throttled is "not yet" and the
  * framework tries again.
  */
-export class SyncConfigHandler<P extends { readonly RemovalPolicy: string }> implements ResourceHandler {
+export class SyncConfigHandler<P extends RemovableProperties> implements ResourceHandler {
   constructor(private readonly api: SyncConfigApi<P>) {}
 
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
@@ -65,13 +65,20 @@ export class SyncConfigHandler<P extends { readonly RemovalPolicy: string }> imp
   }
 }
 
+/** The repository branch a sync config follows, as both kinds of sync config name it in Proton. */
+function syncedBranch(props: Delivered<SyncedBranchProperties>) {
+  return {
+    repositoryProvider: enumProperty(props, 'RepositoryProvider', Object.values(RepositoryProvider)),
+    repositoryName: requiredString(props, 'RepositoryName'),
+    branch: requiredString(props, 'Branch'),
+  };
+}
+
 function templateSyncInput(props: Delivered<TemplateSyncConfigProperties>) {
   return {
     templateName: requiredString(props, 'TemplateName'),
     templateType: enumProperty(props, 'TemplateType', Object.values(TemplateType)),
-    repositoryProvider: enumProperty(props, 'RepositoryProvider', Object.values(RepositoryProvider)),
-    repositoryName: requiredString(props, 'RepositoryName'),
-    branch: requiredString(props, 'Branch'),
+    ...syncedBranch(props),
     subdirectory: optionalString(props, 'Subdirectory'),
   };
 }
@@ -79,9 +86,7 @@ function templateSyncInput(props: Delivered<TemplateSyncConfigProperties>) {
 function serviceSyncInput(props: Delivered<ServiceSyncConfigProperties>) {
   return {
     serviceName: requiredString(props, 'ServiceName'),
-    repositoryProvider: enumProperty(props, 'RepositoryProvider', Object.values(RepositoryProvider)),
-    repositoryName: requiredString(props, 'RepositoryName'),
-    branch: requiredString(props, 'Branch'),
+    ...syncedBranch(props),
     filePath: requiredString(props, 'FilePath'),
   };
 }

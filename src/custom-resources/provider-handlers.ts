@@ -2,10 +2,27 @@ import { handlerFor } from './handlers';
 import { contextFor } from './handlers/client';
 import { errorName } from './handlers/errors';
 import { describeEvent } from './handlers/logging';
-import type { IsCompleteRequest, IsCompleteResponse } from './handlers/types';
+import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './handlers/types';
+
+/*
+ * The Provider framework's two handlers, in one bundle (`npx projen bundle`): both functions run the same asset,
+ * each its own export (`index.onEvent`, `index.isComplete`).
+ */
+
+interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** The Provider framework's onEvent: one Proton call per event, answered with the Proton identity. */
+export async function onEvent(event: OnEventRequest, lambdaContext?: LambdaContext): Promise<OnEventResponse> {
+  console.log(`onEvent ${describeEvent(event)}`);
+  const response = await handlerFor(event.ResourceType).onEvent(event, contextFor(lambdaContext));
+  console.log(`onEvent answered ${response.PhysicalResourceId}`);
+  return response;
+}
 
 /** The Provider framework's isComplete: waits (bounded) for Proton, then reports the resource's attributes. */
-export async function handler(event: IsCompleteRequest, lambdaContext?: { getRemainingTimeInMillis(): number }): Promise<IsCompleteResponse> {
+export async function isComplete(event: IsCompleteRequest, lambdaContext?: LambdaContext): Promise<IsCompleteResponse> {
   console.log(`isComplete ${describeEvent(event)}`);
   let response: IsCompleteResponse;
   try {
