@@ -111,6 +111,23 @@ describe('create', () => {
     expect(props.Sub).toBe('aws:us-east-1:111111111111:Sim:amazonaws.com');
   });
 
+  test('IAM\'s policy size quotas fail the resource as IAM does: a managed policy over 6,144 characters without white space', async () => {
+    const statements = (count: number) => Array.from({ length: count }, (_, i) => ({
+      Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket-${String(i).padStart(4, '0')}/key`,
+    }));
+    // Each statement is 85 characters: 71 of them fit (6,073 with the document around them), 72 do not (6,158).
+    const policyStack = (count: number) => ws.synth('Quota', ({ stack, resource }) => {
+      const policy = new iam.CfnManagedPolicy(stack, 'Policy', { policyDocument: { Version: '2012-10-17', Statement: statements(count) } });
+      resource('After').node.addDependency(policy);
+    });
+    expect((await ws.cfn().deploy(policyStack(71), 'Quota')).status).toBe('CREATE_COMPLETE');
+
+    const report = await ws.cfn().deploy(policyStack(72), 'Quota');
+    expect(report.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(report.resources.find((r) => r.logicalId === 'Policy' && r.action === 'UPDATE'))
+      .toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^Cannot exceed quota for PolicySize: 6144 /) });
+  });
+
   test('a failing create gets no Delete, the resources created before it are deleted', async () => {
     const asm = ws.synth('Fail1', ({ resource }) => {
       const a = resource('A');

@@ -10,7 +10,7 @@ import { codeAssetIndex, readStackArtifact, substituteAssetPlaceholders, StackAr
 import { invokeLambda, LambdaFunctionSpec, LambdaInvokeResult, WarmContainers } from './lambda';
 import { DEFAULT_WAITER_POLICY, ProviderExecution, ProviderFunctions, ProviderResponse, startProviderFramework, WaiterPolicy } from './provider-framework';
 import { CancelSignal, schedule, ScheduleResult } from './scheduler';
-import { Environment, explicitName, randomSuffix, simulatedArn, simulatedAttribute, simulateResource } from './simulated';
+import { Environment, explicitName, quotaRefusal, randomSuffix, simulatedArn, simulatedAttribute, simulateResource } from './simulated';
 import {
   deepEqual, isCustomResourceType, ResolutionError, ResolverHooks, stringifyScalars, Template, TemplateModel,
   TemplateValidationError,
@@ -559,6 +559,11 @@ export class LocalCloudFormation {
         return { ok: false, reason: e?.message ?? String(e), sent: true };
       }
     }
+    const refused = quotaRefusal(type, props);
+    if (refused) {
+      op.reports.push(this.report(lid, type, kind, action, 'FAILED', started, { reason: refused }));
+      return { ok: false, reason: refused, sent: true };
+    }
     const sim = simulateResource(op.stackName, lid, type, props, this.env);
     const state: ResourceState = { ...this.newState(type, 'simulated', sim.physicalId, sim.ref, {}, props), name: sim.name };
     op.reports.push(this.report(lid, type, kind, action, 'SUCCEEDED', started, { physicalId: state.physicalId }));
@@ -590,6 +595,11 @@ export class LocalCloudFormation {
         op.reports.push(this.report(lid, type, 'native', action, 'FAILED', started, { physicalId: current.physicalId, reason: e?.message ?? String(e) }));
         return { ok: false, reason: e?.message ?? String(e), sent: true };
       }
+    }
+    const refused = quotaRefusal(type, props);
+    if (refused) {
+      op.reports.push(this.report(lid, type, 'simulated', action, 'FAILED', started, { physicalId: current.physicalId, reason: refused }));
+      return { ok: false, reason: refused, sent: true };
     }
     // Simulated: a change of the explicit name is a replacement.
     const oldName = explicitName(type, current.properties);

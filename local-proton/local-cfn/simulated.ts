@@ -155,3 +155,26 @@ export function simulatedAttribute(type: string, name: string, attribute: string
   if (attribute === 'Id' || attribute.endsWith('Id')) return h.slice(0, 20);
   return `${name}-${attribute}-${h.slice(0, 8)}`;
 }
+
+/**
+ * IAM's size quotas, which CloudFormation reports as the resource's failure (IAM User Guide, "IAM and AWS STS
+ * quotas": a managed policy holds at most 6,144 characters, not counting white space; the provider's grants
+ * are one managed policy). The wording is IAM's LimitExceeded message as CloudFormation shows it (emulator
+ * decision: no document quotes it in full).
+ */
+const MANAGED_POLICY_SIZE = 6_144;
+
+const policySize = (document: unknown) => JSON.stringify(document ?? {}).replace(/\s/g, '').length;
+
+/** Why IAM would refuse to create or update a simulated resource with these (resolved) properties, if it would. */
+export function quotaRefusal(type: string, props: Record<string, any>): string | undefined {
+  if (type === 'AWS::IAM::ManagedPolicy' && policySize(props?.PolicyDocument) > MANAGED_POLICY_SIZE) {
+    return `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_SIZE} (Service: Iam, Status Code: 409, Request ID: ${randomUUIDLike()})`;
+  }
+  return undefined;
+}
+
+function randomUUIDLike(): string {
+  const h = randomBytes(16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
