@@ -3,11 +3,14 @@ import * as path from 'path';
 import { Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { ResourceType } from './contract';
 import { HandlerPermissions } from './permissions';
 import { protonArn } from '../constructs/internal/arns';
+import { suppressNag } from '../constructs/internal/nag';
 import { stackNamePrefix } from '../constructs/internal/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
@@ -69,10 +72,8 @@ export class ProtonProvider extends Construct {
     super(scope, id);
     const totalTimeout = props.totalTimeout ?? Duration.minutes(30);
 
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
-    });
+    // No AWSLambdaBasicExecutionRole (it may write to any log group): each function writes to its own log group.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.role = role;
     // Rendered at synth time, once every construct of the stack has said what it needs. A managed
     // policy whose logical id follows its content: when the grants change, CloudFormation creates
@@ -103,13 +104,34 @@ export class ProtonProvider extends Construct {
       },
     });
 
+    // The framework's functions get roles that write to their log group only: one for onEvent, one for the
+    // waiter's functions (one role for both would be a cycle: onEvent starts the waiter, which invokes isComplete).
+    const frameworkRoles = ['FrameworkOnEventRole', 'FrameworkWaiterRole'].map((roleId) => new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs');
+    frameworkRoles.forEach((frameworkRole) => grantLogWrites(frameworkRole, frameworkLogs));
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: Duration.seconds(10),
       totalTimeout,
+      frameworkOnEventRole: frameworkRoles[0],
+      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
+      logGroup: frameworkLogs,
+      // Every state transition is logged, without execution data: the input holds the event's presigned ResponseURL.
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: new logs.LogGroup(this, 'WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
+    suppressFrameworkFindings(provider, frameworkRoles);
+    suppressNag(policy, [
+      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Proton actions whose Service Authorization Reference entry names no resource type (proton:ListServiceInstances, ListComponents, the sync config and account settings actions) match only "*"' },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:proton:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]+):[a-z-]+\\/.*\\*$/' }],
+        reason: 'Proton resources of this stack only: a template\'s versions (<template>:*), a service\'s instances and pipeline (<service>/*), and the names this library generates in the stack (<stack>-<hash>-*)',
+      },
+      { id: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/^Resource::.*\\/\\*\\.gz$/' }], reason: 'Beyond ten template bundle assets in one bucket, the bundles (content-hashed *.gz keys) are read by pattern' },
+    ]);
   }
 
   /**
@@ -215,14 +237,52 @@ function passStatements(action: string, passedToService: string, passed: Map<str
 }
 
 /** A function that runs one of the bundle's handlers (`onEvent` or `isComplete`, the exports of `provider-handlers.ts`). */
-function handlerFunction(scope: Construct, id: string, handler: 'onEvent' | 'isComplete', options: lambda.FunctionOptions): lambda.Function {
+function handlerFunction(scope: Construct, id: string, handler: 'onEvent' | 'isComplete', options: lambda.FunctionOptions & { role: iam.IRole }): lambda.Function {
   const fn = new lambda.Function(scope, id, {
     description: `cdk-proton: the Proton provider's ${handler} handler`,
     ...options,
-    runtime: lambda.Runtime.NODEJS_22_X,
+    logGroup: writableLogGroup(scope, `${id}Logs`, options.role),
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: `index.${handler}`,
     code: lambda.Code.fromAsset(HANDLER_BUNDLE),
   });
   fn.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   return fn;
+}
+
+/** A log group that `role` may write log streams to (what AWSLambdaBasicExecutionRole grants, on this group only). */
+function writableLogGroup(scope: Construct, id: string, role: iam.IRole): logs.LogGroup {
+  const group = new logs.LogGroup(scope, id);
+  grantLogWrites(role, group);
+  return group;
+}
+
+function grantLogWrites(role: iam.IRole, group: logs.ILogGroup): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [group.logGroupArn] }));
+}
+
+/** The findings on the Provider framework's own resources, which aws-cdk-lib builds: suppressed on each resource, with the reason. */
+function suppressFrameworkFindings(provider: Provider, frameworkRoles: iam.Role[]): void {
+  const invokeVersions = { id: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/' }] };
+  for (const child of provider.node.findAll()) {
+    if (child instanceof lambda.CfnFunction) {
+      suppressNag(child, [{ id: 'AwsSolutions-L1', reason: 'A Provider framework function: aws-cdk-lib sets its runtime (the latest Node.js runtime it knows for the region) and its code' }]);
+    }
+    if (child instanceof sfn.CfnStateMachine) {
+      suppressNag(child, [{ id: 'AwsSolutions-SF2', reason: 'The Provider framework\'s waiter state machine only polls isComplete; aws-cdk-lib offers no tracing for it, and the handlers log each poll' }]);
+      const policy = (child.node.scope as Construct).node.tryFindChild('Role')?.node.tryFindChild('DefaultPolicy');
+      if (policy) {
+        suppressNag(policy, [
+          { ...invokeVersions, reason: 'The waiter state machine invokes the framework\'s isComplete and onTimeout functions; aws-cdk-lib grants them with their versions (<function>:*)' },
+          { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) takes only "*"; aws-cdk-lib grants it for the waiter\'s logging' },
+        ]);
+      }
+    }
+  }
+  for (const frameworkRole of frameworkRoles) {
+    const frameworkPolicy = frameworkRole.node.tryFindChild('DefaultPolicy');
+    if (frameworkPolicy) {
+      suppressNag(frameworkPolicy, [{ ...invokeVersions, reason: 'The framework functions invoke the onEvent and isComplete handlers; aws-cdk-lib grants them with their versions (<function>:*)' }]);
+    }
+  }
 }
