@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { ResourceType } from './contract';
 import { HandlerPermissions } from './permissions';
+import { MAX_MANAGED_POLICIES_PER_ROLE, splitIntoPolicies } from './policy-size';
 import { protonArn } from '../constructs/internal/arns';
 import { suppressNag } from '../constructs/internal/nag';
 import { stackNamePrefix } from '../constructs/internal/names';
@@ -67,6 +68,7 @@ export class ProtonProvider extends Construct {
   private readonly passedRoles = new Map<string, string>();
   private readonly passedConnections = new Map<string, string>();
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
+  private rendered = false;
 
   private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
     super(scope, id);
@@ -75,32 +77,26 @@ export class ProtonProvider extends Construct {
     // No AWSLambdaBasicExecutionRole (it may write to any log group): each function writes to its own log group.
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.role = role;
-    // Rendered at synth time, once every construct of the stack has said what it needs. A managed
-    // policy whose logical id follows its content: when the grants change, CloudFormation creates
-    // the new policy before the handlers run, and deletes the old one only in the cleanup phase,
-    // after the resources that needed it (a renamed or removed resource's delete runs there too).
-    const document = Lazy.any({ produce: () => this.renderPolicy() });
-    const policy = new iam.CfnManagedPolicy(this, 'ProtonPolicy', {
-      description: `cdk-proton: what the Proton handlers of ${Stack.of(this).stackName} may do`,
-      roles: [role.roleName],
-      policyDocument: document,
-    });
-    policy.overrideLogicalId(Lazy.string({
-      produce: () => `ProtonPolicy${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`,
-    }));
+    // Rendered at synthesis (an aspect), once every construct of the stack has said what it needs, into
+    // as many managed policies as IAM's size limit asks for. Each one's logical id follows its content:
+    // when the grants change, CloudFormation creates the new policy before the handlers run, and deletes
+    // the old one only in the cleanup phase, after the resources that needed it (a renamed or removed
+    // resource's delete runs there too).
+    const policies = new Construct(this, 'ProtonPolicies');
+    Aspects.of(this).add({ visit: (node: IConstruct) => { if (node === this) this.renderPolicies(policies, role); } });
 
     const onEvent = handlerFunction(this, 'OnEvent', 'onEvent', { role, timeout: Duration.minutes(2) });
     // isComplete waits in an SDK waiter for up to a minute at a time; the framework polls it again after.
     const isComplete = handlerFunction(this, 'IsComplete', 'isComplete', { role, timeout: Duration.minutes(10) });
-    onEvent.node.addDependency(policy);
-    isComplete.node.addDependency(policy);
+    onEvent.node.addDependency(policies);
+    isComplete.node.addDependency(policies);
     // Each Proton resource depends on the policy directly, not only through the functions: when a
     // policy is replaced, CloudFormation orders the deletes of the cleanup phase (and of a rollback)
     // by the dependencies among the resources it deletes, so a Proton resource goes before its grants.
     const protonTypes = new Set<string>(Object.values(ResourceType));
     Aspects.of(scope).add({
       visit: (node: IConstruct) => {
-        if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.addDependency(policy);
+        if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.node.addDependency(policies);
       },
     });
 
@@ -123,15 +119,6 @@ export class ProtonProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
     suppressFrameworkFindings(provider, frameworkRoles);
-    suppressNag(policy, [
-      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Proton actions whose Service Authorization Reference entry names no resource type (proton:ListServiceInstances, ListComponents, the sync config and account settings actions) match only "*"' },
-      {
-        id: 'AwsSolutions-IAM5',
-        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:proton:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]+):[a-z-]+\\/.*\\*$/' }],
-        reason: 'Proton resources of this stack only: a template\'s versions (<template>:*), a service\'s instances and pipeline (<service>/*), and the names this library generates in the stack (<stack>-<hash>-*)',
-      },
-      { id: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/^Resource::.*\\/\\*\\.gz$/' }], reason: 'Beyond ten template bundle assets in one bucket, the bundles (content-hashed *.gz keys) are read by pattern' },
-    ]);
   }
 
   /**
@@ -177,7 +164,37 @@ export class ProtonProvider extends Construct {
     this.bundleObjects.set(bucketKey, entry);
   }
 
-  private renderPolicy(): any {
+  /** The managed policies of the handlers' role: what the stack's constructs asked for, split to fit IAM's size limit. */
+  private renderPolicies(scope: Construct, role: iam.IRole): void {
+    // Once: CDK refuses to synthesize again a tree changed after its first synthesis, so no grant comes after this.
+    if (this.rendered) return;
+    this.rendered = true;
+    const stack = Stack.of(this);
+    const documents = splitIntoPolicies(stack, this.renderStatements()).map((statements) => new iam.PolicyDocument({ statements }));
+    if (documents.length > MAX_MANAGED_POLICIES_PER_ROLE) {
+      throw new Error(`${stack.node.path}: the Proton handlers need ${documents.length} managed policies for what this stack declares, more than the `
+        + `${MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role: let the library generate names (they share one grant) or split the stack`);
+    }
+    documents.forEach((document, i) => {
+      const policy = new iam.CfnManagedPolicy(scope, `Policy${i + 1}`, {
+        description: `cdk-proton: what the Proton handlers of ${stack.stackName} may do${documents.length > 1 ? ` (${i + 1} of ${documents.length})` : ''}`,
+        roles: [role.roleName],
+        policyDocument: document,
+      });
+      policy.overrideLogicalId(`ProtonPolicy${createHash('sha256').update(JSON.stringify(stack.resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`);
+      suppressNag(policy, [
+        { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Proton actions whose Service Authorization Reference entry names no resource type (proton:ListServiceInstances, ListComponents, the sync config and account settings actions) match only "*"' },
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:proton:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]+):[a-z-]+\\/.*\\*$/' }],
+          reason: 'Proton resources of this stack only: a template\'s versions (<template>:*), a service\'s instances and pipeline (<service>/*), and the names this library generates in the stack (<stack>-<hash>-*)',
+        },
+        { id: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/^Resource::.*\\/\\*\\.gz$/' }], reason: 'Beyond ten template bundle assets in one bucket, the bundles (content-hashed *.gz keys) are read by pattern' },
+      ]);
+    });
+  }
+
+  private renderStatements(): iam.PolicyStatement[] {
     const statements = [
       ...this.protonStatements(),
       ...passStatements('codestar-connections:PassConnection', 'codestar-connections:PassedToService', this.passedConnections),
@@ -188,7 +205,7 @@ export class ProtonProvider extends Construct {
       // A policy needs one statement; this one allows nothing.
       statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
     }
-    return new iam.PolicyDocument({ statements }).toJSON();
+    return statements;
   }
 
   /** A statement for each handler permissions, on the names granted; then one for the actions only `*` matches. */

@@ -94,7 +94,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(suppressed.map((r) => `${r.node.path} ${r.getMetadata('cdk_nag').rules_to_suppress.map((s: any) => s.id).join(',')}`).sort()).toEqual([
       `${provider}/FrameworkOnEventRole/DefaultPolicy/Resource AwsSolutions-IAM5`,
       `${provider}/FrameworkWaiterRole/DefaultPolicy/Resource AwsSolutions-IAM5`,
-      `${provider}/ProtonPolicy AwsSolutions-IAM5,AwsSolutions-IAM5,AwsSolutions-IAM5`,
+      `${provider}/ProtonPolicies/Policy1 AwsSolutions-IAM5,AwsSolutions-IAM5,AwsSolutions-IAM5`,
       `${provider}/Provider/framework-isComplete/Resource AwsSolutions-L1`,
       `${provider}/Provider/framework-onEvent/Resource AwsSolutions-L1`,
       `${provider}/Provider/framework-onTimeout/Resource AwsSolutions-L1`,
