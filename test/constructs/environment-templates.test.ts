@@ -40,7 +40,7 @@ describe('EnvironmentTemplate', () => {
     a.addVersion('V2', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '1' });
 
     const t = Template.fromStack(stack);
-    expect(providerHandlers(t).map((f) => f.Properties.Runtime).sort()).toEqual(['nodejs22.x', 'nodejs22.x']);
+    expect(providerHandlers(t).map((f) => f.Properties.Runtime).sort()).toEqual(['nodejs24.x', 'nodejs24.x']);
     const tokens = new Set(Object.values(t.findResources(VERSION_TYPE)).map((r) => JSON.stringify(r.Properties.ServiceToken)));
     expect(tokens.size).toBe(1);
   });
