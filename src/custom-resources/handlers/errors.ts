@@ -75,7 +75,7 @@ export function isProtonUnavailable(error: unknown): boolean {
   return isConnectionError(error) || errorName(error) === 'AccessDeniedException';
 }
 
-/** The error, short, for a reason: its name and message (never a request's content: the SDK's messages carry none). */
+/** The error, short, for a reason: its name and Proton's (or Node's) message, truncated. */
 export function describeError(error: unknown): string {
   const name = errorName(error) ?? 'Error';
   const message = (error as { message?: string } | undefined)?.message ?? String(error);
