@@ -123,7 +123,7 @@ describe('Proton answers every call AccessDeniedException (end of support)', () 
     expect(handlerCalls(proton).map((e) => e.operation)).toEqual([]);
   });
 
-  test('with the default policy, each delete fails saying so and what to do; RETAIN then deploys and deletes without Proton', async () => {
+  test('deployed with the default policy, RETAIN then deploys without a Proton call, and the stack deletes without one', async () => {
     const { app } = await deployPlatform(proton, 'eos-dflt', undefined);
     proton.emulator.faults.endOfSupport = true;
     // What a user does first: the removal policy only changes, and the deploy must not need Proton.
