@@ -2,12 +2,13 @@ import {
   CreateEnvironmentTemplateCommand,
   CreateEnvironmentTemplateVersionCommand,
   GetEnvironmentTemplateCommand,
+  AccessDeniedException,
   InternalServerException,
   ListEnvironmentTemplatesCommand,
   ProtonClient,
   ThrottlingException,
 } from '@aws-sdk/client-proton';
-import { ProtonEmulator } from '.';
+import { END_OF_SUPPORT_MESSAGE, ProtonEmulator } from '.';
 import { clientFor, clientWithFastRetries } from './helpers';
 
 let proton: ProtonEmulator;
@@ -159,5 +160,39 @@ describe('request log', () => {
     const started = Date.now();
     await emulator.stop();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('end of support', () => {
+  test('endOfSupport: every call, the administrator\'s too, is answered AccessDeniedException and changes nothing; clear() ends it', async () => {
+    const client = clientFor(proton, 1);
+    proton.faults.endOfSupport = true;
+    for (const command of [new ListEnvironmentTemplatesCommand({}), new CreateEnvironmentTemplateCommand({ name: 'after-eos' })]) {
+      const error = await client.send(command as any).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AccessDeniedException);
+      expect((error as Error).message).toBe(END_OF_SUPPORT_MESSAGE);
+      expect((error as AccessDeniedException).$metadata.httpStatusCode).toBe(403);
+    }
+    // Refused before validation: an invalid request gets the same answer.
+    await expect(client.send(new GetEnvironmentTemplateCommand({ name: '' }))).rejects.toThrow(END_OF_SUPPORT_MESSAGE);
+    expect(proton.log.entries.map((e) => e.error)).toEqual(['AccessDeniedException', 'AccessDeniedException', 'AccessDeniedException']);
+    proton.faults.clear();
+    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'after-eos' }))).rejects.toThrow(/not found|does not exist/i);
+    client.destroy();
+  });
+
+  test('closePort(): connections are refused (ECONNREFUSED) and stop() afterwards still ends', async () => {
+    const closing = await ProtonEmulator.start({ seed: 1 });
+    const client = clientFor(closing, 1);
+    await client.send(new ListEnvironmentTemplatesCommand({}));
+    await closing.closePort();
+    // The connection kept alive from the first call is dropped: that call may see it hang up; any new one is refused.
+    const first = await client.send(new ListEnvironmentTemplatesCommand({})).catch((e: unknown) => e);
+    expect(String(first)).toMatch(/ECONNREFUSED|socket hang up|ECONNRESET/);
+    const error = await client.send(new ListEnvironmentTemplatesCommand({})).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/ECONNREFUSED/);
+    expect(closing.log.entries).toHaveLength(1);
+    client.destroy();
+    await closing.stop();
   });
 });

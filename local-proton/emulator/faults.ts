@@ -1,3 +1,6 @@
+/** The message of the AccessDeniedException every request gets with `Faults.endOfSupport` (emulator decision: its wording). */
+export const END_OF_SUPPORT_MESSAGE = 'AWS Proton reached end of support on October 7, 2026: this account can no longer access the service';
+
 interface InjectedFailure {
   readonly errorType: string;
   readonly message: string;
@@ -32,6 +35,13 @@ export class Faults {
    * out. It exists to check that a caller reads every page anyway. @default undefined (one response)
    */
   outputsPageSize: number | undefined = undefined;
+  /**
+   * Proton after its end of support (2026-10-07): every request, of any principal, is answered
+   * AccessDeniedException ({@link END_OF_SUPPORT_MESSAGE}) before it is authorized or validated.
+   * Emulator decision: AWS documents neither the error nor its wording for a discontinued service; an
+   * AccessDeniedException is what AWS answers an account that may no longer use a service.
+   */
+  endOfSupport = false;
 
   private readonly injected = new Map<string, InjectedFailure[]>();
   private readonly registrationFailures = new Map<string, string>();
@@ -98,10 +108,11 @@ export class Faults {
   }
 
   /**
-   * Removes every fault: throttling, latency, outputsPageSize, pending failNext, failRegistration,
+   * Removes every fault: endOfSupport, throttling, latency, outputsPageSize, pending failNext, failRegistration,
    * failDeployment, failDeletion, failCancellation and setOutputs.
    */
   clear(): void {
+    this.endOfSupport = false;
     this.throttleFraction = 0;
     this.latencyMs = 0;
     this.outputsPageSize = undefined;

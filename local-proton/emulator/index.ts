@@ -16,7 +16,7 @@ import { TemplateFamily } from './state/templates';
 
 export { S3StandIn } from './s3';
 export { RequestLog, type RequestLogEntry } from './log';
-export { Faults, type OutputEntry } from './faults';
+export { END_OF_SUPPORT_MESSAGE, Faults, type OutputEntry } from './faults';
 export { type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
 export { MAX_INSTANCES_PER_SERVICE, serviceInstanceKey, servicePipelineKey } from './state/services';
 export { MAX_COMPONENTS } from './state/components';
@@ -149,6 +149,14 @@ export class ProtonEmulator {
       AWS_ACCESS_KEY_ID: ProtonIam.ADMINISTRATOR_KEY,
       AWS_SECRET_ACCESS_KEY: 'proton-emulator-secret',
     };
+  }
+
+  /**
+   * Closes the port, keeping the state: from now on a connection to `endpoint` is refused (ECONNREFUSED), as when
+   * Proton's endpoint is gone. `stop()` still stops the rest.
+   */
+  async closePort(): Promise<void> {
+    await this.server.close();
   }
 
   /** Stops the server and clears every timer (pending registrations never complete). */

@@ -1,6 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { ProtonError, serializationError, unknownOperation } from './errors';
+import { END_OF_SUPPORT_MESSAGE } from './faults';
 import { AuthorizationRecord, ProtonIam } from './iam/authorizer';
 import { RequestLog, RequestLogEntry } from './log';
 import { EmulatorContext, OperationHandler, ResourceFamily } from './state/context';
@@ -44,6 +45,7 @@ export class ProtonServer {
     });
   }
 
+  /** Stops listening and drops every connection: a second close does nothing. */
   close(): Promise<void> {
     return new Promise(resolve => {
       this.server.close(() => resolve());
@@ -109,6 +111,7 @@ export class ProtonServer {
     // Authentication comes first: who signed the request.
     const principal = this.iam.principal(accessKeyOf(req));
     entry.principal = principal.arn;
+    if (this.ctx.faults.endOfSupport) throw new ProtonError('AccessDeniedException', END_OF_SUPPORT_MESSAGE);
     const handler = this.handlers.get(operation);
     if (!handler) {
       throw unknownOperation(`${operation} is not emulated: the Proton emulator does not implement this operation yet`);

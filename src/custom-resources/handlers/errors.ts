@@ -51,3 +51,33 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
     throw error;
   }
 }
+
+/** Node's codes for a connection that failed or broke before an answer came. */
+const CONNECTION_ERROR_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'];
+const CONNECTION_ERROR = new RegExp(`\\b(${CONNECTION_ERROR_CODES.join('|')})\\b|socket hang up`);
+
+/**
+ * Whether the call never got an answer: the connection failed (no HTTP status). The SDK may wrap Node's error
+ * ("AWS SDK error wrapper for Error: connect ECONNREFUSED …"), so its code is looked for in the message too.
+ */
+export function isConnectionError(error: unknown, depth = 0): boolean {
+  const e = error as { code?: string; message?: string; cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (!e || e.$metadata?.httpStatusCode !== undefined) return false;
+  if (CONNECTION_ERROR_CODES.includes(e.code ?? '') || CONNECTION_ERROR.test(e.message ?? '')) return true;
+  return depth < 5 && e.cause !== undefined && isConnectionError(e.cause, depth + 1);
+}
+
+/**
+ * Whether Proton does not answer as a service: unreachable, or refusing access (what an account gets from a
+ * service it can no longer use, e.g. after Proton's end of support on 2026-10-07; also a missing permission).
+ */
+export function isProtonUnavailable(error: unknown): boolean {
+  return isConnectionError(error) || errorName(error) === 'AccessDeniedException';
+}
+
+/** The error, short, for a reason: its name and Proton's (or Node's) message, truncated. */
+export function describeError(error: unknown): string {
+  const name = errorName(error) ?? 'Error';
+  const message = (error as { message?: string } | undefined)?.message ?? String(error);
+  return truncateUtf8(`${name}: ${message}`, 600);
+}

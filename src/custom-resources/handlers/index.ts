@@ -4,6 +4,7 @@ import { accountSettingsHandler } from './account-settings';
 import { componentHandler } from './component';
 import { environmentHandler } from './environment';
 import { environmentTemplateVersionHandler } from './environment-template-version';
+import { withRemovalPolicy } from './removal';
 import { repositoryHandler } from './repository';
 import { serviceHandler } from './service';
 import { serviceInstanceHandler } from './service-instance';
@@ -30,5 +31,5 @@ export function handlerFor(resourceType: string): ResourceHandler {
   if (!handler) {
     throw new Error(`no handler for resource type "${resourceType}": known types are ${Object.keys(HANDLERS).join(', ')}`);
   }
-  return handler;
+  return withRemovalPolicy(handler);
 }

@@ -10,6 +10,8 @@
  * its own deadline, so the deadline is the bound.
  */
 
+import { isConnectionError } from './errors';
+
 /** The SDK's retry token, as its retry middleware reads it. */
 interface Token {
   getRetryCount(): number;
@@ -17,11 +19,19 @@ interface Token {
   getRetryDelay(): number;
 }
 
-/** The SDK's classification of a failed attempt. */
+/** The SDK's classification of a failed attempt (with the attempt's error). */
 interface ErrorInfo {
   readonly errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
   readonly retryAfterHint?: Date;
+  readonly error?: unknown;
 }
+
+/**
+ * Retries of a call whose connection fails (refused, reset, unresolved): a few, not until the deadline. A
+ * connection that fails again and again is an endpoint gone (Proton's end of support), not a throttle: the
+ * handler answers within seconds, with a reason, instead of after the Lambda's whole time.
+ */
+export const MAX_CONNECTION_RETRIES = 3;
 
 /** The first delay's bound; each retry doubles it, up to {@link MAX_DELAY_MS}. */
 const BASE_DELAY_MS = 100;
@@ -46,6 +56,9 @@ export class RetryUntilDeadline {
       throw new Error('not a retryable error');
     }
     const count = previous.getRetryCount();
+    if (isConnectionError(errorInfo.error) && count >= MAX_CONNECTION_RETRIES) {
+      throw new Error('the connection keeps failing');
+    }
     let delay = Math.floor(Math.random() * Math.min(BASE_DELAY_MS * 2 ** count, MAX_DELAY_MS));
     if (errorInfo.retryAfterHint) delay = Math.max(delay, errorInfo.retryAfterHint.getTime() - Date.now());
     if (Date.now() + delay > this.deadline()) {
