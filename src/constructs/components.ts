@@ -148,7 +148,8 @@ export class Component extends Resource implements ITaggable {
         Outputs: this.outputs.render(),
       },
     });
-    dependOn(this.resource, props.environment, instanceOwner(instance));
+    // A standalone ServiceInstance is its own resource: the component waits for it, as for the service an app instance belongs to.
+    dependOn(this.resource, props.environment, instanceOwner(instance) ?? instance);
     this.componentArn = this.resource.getAttString(ComponentAttribute.ARN);
   }
 

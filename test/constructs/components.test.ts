@@ -3,7 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { COMPONENT_DIR, firstResource, newStack, servicePlatform } from './helpers';
-import { Component, ComponentManifest, ComponentSource, Spec } from '../../src';
+import { Component, ComponentManifest, ComponentSource, ServiceInstance, Spec } from '../../src';
 
 /** Environment beta (Beta), with a component role unless `componentRole: false`, and service orders (Orders) with its instance beta there. */
 function platform(stack: Stack, options: { componentRole?: boolean; sources?: ComponentSource[] } = {}) {
@@ -37,6 +37,16 @@ describe('Component', () => {
     expect(props.TemplateFile).toContain('AWS::S3::Bucket');
     expect(props.EnvironmentName).toBeUndefined();
     expect(stack.resolve(name)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Bucket/), 'Outputs.BucketName'] });
+  });
+
+  test('attached to a standalone ServiceInstance, it is created after that instance', () => {
+    const stack = newStack();
+    const { beta, orders } = platform(stack);
+    const prod = new ServiceInstance(stack, 'Prod', { service: orders, name: 'prod', environment: beta, spec: Spec.fromObject({}) });
+    new Component(stack, 'Bucket', { serviceInstance: prod, manifest: manifest(), templateFile });
+    const t = Template.fromStack(stack);
+    const [instanceId] = Object.keys(t.findResources('Custom::ProtonServiceInstance'));
+    expect(firstResource(stack, 'Custom::ProtonComponent').DependsOn).toContain(instanceId);
   });
 
   test('attaches to an environment', () => {
