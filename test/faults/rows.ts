@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CreateEnvironmentAccountConnectionCommand, GetAccountSettingsCommand, GetComponentCommand, GetEnvironmentAccountConnectionCommand,
+  CancelComponentDeploymentCommand, CancelEnvironmentDeploymentCommand, CancelServiceInstanceDeploymentCommand, CreateEnvironmentAccountConnectionCommand, GetAccountSettingsCommand, GetComponentCommand, GetEnvironmentAccountConnectionCommand,
   GetEnvironmentCommand, GetRepositoryCommand, GetServiceInstanceCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
   ListEnvironmentTemplateVersionsCommand, ListServiceTemplateVersionsCommand, ListTagsForResourceCommand, ProtonClient,
 } from '@aws-sdk/client-proton';
@@ -41,6 +41,8 @@ export interface RowFaults {
   readonly deployment?: (p: string) => string;
   /** `failDeletion`: the key of the asynchronous delete the resource makes. */
   readonly deletion?: (p: string) => string;
+  /** Cancels the resource's deployment in progress, as someone outside the stack would (rows with a deployment). */
+  readonly cancel?: (client: ProtonClient, p: string) => Promise<unknown>;
 }
 
 export interface FaultRow {
@@ -159,7 +161,9 @@ export const ROWS: Record<ResourceTypeName, FaultRow> = {
       update: { operation: 'UpdateEnvironment', where: named('name', envName), deploys: true },
       delete: { operation: 'DeleteEnvironment', where: named('name', envName) },
     },
-    faults: { deployment: envName, deletion: envName },
+    faults: {
+      deployment: envName, deletion: envName, cancel: (client, p) => client.send(new CancelEnvironmentDeploymentCommand({ environmentName: envName(p) })),
+    },
   },
   [ResourceType.SERVICE]: {
     build: (stack, p, variant) => servicePlatform(stack, p, 8080 + variant).service,
@@ -169,7 +173,11 @@ export const ROWS: Record<ResourceTypeName, FaultRow> = {
       update: { operation: 'UpdateServiceInstance', where: (input, p) => input.serviceName === svcName(p) && input.name === 'beta', deploys: true },
       delete: { operation: 'DeleteService', where: named('name', svcName) },
     },
-    faults: { deployment: (p) => serviceInstanceKey(svcName(p), 'beta'), deletion: svcName },
+    faults: {
+      deployment: (p) => serviceInstanceKey(svcName(p), 'beta'),
+      deletion: svcName,
+      cancel: (client, p) => client.send(new CancelServiceInstanceDeploymentCommand({ serviceName: svcName(p), serviceInstanceName: 'beta' })),
+    },
   },
   [ResourceType.SERVICE_INSTANCE]: {
     build: (stack, p, variant) => {
@@ -185,7 +193,11 @@ export const ROWS: Record<ResourceTypeName, FaultRow> = {
       // Removed from its service by an UpdateService whose spec lacks it.
       delete: { operation: 'UpdateService', where: named('name', svcName) },
     },
-    faults: { deployment: (p) => serviceInstanceKey(svcName(p), 'prod'), deletion: (p) => serviceInstanceKey(svcName(p), 'prod') },
+    faults: {
+      deployment: (p) => serviceInstanceKey(svcName(p), 'prod'),
+      deletion: (p) => serviceInstanceKey(svcName(p), 'prod'),
+      cancel: (client, p) => client.send(new CancelServiceInstanceDeploymentCommand({ serviceName: svcName(p), serviceInstanceName: 'prod' })),
+    },
   },
   [ResourceType.ACCOUNT_SETTINGS]: {
     build: (stack, p, variant) => {
@@ -282,7 +294,9 @@ export const ROWS: Record<ResourceTypeName, FaultRow> = {
       update: { operation: 'UpdateComponent', where: (input, p) => input.name === componentName(p) && input.deploymentType !== undefined && input.serviceName !== '', deploys: true },
       delete: { operation: 'DeleteComponent', where: named('name', componentName) },
     },
-    faults: { deployment: componentName, deletion: componentName },
+    faults: {
+      deployment: componentName, deletion: componentName, cancel: (client, p) => client.send(new CancelComponentDeploymentCommand({ componentName: componentName(p) })),
+    },
   },
   [ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION]: {
     prepare: async (proton, p) => {
