@@ -1,8 +1,8 @@
+import { assembly, cases, failedSteps, FAST, fuzzedMessage, prng, RowCase, stepsOfRow } from './suite';
 import type { ResourceReport } from '../../local-proton/local-cfn';
 import { LocalProton } from '../../local-proton/local-proton';
 import { ResourceType } from '../../src/custom-resources/contract';
 import { synth, useLocalProton } from '../lifecycle/helpers';
-import { assembly, cases, failedSteps, FAST, fuzzedMessage, prng, RowCase, stepsOfRow } from './suite';
 
 let proton: LocalProton;
 useLocalProton(FAST, (started) => { proton = started; }, () => {

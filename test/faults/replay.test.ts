@@ -1,7 +1,7 @@
+import { assembly, cases, deployed, failedSteps, FAST, succeeded } from './suite';
 import { LocalProton } from '../../local-proton/local-proton';
 import { ResourceType } from '../../src/custom-resources/contract';
 import { useLocalProton } from '../lifecycle/helpers';
-import { assembly, cases, deployed, failedSteps, FAST, succeeded } from './suite';
 
 let proton: LocalProton;
 useLocalProton({

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CancelComponentDeploymentCommand, CancelEnvironmentDeploymentCommand, CancelServiceInstanceDeploymentCommand, CreateEnvironmentAccountConnectionCommand, GetAccountSettingsCommand, GetComponentCommand, GetEnvironmentAccountConnectionCommand,
+  CancelComponentDeploymentCommand, CancelEnvironmentDeploymentCommand, CancelServiceInstanceDeploymentCommand,
+  CreateEnvironmentAccountConnectionCommand, GetAccountSettingsCommand, GetComponentCommand, GetEnvironmentAccountConnectionCommand,
   GetEnvironmentCommand, GetRepositoryCommand, GetServiceInstanceCommand, GetServiceSyncConfigCommand, GetTemplateSyncConfigCommand,
   ListEnvironmentTemplateVersionsCommand, ListServiceTemplateVersionsCommand, ListTagsForResourceCommand, ProtonClient,
 } from '@aws-sdk/client-proton';
@@ -162,7 +163,9 @@ export const ROWS: Record<ResourceTypeName, FaultRow> = {
       delete: { operation: 'DeleteEnvironment', where: named('name', envName) },
     },
     faults: {
-      deployment: envName, deletion: envName, cancel: (client, p) => client.send(new CancelEnvironmentDeploymentCommand({ environmentName: envName(p) })),
+      deployment: envName,
+      deletion: envName,
+      cancel: (client, p) => client.send(new CancelEnvironmentDeploymentCommand({ environmentName: envName(p) })),
     },
   },
   [ResourceType.SERVICE]: {
@@ -295,7 +298,9 @@ export const ROWS: Record<ResourceTypeName, FaultRow> = {
       delete: { operation: 'DeleteComponent', where: named('name', componentName) },
     },
     faults: {
-      deployment: componentName, deletion: componentName, cancel: (client, p) => client.send(new CancelComponentDeploymentCommand({ componentName: componentName(p) })),
+      deployment: componentName,
+      deletion: componentName,
+      cancel: (client, p) => client.send(new CancelComponentDeploymentCommand({ componentName: componentName(p) })),
     },
   },
   [ResourceType.ACCEPT_ENVIRONMENT_ACCOUNT_CONNECTION]: {

@@ -1,8 +1,8 @@
+import { Call, FaultRow, Made, ROW_LIST, Variant } from './rows';
 import type { StackReport } from '../../local-proton/local-cfn';
 import type { LocalProton } from '../../local-proton/local-proton';
 import type { ResourceTypeName } from '../../src/custom-resources/contract';
 import { synth } from '../lifecycle/helpers';
-import { Call, FaultRow, Made, ROW_LIST, Variant } from './rows';
 
 /** The emulator's timing for the fault suite: short, so that every row runs in seconds. */
 export const FAST = { registrationDelayMs: 20, deploymentDelayMs: 30, deleteDelayMs: 30, cancelDelayMs: 20 } as const;
@@ -18,7 +18,8 @@ export interface RowCase {
 
 /** The rows as cases of one test file: `tag` (letters) keeps names apart from the file's other items. */
 export function cases(tag: string, filter: (row: FaultRow) => boolean = () => true): Array<[ResourceTypeName, RowCase]> {
-  return ROW_LIST.map(([type, row], i): [ResourceTypeName, RowCase] => [type, { type, row, p: `${tag}${i}`, stackName: `Fault-${tag}${i}` }])
+  return ROW_LIST
+    .map(([type, row], i): [ResourceTypeName, RowCase] => [type, { type, row, p: `${tag}${i}`, stackName: `Fault-${tag}${i}` }])
     .filter(([, c]) => filter(c.row));
 }
 
@@ -34,7 +35,8 @@ export function assembly(c: RowCase, variant: Variant, made: Made): string {
  * when the phase started).
  */
 export function succeeded(proton: LocalProton, call: Call, p: string, since = 0): number {
-  const accepted = proton.emulator.log.entries.slice(since).filter((e) => e.operation === call.operation).filter((e) => e.status === 200 && e.error === undefined && call.where(e.input, p));
+  const accepted = proton.emulator.log.entries.slice(since)
+    .filter((e) => e.operation === call.operation && e.status === 200 && e.error === undefined && call.where(e.input, p));
   return new Set(accepted.map((e, i) => {
     if (typeof e.input.clientToken === 'string') return e.input.clientToken;
     return call.deploys ? i : JSON.stringify(e.input);
@@ -58,14 +60,12 @@ export function failedSteps(report: StackReport): string[] {
   return report.resources.filter((r) => r.status !== 'SUCCEEDED').map((r) => `${r.action} ${r.logicalId}: ${r.reason}`);
 }
 
-/** A deterministic pseudo-random generator (mulberry32), for the fuzzed messages. */
+/** A deterministic pseudo-random generator (Park-Miller), for the fuzzed messages. */
 export function prng(seed: number): () => number {
-  let a = seed;
+  let state = (seed % 2147483646) + 1;
   return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state * 48271) % 2147483647;
+    return (state - 1) / 2147483646;
   };
 }
 

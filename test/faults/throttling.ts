@@ -1,6 +1,6 @@
+import { assembly, cases, failedSteps, FAST, RowCase } from './suite';
 import { LocalProton } from '../../local-proton/local-proton';
 import { ResourceType } from '../../src/custom-resources/contract';
-import { assembly, cases, failedSteps, FAST, RowCase } from './suite';
 
 /**
  * The throttling item for one fraction of throttled calls: every row's create, update and delete against one LocalProton
