@@ -1,6 +1,7 @@
 import { handlerFor } from './handlers';
 import { contextFor } from './handlers/client';
 import { errorName } from './handlers/errors';
+import { sizedForReason } from './handlers/failure-reason';
 import { describeEvent } from './handlers/logging';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './handlers/types';
 
@@ -16,7 +17,12 @@ interface LambdaContext {
 /** The Provider framework's onEvent: one Proton call per event, answered with the Proton identity. */
 export async function onEvent(event: OnEventRequest, lambdaContext?: LambdaContext): Promise<OnEventResponse> {
   console.log(`onEvent ${describeEvent(event)}`);
-  const response = await handlerFor(event.ResourceType).onEvent(event, contextFor(lambdaContext));
+  let response: OnEventResponse;
+  try {
+    response = await handlerFor(event.ResourceType).onEvent(event, contextFor(lambdaContext));
+  } catch (error) {
+    throw sizedForReason(error);
+  }
   console.log(`onEvent answered ${response.PhysicalResourceId}`);
   return response;
 }
@@ -30,7 +36,7 @@ export async function isComplete(event: IsCompleteRequest, lambdaContext?: Lambd
   } catch (error) {
     // The framework reports any error as FAILED; a call still throttled when the retries ran out of time is
     // "not yet": the framework polls again.
-    if (errorName(error) !== 'ThrottlingException') throw error;
+    if (errorName(error) !== 'ThrottlingException') throw sizedForReason(error);
     console.log('isComplete throttled: not complete yet');
     return { IsComplete: false };
   }

@@ -97,7 +97,8 @@ describe('onEvent', () => {
   });
 
   test('Update with a new template file takes charge of the component and deploys it; a new description alone deploys nothing', async () => {
-    proton.on(GetComponentCommand).resolves(component());
+    // Last deployed by an earlier request.
+    proton.on(GetComponentCommand).resolves(component({ lastClientRequestToken: 'earlier-request-deployment' }));
     await handler.onEvent(event('Update', { PhysicalResourceId: 'orders-bucket', ResourceProperties: props({ TemplateFile: 'Resources: {}\n' }), OldResourceProperties: props() }), context);
     await handler.onEvent(event('Update', { PhysicalResourceId: 'orders-bucket', ResourceProperties: props({ Description: 'exports' }), OldResourceProperties: props() }), context);
     expect(proton.commandCalls(TagResourceCommand)[0].args[0].input).toEqual({ resourceArn: ARN, tags: [{ key: REQUEST_TAG, value: 'r1' }] });
@@ -114,6 +115,12 @@ describe('onEvent', () => {
       },
       { name: 'orders-bucket', deploymentType: 'NONE', description: 'exports', clientToken: expect.any(String) },
     ]);
+  });
+
+  test('an Update replayed after it deployed the component (its token on the component) deploys nothing again', async () => {
+    proton.on(GetComponentCommand).resolves(component({ lastClientRequestToken: `${requestTokenPrefix(event('Update'))}-deployment` }));
+    await handler.onEvent(event('Update', { PhysicalResourceId: 'orders-bucket', ResourceProperties: props({ TemplateFile: 'Resources: {}\n' }), OldResourceProperties: props() }), context);
+    expect(updates()).toEqual([]);
   });
 
   test('Update applies the tag changes: TagResource for new values, UntagResource for keys removed', async () => {

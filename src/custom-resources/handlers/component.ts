@@ -71,7 +71,11 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
           const component = await this.getOrUndefined(desired.name, context);
           if (component) {
             await takeOver(component.arn!, event, context);
-            await this.tryUpdate(event, previous, desired, component, context);
+            // Deployed for this request already (a replay after its deployment started): isComplete waits for that
+            // one, or deploys again if it was cancelled.
+            if (!component.lastClientRequestToken?.startsWith(requestTokenPrefix(event))) {
+              await this.tryUpdate(event, previous, desired, component, context);
+            }
             // Proton takes tags at create only.
             await syncTags(component.arn!, previous.tags, desired.tags, context);
           }

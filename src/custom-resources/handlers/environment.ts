@@ -155,7 +155,11 @@ export class EnvironmentHandler extends DeployedResourceHandler<Environment, Des
         // recommended one: Proton takes MINOR_VERSION to "a different minor version" only, so deploy what else changed.
         deploymentType = deploymentTypeFor(deployedState(environment), desired, false);
       }
-      await this.tryUpdate(deploymentType, desired, context);
+      // A new spec Proton already runs, deployed: this request replayed after its deployment ended. Deploying it
+      // again would be a second deployment of one request (UpdateEnvironment takes no client token).
+      const replayed = deploymentType === DeploymentUpdateType.CURRENT_VERSION && environment.deploymentStatus === 'SUCCEEDED'
+        && runs(environment, desired);
+      if (!replayed) await this.tryUpdate(deploymentType, desired, context);
     }
     await syncTags(environment.arn!, previous.tags, desired.tags, context);
     return { PhysicalResourceId: desired.name };

@@ -13,21 +13,29 @@ export class ProtonResourceError extends Error {
   }
 }
 
-/** Cuts a string to at most `maxBytes` of UTF-8, marking the cut, never splitting a character. */
+/**
+ * Cuts a string to at most `maxBytes` of UTF-8 as it is sent: inside the JSON of the response, where a quote, a
+ * backslash or a control character takes two bytes or more. Marks the cut, never splits a character.
+ */
 export function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) {
+  if (jsonBytes(text) <= maxBytes) {
     return text;
   }
   const marker = ' [truncated]';
   let out = '';
   let used = Buffer.byteLength(marker, 'utf8');
   for (const ch of text) {
-    const size = Buffer.byteLength(ch, 'utf8');
+    const size = jsonBytes(ch);
     if (used + size > maxBytes) break;
     out += ch;
     used += size;
   }
   return out + marker;
+}
+
+/** The UTF-8 bytes of `text` inside a JSON string. */
+function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 }
 
 export function errorName(error: unknown): string | undefined {

@@ -1,0 +1,3 @@
+import { throttlingSuite } from './throttling';
+
+throttlingSuite(0.3, 'ta');
