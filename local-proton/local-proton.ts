@@ -5,7 +5,7 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import { ProtonEmulator, ProtonEmulatorOptions, ProtonIam } from './emulator';
 import { FunctionPrincipals } from './function-principals';
 import { IAM_REPORTS, IamReport } from './iam-report';
-import { AbandonedExecution, DeployOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from './local-cfn';
+import { AbandonedExecution, DeployOptions, DestroyOptions, HandlerLogEntry, LocalCloudFormation, LocalCloudFormationOptions, StackReport } from './local-cfn';
 import { invokeLambda } from './local-cfn/lambda';
 import { nativeProtonResources } from './native-proton';
 import { RetryUntilDeadline } from '../src/custom-resources/handlers/retry';
@@ -80,8 +80,8 @@ export class LocalProton {
     return this.cfn.deploy(assemblyDir, stackName, options);
   }
 
-  public destroy(stackName: string): Promise<StackReport> {
-    return this.cfn.destroy(stackName);
+  public destroy(stackName: string, options?: DestroyOptions): Promise<StackReport> {
+    return this.cfn.destroy(stackName, options);
   }
 
   /**

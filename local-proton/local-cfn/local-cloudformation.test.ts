@@ -437,6 +437,22 @@ describe('destroy', () => {
     expect(ws.onEvents()).toEqual(['Delete B']);
     expect(Object.keys(ws.cfn().readState('DelFail')!.resources)).toEqual(expect.arrayContaining(['A', 'B']));
     await expect(ws.cfn().deploy(asm, 'DelFail')).rejects.toThrow(/DELETE_FAILED/);
+
+    // DeleteStack's RetainResources: the failed resource is left behind, the rest deleted.
+    ws.clearCalls();
+    const retained = await ws.cfn().destroy('DelFail', { retainResources: ['B'] });
+    expect(retained.status).toBe('DELETE_COMPLETE');
+    expect(ws.onEvents()).toEqual(['Delete A']);
+    expect(retained.resources.find((r) => r.logicalId === 'B')).toMatchObject({ status: 'SUCCEEDED', reason: 'Retained (RetainResources)' });
+  });
+
+  test('RetainResources is refused for a stack that is not in DELETE_FAILED, as CloudFormation refuses it', async () => {
+    const asm = ws.synth('Healthy', ({ resource }) => {
+      resource('A');
+    });
+    await ws.cfn().deploy(asm, 'Healthy');
+    await expect(ws.cfn().destroy('Healthy', { retainResources: ['A'] })).rejects.toThrow(/only be specified when the stack Healthy is in DELETE_FAILED state/);
+    expect((await ws.cfn().destroy('Healthy')).status).toBe('DELETE_COMPLETE');
   });
 });
 

@@ -16,7 +16,7 @@ import {
   TemplateValidationError,
 } from './template';
 import type {
-  AbandonedExecution, CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
+  AbandonedExecution, CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions, DestroyOptions,
   HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
   StackReport, StackStatus,
 } from './types';
@@ -408,12 +408,17 @@ export class LocalCloudFormation {
    * Delete the stack's resources in reverse dependency order. The first failure cancels the
    * deletes in progress and starts no more. A missing stack is already deleted.
    */
-  public async destroy(stackName: string, destroyOptions: Pick<DeployOptions, 'requestIdFor'> = {}): Promise<StackReport> {
+  public async destroy(stackName: string, destroyOptions: DestroyOptions = {}): Promise<StackReport> {
     const started = Date.now();
     this.assertIdle(stackName);
     const prev = this.readState(stackName);
     if (!prev) {
       return { stackName, stackId: '', status: 'DELETE_COMPLETE', resources: [], outputs: {}, reason: `Stack ${stackName} does not exist`, durationMs: 0 };
+    }
+    const retained = new Set(destroyOptions.retainResources ?? []);
+    if (retained.size > 0 && prev.status !== 'DELETE_FAILED') {
+      // Emulator decision: the wording of CloudFormation's ValidationError (the API reference states the rule only).
+      throw new Error(`Invalid operation: RetainResources can only be specified when the stack ${stackName} is in DELETE_FAILED state, not ${prev.status}`);
     }
     const op: Operation = {
       stackName,
@@ -429,10 +434,10 @@ export class LocalCloudFormation {
       const ids = [...prev.order].reverse().filter(lid => op.live.has(lid));
       await this.runAll(ids, dependentsAmong(ids, lid => prev.resources[lid].dependsOn), async (lid, signal) => {
         const state = op.live.get(lid)!;
-        if (isRetain(state.deletionPolicy)) {
+        if (isRetain(state.deletionPolicy) || retained.has(lid)) {
           op.live.delete(lid);
-          op.reports.push(this.report(lid, state.type, state.kind, 'DELETE', 'SUCCEEDED', Date.now(),
-            { physicalId: state.physicalId, reason: `Retained (DeletionPolicy: ${state.deletionPolicy})` }));
+          const why = retained.has(lid) ? 'RetainResources' : `DeletionPolicy: ${state.deletionPolicy}`;
+          op.reports.push(this.report(lid, state.type, state.kind, 'DELETE', 'SUCCEEDED', Date.now(), { physicalId: state.physicalId, reason: `Retained (${why})` }));
           return true;
         }
         const r = await this.deleteResource(op, lid, state, 'DELETE', state.physicalId, signal);

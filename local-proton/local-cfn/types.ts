@@ -228,6 +228,16 @@ export interface DeployOptions {
   readonly parameters?: Record<string, string>;
 }
 
+/** Options of `LocalCloudFormation.destroy`. */
+export interface DestroyOptions extends Pick<DeployOptions, 'requestIdFor'> {
+  /**
+   * DeleteStack's `RetainResources`: logical ids CloudFormation leaves behind instead of deleting. CloudFormation
+   * takes them only for a stack in DELETE_FAILED ("For stacks in the DELETE_FAILED state, a list of resource
+   * logical IDs ... you want to retain", DeleteStack API reference).
+   */
+  readonly retainResources?: string[];
+}
+
 /**
  * A request for `LocalCloudFormation.invokeCustomResource`: the CloudFormation event fields to
  * send. Missing fields are filled from the deployed stack (RequestId and ResponseURL are made up).
