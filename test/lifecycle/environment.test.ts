@@ -232,7 +232,8 @@ describe('environment failures', () => {
   test('a Create CloudFormation cancelled when a sibling failed is deleted by the rollback\'s Delete, whose id CloudFormation made up', async () => {
     // The cancelled Create's execution goes on after the rollback; its waiter's calls are denied once the rollback removed
     // the provider's policy, which is how it ends (within one isComplete invocation's wait).
-    const local = await LocalProton.start({ registrationDelayMs: 300, deploymentDelayMs: 1500, deleteDelayMs: 50, expectDenials: true });
+    // The environment deploys for 12 s: the sibling fails while it deploys, also when a loaded machine and the waiters' jitter delay that failure.
+    const local = await LocalProton.start({ registrationDelayMs: 300, deploymentDelayMs: 12_000, deleteDelayMs: 50, expectDenials: true });
     try {
       local.emulator.faults.failRegistration('env-cancel-other', 'schema is not valid');
       const report = await local.deploy(synth('Cancelled', (stack) => {
@@ -254,7 +255,7 @@ describe('environment failures', () => {
     } finally {
       await local.stop();
     }
-  });
+  }, 240_000);
 
   test('the rollback of a major version upgrade fails saying what to do: Proton deploys only a higher major version', async () => {
     const build = (version: 'V1' | 'V2', failing: boolean) => synth('MajorBack', (stack) => {
