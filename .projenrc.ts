@@ -35,6 +35,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/local-proton/**/*.test.ts'],
       // lifecycle tests run a real HTTP emulator and the bundled handlers
       testTimeout: 120_000,
+      // On 2 cores jest's default (cores - 1 = 1) runs every file in one process, which grows with each file's handler
+      // loads until the whole run crawls (over 60 min on CI): one worker per core, restarted once it holds 1 GB.
+      maxWorkers: '100%',
+      workerIdleMemoryLimit: '1GB',
+      // V8 coverage counts every handler bundle local CloudFormation loads (hundreds per file); istanbul counts src only.
+      coverageProvider: 'babel',
     },
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'local-proton', 'examples', 'scripts'] },
