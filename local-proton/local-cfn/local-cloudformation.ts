@@ -16,8 +16,8 @@ import {
   TemplateValidationError,
 } from './template';
 import type {
-  AbandonedExecution, CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions, DestroyOptions,
-  HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
+  AbandonedExecution, CustomResourceInvocationResult, CustomResourceRequest, CustomResourceRequestType, CustomResourceResponse, DeployOptions,
+  DestroyOptions, HandlerInvocation, LocalCloudFormationOptions, NativeResourceContext, ResourceAction, ResourceKind, ResourceReport,
   StackReport, StackStatus,
 } from './types';
 
