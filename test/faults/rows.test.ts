@@ -10,3 +10,9 @@ test('a row without an update says why, and a row with one names its update call
     expect([type, row.calls.update === undefined]).toEqual([type, row.noUpdate !== undefined]);
   }
 });
+
+test('a row without a replacement says why', () => {
+  for (const [type, row] of Object.entries(ROWS)) {
+    expect([type, row.replacement === undefined]).toEqual([type, row.noReplacement !== undefined]);
+  }
+});
