@@ -89,9 +89,24 @@ project.addTask('demo', {
   ],
 });
 
+// The benchmark against bare CfnResource custom resources and AwsCustomResource: writes BENCHMARKS.md.
+project.addTask('bench', {
+  description: 'Measure synth, template, bundle and lifecycle costs against the alternatives and write BENCHMARKS.md',
+  steps: [
+    ...(bundleTask ? [{ spawn: bundleTask.name }] : []),
+    { spawn: project.compileTask.name },
+    { exec: 'ts-node --project test/tsconfig.json scripts/bench/index.ts' },
+  ],
+});
+
 // The local Proton type-checks on its own (it may import src/, never test/), and ESLint's project service finds it here.
 new JsonFile(project, 'local-proton/tsconfig.json', {
   obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
+});
+
+// The benchmark, too: its own tsconfig, so that ESLint's project service finds it.
+new JsonFile(project, 'scripts/bench/tsconfig.json', {
+  obj: { extends: '../../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
 });
 
 project.gitignore.exclude('/examples/cdk.out', '/.demo');

@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: measures this library against the alternatives (bare CfnResource custom resources, AwsCustomResource)
+ * and its own costs, and writes BENCHMARKS.md with every figure and its target. Run on a quiet machine.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BundleFigures, measureBundle } from './bundle';
+import { Figure, report } from './report';
+import { measureSynth, SynthFigures } from './synth';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const OUT = path.join(__dirname, '..', '..', 'BENCHMARKS.md');
+
+const ms = (s: number) => `${(s * 1000).toFixed(2)} ms`;
+const sec = (s: number) => (Number.isNaN(s) ? 'refused' : `${s.toFixed(2)} s`);
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} KB`;
+
+/** What a way costs per object between the smallest and the largest estate it synthesized. */
+function perObject(values: Record<number, number>): number {
+  const sizes = Object.keys(values).map(Number).filter((n) => !Number.isNaN(values[n]));
+  const [small, large] = [Math.min(...sizes), Math.max(...sizes)];
+  return (values[large] - values[small]) / (large - small);
+}
+
+function synthFigures(s: SynthFigures): Figure[] {
+  const sizes = Object.keys(s.seconds).map(Number);
+  const at = (n: number) => s.seconds[n];
+  const ratio = (n: number) => at(n).cdkProton / at(n).floor;
+  const byN = (read: (n: number) => number) => Object.fromEntries(sizes.map((n) => [n, read(n)]));
+  const costPerObject = { floor: perObject(byN((n) => at(n).floor)), cdkProton: perObject(byN((n) => at(n).cdkProton)) };
+  const bytesPerObject = {
+    floor: perObject(byN((n) => s.templateBytes[n].floor)),
+    awsCustomResource: perObject(byN((n) => s.templateBytes[n].awsCustomResource)),
+    cdkProton: perObject(byN((n) => s.templateBytes[n].cdkProton)),
+  };
+  const extra = sizes.map((n) => s.resources[n].cdkProton - n);
+  const belowAwsCustomResource = sizes.every((n) => Number.isNaN(at(n).awsCustomResource) || at(n).cdkProton < at(n).awsCustomResource);
+  return [
+    ...sizes.map((n): Figure => ({
+      name: `synth, ${n} objects`,
+      floor: sec(at(n).floor),
+      awsCustomResource: sec(at(n).awsCustomResource) + (s.refused[`awsCustomResource@${n}`] ? ` (${s.refused[`awsCustomResource@${n}`]})` : ''),
+      cdkProton: `${sec(at(n).cdkProton)} (${ratio(n).toFixed(2)}× floor)`,
+      target: '≤ 1.3× floor; below AwsCustomResource',
+      met: ratio(n) <= 1.3 && (Number.isNaN(at(n).awsCustomResource) || at(n).cdkProton < at(n).awsCustomResource),
+    })),
+    {
+      name: 'synth below AwsCustomResource at every N',
+      floor: '—',
+      awsCustomResource: '—',
+      cdkProton: belowAwsCustomResource ? 'yes' : 'no',
+      target: 'yes',
+      met: belowAwsCustomResource,
+    },
+    {
+      name: `synth cost per object (${Math.min(...sizes)} → ${Math.max(...sizes)})`,
+      floor: ms(costPerObject.floor),
+      awsCustomResource: '—',
+      cdkProton: ms(costPerObject.cdkProton),
+      target: '≤ 0.70 ms',
+      met: costPerObject.cdkProton <= 0.0007,
+    },
+    {
+      name: `fixed cost (${Math.min(...sizes)} objects)`,
+      floor: sec(at(Math.min(...sizes)).floor),
+      awsCustomResource: '—',
+      cdkProton: sec(at(Math.min(...sizes)).cdkProton),
+      target: '≤ 0.60 s',
+      met: at(Math.min(...sizes)).cdkProton <= 0.6,
+    },
+    {
+      name: 'CloudFormation resources',
+      floor: 'N',
+      awsCustomResource: `2N + ${s.resources[Math.min(...sizes)].awsCustomResource - 2 * Math.min(...sizes)}`,
+      cdkProton: new Set(extra).size === 1 ? `N + ${extra[0]}` : `N + ${extra.join(' / ')}`,
+      target: 'N + constant',
+      met: new Set(extra).size === 1,
+    },
+    {
+      name: 'template bytes per object',
+      floor: kb(bytesPerObject.floor),
+      awsCustomResource: kb(bytesPerObject.awsCustomResource),
+      cdkProton: kb(bytesPerObject.cdkProton),
+      target: '≤ 0.75 KB',
+      met: bytesPerObject.cdkProton <= 750,
+    },
+  ];
+}
+
+function bundleFigures(b: BundleFigures, handlerAssets: number): Figure[] {
+  const ratio = b.coldLoadSeconds / b.referenceColdLoadSeconds;
+  return [
+    {
+      name: 'handler bundles',
+      floor: '—',
+      awsCustomResource: '—',
+      cdkProton: `${handlerAssets} asset${handlerAssets === 1 ? '' : 's'}, ${kb(b.bytes)} (reference: ${kb(b.referenceBytes)})`,
+      target: 'one asset, ≤ 620 KB',
+      met: handlerAssets === 1 && b.bytes <= 620_000,
+    },
+    {
+      name: 'handler cold load (whole node process)',
+      floor: `${sec(b.referenceColdLoadSeconds)} (reference bundle)`,
+      awsCustomResource: '—',
+      cdkProton: `${sec(b.coldLoadSeconds)} (${ratio.toFixed(2)}×)`,
+      target: '≤ 1.1× the reference',
+      met: ratio <= 1.1,
+    },
+  ];
+}
+
+function main(): void {
+  const log = (line: string) => console.log(line);
+  log(`bench: ${ROUNDS} rounds of each measurement`);
+  const bundle = measureBundle(ROUNDS * 3);
+  log(`bundle: ${bundle.bytes} bytes, cold load ${bundle.coldLoadSeconds.toFixed(3)} s (reference ${bundle.referenceColdLoadSeconds.toFixed(3)} s)`);
+  const synth = measureSynth(ROUNDS, log);
+  const figures = [...synthFigures(synth), ...bundleFigures(bundle, synth.handlerAssets)];
+  fs.writeFileSync(OUT, report({
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}`,
+    rounds: ROUNDS,
+    figures,
+  }));
+  log(`wrote ${path.relative(process.cwd(), OUT)}: ${figures.filter((f) => f.met).length} of ${figures.length} targets met`);
+}
+
+main();
