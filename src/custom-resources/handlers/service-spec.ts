@@ -1,5 +1,5 @@
 import { DeploymentUpdateType, GetServiceInstanceCommand, paginateListServiceInstances, ServiceInstance } from '@aws-sdk/client-proton';
-import * as YAML from 'yaml';
+import * as YAML from 'js-yaml';
 import { SpecDocumentKind } from '../contract';
 import { unlessNotFound } from './errors';
 import type { HandlerContext } from './types';
@@ -11,7 +11,7 @@ import { refuseLowerMajor } from './versions';
 export function specInputs(spec: string | undefined, part: { instance: string } | 'pipeline'): string {
   let doc: any;
   try {
-    doc = YAML.parse(spec ?? '') ?? {};
+    doc = YAML.load(spec ?? '') ?? {};
   } catch {
     return `unparsable:${spec}`;
   }
@@ -71,7 +71,7 @@ export function instanceSetSpec(instances: ServiceInstance[], added: Array<{ nam
     ...instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })) })),
     ...added.map((a) => ({ name: a.name, environment: a.environment, spec: JSON.parse(specInputs(a.spec, { instance: a.name })) })),
   ].sort((a, b) => a.name.localeCompare(b.name));
-  return YAML.stringify({ proton: SpecDocumentKind.SERVICE, ...(entries.length > 0 ? { instances: entries } : {}) });
+  return YAML.dump({ proton: SpecDocumentKind.SERVICE, ...(entries.length > 0 ? { instances: entries } : {}) });
 }
 
 function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {
