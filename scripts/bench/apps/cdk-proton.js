@@ -1,4 +1,5 @@
-// This library: the same estate through its constructs (the compiled lib/, as a user's app loads the package).
+// This library: the same estate through its constructs (the compiled lib/, as a user's app loads the package). Names are
+// generated, as the library advises at this scale: they share one grant, so the provider's policy does not grow with them.
 const path = require('path');
 const { App, Stack } = require('aws-cdk-lib');
 const proton = require(path.join(__dirname, '..', '..', '..', 'lib'));
@@ -13,10 +14,10 @@ const svcV1 = new proton.ServiceTemplate(stack, 'SvcTemplate', { templateName: '
 const protonServiceRole = new proton.ProtonServiceRole(stack, 'ProtonRole');
 for (const i of estate.indexes) {
   const environment = new proton.Environment(stack, `Env${i}`, {
-    environmentName: `env-${i}`, templateVersion: envV1, spec: proton.Spec.fromObject({ vpc_cidr: estate.cidr(i) }), protonServiceRole,
+    templateVersion: envV1, spec: proton.Spec.fromObject({ vpc_cidr: estate.cidr(i) }), protonServiceRole,
   });
   new proton.Service(stack, `Svc${i}`, {
-    serviceName: `svc-${i}`, templateVersion: svcV1,
+    templateVersion: svcV1,
     instances: [{ name: 'main', environment, spec: proton.Spec.fromObject({ port: 8080 }) }],
     repositoryConnectionArn: estate.connectionArn, repositoryId: 'my-org/orders', branchName: 'main',
   });
