@@ -18,6 +18,8 @@ export interface Report {
   readonly machine: string;
   readonly rounds: number;
   readonly figures: Figure[];
+  /** Why targets are missed, numbered: the figures' reasons cite them. */
+  readonly explanations: string[];
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -54,6 +56,10 @@ export function report(r: Report): string {
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     ...(notes.length ? ['', ...notes] : []),
+    '',
+    '## Why targets are missed',
+    '',
+    ...r.explanations.map((e, i) => `${i + 1}. ${e}`),
     '',
   ].join('\n');
 }
