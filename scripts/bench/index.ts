@@ -39,7 +39,7 @@ const EXPLANATIONS = [
     + 'the per-object cost. The rest is aws-cdk-lib resolving the properties\' tokens and the dependencies.',
   'Each Proton resource depends on every managed policy of the provider (one DependsOn entry each, so that CloudFormation deletes a '
     + 'resource before its grants in the cleanup phase), and a service carries its instances\' specs twice: in its whole spec and per instance.',
-  'The provider\'s own 19 resources (with the app\'s two templates and its Proton role: 22) put 480 objects over CloudFormation\'s 500 resources in one stack: 478 at most.',
+  'A stack holds at most 500 resources: the provider\'s own 17, and the app\'s two templates and Proton role, come on top of the objects.',
 ];
 const WHY = {
   ratio: 'the framework\'s fixed cost, and spec validation and rendering (notes 1, 2)',

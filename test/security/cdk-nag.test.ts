@@ -118,7 +118,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(found.filter((f) => f.includes('cdk-proton.ProtonProvider'))).toEqual([]);
   });
 
-  test('the waiter logs every transition without execution data (the event\'s ResponseURL), the handlers write to their own log groups', () => {
+  test('the waiter logs every transition without execution data (the event\'s ResponseURL), the handlers write to the provider\'s log groups', () => {
     const stack = newStack();
     environmentTemplateVersion(stack);
     const t = Template.fromStack(stack);
