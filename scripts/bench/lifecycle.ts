@@ -13,15 +13,16 @@
  * `npx ts-node --project test/tsconfig.json scripts/bench/lifecycle.ts` prints the figures as JSON (about 5 minutes).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import type { RequestLogEntry } from '../../local-proton/emulator';
 import type { ResourceReport, StackReport } from '../../local-proton/local-cfn';
 import { LocalProton } from '../../local-proton/local-proton';
-import { WAITER_MAX_DELAY_SECONDS, WAITER_MIN_DELAY_SECONDS } from '../../src/custom-resources/handlers/waiting';
 import {
   Component, ComponentManifest, ComponentSource, Environment, EnvironmentTemplate, Provisioning, Service, ServiceTemplate, Spec, TemplateBundle,
 } from '../../src';
+import { WAITER_MAX_DELAY_SECONDS, WAITER_MIN_DELAY_SECONDS } from '../../src/custom-resources/handlers/waiting';
 import { bundleCopy, COMPONENT_DIR, ENV_BUNDLE, SERVICE_BUNDLE } from '../../test/constructs/helpers';
 import { basePlatform, SERVICE_REPOSITORY, synth } from '../../test/lifecycle/helpers';
 
@@ -45,6 +46,8 @@ const CALLS_DEPLOYMENT_S = QUICK ? 3 : 30;
 const LONG_DEPLOYMENT_S = QUICK ? 6 : 130;
 /** Deployment times of the scale stack (seconds). */
 const SCALE_RANGE_S: [number, number] = QUICK ? [1, 2] : [5, 20];
+/** The measured environment's delete (see `deleteDelayMs` below). */
+const ENVIRONMENT_DELETE_MS = QUICK ? 2000 : 8000;
 /** Prerequisites of the measured objects: fast. */
 const PREREQUISITE_MS = 1000;
 /**
@@ -94,7 +97,12 @@ export interface WaiterChoice {
 }
 
 export interface LifecycleFigures {
-  readonly waiter: { readonly minDelaySeconds: number; readonly maxDelaySeconds: number; readonly maxWaitSeconds: number; readonly queryIntervalSeconds: number };
+  readonly waiter: {
+    readonly minDelaySeconds: number;
+    readonly maxDelaySeconds: number;
+    readonly maxWaitSeconds: number;
+    readonly queryIntervalSeconds: number;
+  };
   /** Measured: Proton's terminal state → the custom resource's response, deployments of 5 to 45 s. */
   readonly detection: Record<DetectedKind, Quantiles>;
   /** Measured: the resources' read calls per minute they spent waiting (the latency stack). */
@@ -119,15 +127,12 @@ export interface LifecycleFigures {
 
 // ---- small helpers ------------------------------------------------------------------------------
 
-/** A seeded PRNG (mulberry32): the same run draws the same durations in the same order. */
+/** A seeded PRNG (Park and Miller's minimal standard): the same run draws the same durations in the same order. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
+  let state = seed % 2147483647 || 1;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state * 48271) % 2147483647;
+    return (state - 1) / 2147483646;
   };
 }
 
@@ -301,8 +306,10 @@ function callsApp(type: CountedType, revision: number, stackName = CALL_STACKS[t
     };
     if (type === 'environmentTemplateVersion') describe(envTemplate.node.findChild('V1'));
     if (type === 'serviceTemplateVersion') describe(svcTemplate.node.findChild('V1'));
-    if (type === 'environment') (dev.node.findAll().find((c: any) => c.cfnResourceType === 'Custom::ProtonEnvironment') as any)
-      .addPropertyOverride('Spec', `proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.${revision}.0.0/16\n`);
+    if (type === 'environment') {
+      (dev.node.findAll().find((c: any) => c.cfnResourceType === 'Custom::ProtonEnvironment') as any)
+        .addPropertyOverride('Spec', `proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.${revision}.0.0/16\n`);
+    }
     if (type === 'service') {
       const web = new ServiceTemplate(stack, 'WebTemplate', { templateName: `${prefix}-web`, pipelineProvisioning: Provisioning.CUSTOMER_MANAGED })
         .addVersion('V1', {
@@ -341,8 +348,11 @@ const scaleApp = () => synth('BenchScale', (stack) => {
 });
 
 const RESOURCE_TYPES: Record<CountedType, string> = {
-  environmentTemplateVersion: 'Custom::ProtonEnvironmentTemplateVersion', serviceTemplateVersion: 'Custom::ProtonServiceTemplateVersion',
-  environment: 'Custom::ProtonEnvironment', service: 'Custom::ProtonService', component: 'Custom::ProtonComponent',
+  environmentTemplateVersion: 'Custom::ProtonEnvironmentTemplateVersion',
+  serviceTemplateVersion: 'Custom::ProtonServiceTemplateVersion',
+  environment: 'Custom::ProtonEnvironment',
+  service: 'Custom::ProtonService',
+  component: 'Custom::ProtonComponent',
 };
 const LIFECYCLE_ACTIONS: Record<Lifecycle, ResourceReport['action']> = { create: 'CREATE', update: 'UPDATE', delete: 'DELETE' };
 
@@ -375,7 +385,10 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
   const proton = await LocalProton.start({
     registrationDelayMs: delays(rules),
     deploymentDelayMs: delays(rules, scaleDurations),
-    deleteDelayMs: delays(rules.filter(([p]) => !/Bench/.test(p.source))),
+    // An environment's delete has no waiter: isComplete answers at once and local-cfn invokes it again after 20 ms, so
+    // the Provider's 180 attempts (30 min of queryInterval) last about 20 s of real time. The measured one takes 8 s;
+    // its reads are converted to the real timeline per invocation (see readsAt30Seconds).
+    deleteDelayMs: delays([[/^bcenv-dev$/, () => ENVIRONMENT_DELETE_MS], ...rules.filter(([p]) => !/Bench/.test(p.source))]),
     cancelDelayMs: 100,
     maxConcurrency: MAX_CONCURRENCY,
     warmContainers: true,
@@ -466,7 +479,10 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
       for (const lifecycle of ['create', 'update', 'delete'] as Lifecycle[]) {
         const entries = handlerCalls(phase[lifecycle][0], phase[lifecycle][1], reports[lifecycle][i].stackName)
           .filter((e) => familyOf(e) === type);
-        counted[type][lifecycle] = { mutating: entries.filter((e) => !isRead(e.operation)), reads: entries.filter((e) => isRead(e.operation)).length };
+        counted[type][lifecycle] = {
+          mutating: entries.filter((e) => !isRead(e.operation)),
+          reads: entries.filter((e) => isRead(e.operation)).length,
+        };
       }
     });
     // The long wait: its reads against the 30 s environment create's, per invocation.
@@ -550,7 +566,7 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
     void scaled;
 
     notes.push(
-      `Detection latency: the emulator's terminal state (emulator.transitions: a version DRAFT, an environment's or a component's deployment SUCCEEDED, a service's workflow ACTIVE) to local-cfn receiving the custom resource's response (ResourceReport.endedAt). ${SAMPLES} objects of each kind in one stack, registrations and deployments drawn uniformly in ${LATENCY_RANGE_S[0]}–${LATENCY_RANGE_S[1]} s (seeded), every resource allowed to run at once (maxConcurrency ${MAX_CONCURRENCY}), warm Lambda containers. Includes the handler's work after detection (publishing a version, reading outputs) and the machine's load (${allLatencies} resources on ${require('os').cpus().length} cores).`,
+      `Detection latency: the emulator's terminal state (emulator.transitions: a version DRAFT, an environment's or a component's deployment SUCCEEDED, a service's workflow ACTIVE) to local-cfn receiving the custom resource's response (ResourceReport.endedAt). ${SAMPLES} objects of each kind in one stack, registrations and deployments drawn uniformly in ${LATENCY_RANGE_S[0]}–${LATENCY_RANGE_S[1]} s (seeded), every resource allowed to run at once (maxConcurrency ${MAX_CONCURRENCY}), warm Lambda containers. Includes the handler's work after detection (publishing a version, reading outputs) and the machine's load (${allLatencies} resources on ${os.cpus().length} cores).`,
       `Every sampled wait ends within the first isComplete invocation (waiter maxWaitTime ${MAX_WAIT_SECONDS} s), so local-cfn's compressed queryInterval (20 ms instead of ${QUERY_INTERVAL_SECONDS} s) hides nothing in the measured samples. Longer deployments (waiterChoices.longDeployments, 2–20 min) are modelled on the real timeline: the SDK waiter's own delay algorithm per invocation, ${QUERY_INTERVAL_SECONDS} s of queryInterval between invocations (the virtual interval local-cfn skips), plus the measured overhead (${round(overhead)} s: the measured median minus the modelled one).`,
       `Reads per minute of waiting: every Get*/List* call of the latency stack's handlers over the minutes its ${allLatencies} sampled resources spent in their steps (a bound from above: the prerequisites' reads count too).`,
       `Calls per lifecycle: one stack per resource type, its prerequisites taking ${PREREQUISITE_MS / 1000} s and the measured resource ${CALLS_DEPLOYMENT_S} s (registration, deployment and delete); calls counted from the emulator's request log by the stack's provider role and the resource type the operation (or the tagged ARN) names. Update: a version's description, an environment's spec, a service instance's spec, a component's template file. Template version updates and deletes do not wait. An environment's delete has no waiter: each isComplete invocation reads once and answers; local-cfn invokes it every 20 ms, so its reads are converted to the real timeline (readsMeasured: what local-cfn saw; readsAt30Seconds: one invocation per ${QUERY_INTERVAL_SECONDS} s queryInterval), and its detection latency is up to the queryInterval (${QUERY_INTERVAL_SECONDS} s), not measured here.`,
@@ -560,7 +576,10 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
 
     return {
       waiter: {
-        minDelaySeconds: WAITER_MIN_DELAY_SECONDS, maxDelaySeconds: WAITER_MAX_DELAY_SECONDS, maxWaitSeconds: MAX_WAIT_SECONDS, queryIntervalSeconds: QUERY_INTERVAL_SECONDS,
+        minDelaySeconds: WAITER_MIN_DELAY_SECONDS,
+        maxDelaySeconds: WAITER_MAX_DELAY_SECONDS,
+        maxWaitSeconds: MAX_WAIT_SECONDS,
+        queryIntervalSeconds: QUERY_INTERVAL_SECONDS,
       },
       detection,
       readsPerMinuteOfWaiting,

@@ -1,8 +1,8 @@
 import { notFound, validationError } from '../errors';
 import { Faults } from '../faults';
 import { ClientTokenStore, DeletionMemory } from '../idempotency';
-import { ProtonModel } from '../model';
 import { TransitionLog, TransitionKind } from '../log';
+import { ProtonModel } from '../model';
 import { S3StandIn } from '../s3';
 
 /** A request body after validation against the operation's input shape. */
