@@ -47,7 +47,7 @@ const LONG_DEPLOYMENT_S = QUICK ? 6 : 130;
 /** Deployment times of the scale stack (seconds). */
 const SCALE_RANGE_S: [number, number] = QUICK ? [1, 2] : [5, 20];
 /** The measured environment's delete (see `deleteDelayMs` below). */
-const ENVIRONMENT_DELETE_MS = QUICK ? 2000 : 8000;
+const ENVIRONMENT_DELETE_MS = 2000;
 /** Prerequisites of the measured objects: fast. */
 const PREREQUISITE_MS = 1000;
 /**
@@ -88,6 +88,8 @@ export interface CallCounts {
 export interface WaiterChoice {
   readonly minDelaySeconds: number;
   readonly maxDelaySeconds: number;
+  /** The Provider's queryInterval between isComplete invocations (10 s in provider.ts). */
+  readonly queryIntervalSeconds: number;
   /** Modelled detection latency of a deployment of 2 to 20 minutes (waits spanning invocations, queryInterval included). */
   readonly longDeployments: { readonly medianSeconds: number; readonly p95Seconds: number };
   /** Modelled detection latency of a deployment of 5 to 45 s (the measured regime). */
@@ -227,25 +229,27 @@ function pollTimes(minDelay: number, maxDelay: number, until: number, random: ()
 }
 
 /** Modelled detection latency of deployments whose durations `durations` draws (seconds after the wait starts). */
-function modelLatency(minDelay: number, maxDelay: number, durations: () => number, overhead: number, random: () => number) {
+function modelLatency(minDelay: number, maxDelay: number, durations: () => number, overhead: number, random: () => number,
+  queryInterval = QUERY_INTERVAL_SECONDS) {
   const latencies: number[] = [];
   for (let i = 0; i < 4000; i++) {
     const d = durations();
-    const polls = pollTimes(minDelay, maxDelay, d, random, 0);
+    const polls = pollTimes(minDelay, maxDelay, d, random, 0, queryInterval);
     latencies.push(polls.find((t) => t >= d)! - d + overhead);
   }
   return { medianSeconds: round(quantile(latencies, 0.5)), p95Seconds: round(quantile(latencies, 0.95)) };
 }
 
 /** Modelled polls per minute of a long wait (20 minutes), queryInterval gaps included. */
-function modelReadsPerMinute(minDelay: number, maxDelay: number, random: () => number, extraReadsPerInvocation: number): number {
+function modelReadsPerMinute(minDelay: number, maxDelay: number, random: () => number, extraReadsPerInvocation: number,
+  queryInterval = QUERY_INTERVAL_SECONDS): number {
   const minutes = 20;
   let polls = 0;
   let invocations = 0;
   for (let i = 0; i < 200; i++) {
-    const times = pollTimes(minDelay, maxDelay, minutes * 60, random, 0);
+    const times = pollTimes(minDelay, maxDelay, minutes * 60, random, 0, queryInterval);
     polls += times.length;
-    invocations += Math.ceil(minutes * 60 / (MAX_WAIT_SECONDS + QUERY_INTERVAL_SECONDS));
+    invocations += Math.ceil(minutes * 60 / (MAX_WAIT_SECONDS + queryInterval));
   }
   return round((polls + invocations * extraReadsPerInvocation) / 200 / minutes, 1);
 }
@@ -386,7 +390,7 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
     registrationDelayMs: delays(rules),
     deploymentDelayMs: delays(rules, scaleDurations),
     // An environment's delete has no waiter: isComplete answers at once and local-cfn invokes it again after 20 ms, so
-    // the Provider's 180 attempts (30 min of queryInterval) last about 20 s of real time. The measured one takes 8 s;
+    // the Provider's 180 attempts (30 min of queryInterval) last a few seconds of real time. The measured one takes 2 s;
     // its reads are converted to the real timeline per invocation (see readsAt30Seconds).
     deleteDelayMs: delays([[/^bcenv-dev$/, () => ENVIRONMENT_DELETE_MS], ...rules.filter(([p]) => !/Bench/.test(p.source))]),
     cancelDelayMs: 100,
@@ -540,13 +544,19 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
     const modelNoOverhead = modelLatency(WAITER_MIN_DELAY_SECONDS, WAITER_MAX_DELAY_SECONDS, shortDurations, 0, random);
     const measuredMedian = quantile(Object.values(detection).map((q) => q.medianSeconds), 0.5);
     const overhead = Math.max(0, measuredMedian - modelNoOverhead.medianSeconds);
-    const choices: Array<[number, number]> = [[WAITER_MIN_DELAY_SECONDS, WAITER_MAX_DELAY_SECONDS], [1, 5], [1, 4], [1, 3], [1, 2], [0.5, 2]];
-    const waiterChoices: WaiterChoice[] = choices.map(([min, max]) => ({
+    // [minDelay, maxDelay, the Provider's queryInterval]: the last one is not the waiter's, but between invocations no
+    // waiter polls, and a deployment ending then waits for the next invocation.
+    const choices: Array<[number, number, number]> = [
+      [WAITER_MIN_DELAY_SECONDS, WAITER_MAX_DELAY_SECONDS, QUERY_INTERVAL_SECONDS], [1, 5, 10], [1, 4, 10], [1, 3, 10], [1, 2, 10],
+      [1, 3, 5], [1, 4, 5], [1, 3, 2], [1, 4, 2],
+    ];
+    const waiterChoices: WaiterChoice[] = choices.map(([min, max, queryInterval]) => ({
       minDelaySeconds: min,
       maxDelaySeconds: max,
-      shortDeployments: modelLatency(min, max, shortDurations, overhead, random),
-      longDeployments: modelLatency(min, max, longDurations, overhead, random),
-      readsPerMinute: modelReadsPerMinute(min, max, random, extraReadsPerInvocation),
+      queryIntervalSeconds: queryInterval,
+      shortDeployments: modelLatency(min, max, shortDurations, overhead, random, queryInterval),
+      longDeployments: modelLatency(min, max, longDurations, overhead, random, queryInterval),
+      readsPerMinute: modelReadsPerMinute(min, max, random, extraReadsPerInvocation, queryInterval),
     }));
 
     // ---- 3. scale
