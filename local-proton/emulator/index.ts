@@ -1,12 +1,12 @@
 import { Faults } from './faults';
 import { ProtonIam } from './iam/authorizer';
-import { RequestLog } from './log';
+import { RequestLog, TransitionLog } from './log';
 import { S3StandIn } from './s3';
 import { ProtonServer } from './server';
 import { AccountConnectionFamily } from './state/account-connections';
 import { AccountSettingsFamily } from './state/account-settings';
 import { ComponentFamily } from './state/components';
-import { EmulatorContext, EmulatorTiming, EnvironmentInUseCheck, ResourceFamily, ServiceInstanceInUseCheck } from './state/context';
+import { Delay, EmulatorContext, EmulatorTiming, EnvironmentInUseCheck, ResourceFamily, ServiceInstanceInUseCheck } from './state/context';
 import { EnvironmentFamily } from './state/environments';
 import { RepositoryFamily } from './state/repositories';
 import { ServiceFamily } from './state/services';
@@ -15,9 +15,9 @@ import { TaggingFamily } from './state/tagging';
 import { TemplateFamily } from './state/templates';
 
 export { S3StandIn } from './s3';
-export { RequestLog, type RequestLogEntry } from './log';
+export { RequestLog, type RequestLogEntry, TransitionLog, type TransitionLogEntry, type TransitionKind } from './log';
 export { END_OF_SUPPORT_MESSAGE, Faults, type OutputEntry } from './faults';
-export { type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
+export { type Delay, type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
 export { MAX_INSTANCES_PER_SERVICE, serviceInstanceKey, servicePipelineKey } from './state/services';
 export { MAX_COMPONENTS } from './state/components';
 export { ProtonIam, type Principal, type PrincipalResolver, type AuthorizationRecord } from './iam/authorizer';
@@ -28,20 +28,23 @@ export interface ProtonEmulatorOptions {
   readonly accountId?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** How long (ms) a new template version stays REGISTRATION_IN_PROGRESS. @default 50 */
-  readonly registrationDelayMs?: number;
+  /**
+   * How long (ms) a new template version stays REGISTRATION_IN_PROGRESS: a number, or a function of the version's
+   * `<template>:<major>.<minor>` (every delay takes one, of the resource's key). @default 50
+   */
+  readonly registrationDelayMs?: Delay;
   /**
    * How long (ms) a deployment (of an environment, a service instance, a service pipeline, a component) stays
    * IN_PROGRESS. @default 50
    */
-  readonly deploymentDelayMs?: number;
+  readonly deploymentDelayMs?: Delay;
   /**
    * How long (ms) an asynchronous delete (DeleteEnvironment, DeleteService, an instance removed by UpdateService,
    * DeleteComponent) stays DELETE_IN_PROGRESS before the resource is gone. @default 50
    */
-  readonly deleteDelayMs?: number;
+  readonly deleteDelayMs?: Delay;
   /** How long (ms) a cancelled deployment stays CANCELLING before it is CANCELLED. @default 20 */
-  readonly cancelDelayMs?: number;
+  readonly cancelDelayMs?: Delay;
   /** Seed of the PRNG used for fault injection (reproducible runs). @default 1 */
   readonly seed?: number;
 }
@@ -103,6 +106,8 @@ export class ProtonEmulator {
   readonly s3: S3StandIn;
   /** Every request received. */
   readonly log: RequestLog;
+  /** When each registration, deployment, asynchronous delete, cancellation and service workflow ended, and how. */
+  readonly transitions: TransitionLog;
   readonly faults: Faults;
   /** Timing knobs (ms), mutable while running. */
   readonly timing: EmulatorTiming;
@@ -119,6 +124,7 @@ export class ProtonEmulator {
     this.region = ctx.region;
     this.s3 = ctx.s3;
     this.log = log;
+    this.transitions = ctx.transitions;
     this.faults = ctx.faults;
     this.timing = ctx.timing;
     this.iam = iam;

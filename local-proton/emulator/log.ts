@@ -46,3 +46,45 @@ export class RequestLog {
     this.items.push(entry);
   }
 }
+
+/** What ended: a template version's registration, a deployment, an asynchronous delete, a cancellation, a service's workflow. */
+export type TransitionKind = 'registration' | 'deployment' | 'deletion' | 'cancellation' | 'service';
+
+/** The moment an asynchronous state of a resource ended (the emulator's own clock, not a request). */
+export interface TransitionLogEntry {
+  readonly kind: TransitionKind;
+  /**
+   * The resource, by the key its faults go by: `<template>:<major>.<minor>` for a template version, an environment's
+   * or a component's name, `<service>/<instance>`, `<service>:pipeline`, a service's name (its delete and its workflow).
+   */
+  readonly resource: string;
+  /**
+   * The state it ended in: DRAFT or REGISTRATION_FAILED; SUCCEEDED, FAILED or CANCELLED; DELETED or DELETE_FAILED;
+   * the service's status once its workflow ended (ACTIVE, CREATE_FAILED, UPDATE_FAILED, UPDATE_COMPLETE_CLEANUP_FAILED).
+   */
+  readonly outcome: string;
+  readonly at: Date;
+}
+
+/** Every terminal state the emulator's asynchronous work reached, in the order reached (emulator decision: Proton keeps no such log). */
+export class TransitionLog {
+  private readonly items: TransitionLogEntry[] = [];
+
+  get entries(): readonly TransitionLogEntry[] {
+    return this.items;
+  }
+
+  /** The entries of `kind`, optionally only those of `resource`. */
+  of(kind: TransitionKind, resource?: string): TransitionLogEntry[] {
+    return this.items.filter(e => e.kind === kind && (resource === undefined || e.resource === resource));
+  }
+
+  clear(): void {
+    this.items.length = 0;
+  }
+
+  /** @internal */
+  add(entry: TransitionLogEntry): void {
+    this.items.push(entry);
+  }
+}

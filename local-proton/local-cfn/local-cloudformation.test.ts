@@ -231,6 +231,19 @@ describe('create', () => {
     expect(t.durationMs).toBeLessThan(2500);
   });
 
+  test('each step says when it ended: after its request, once its response was received', async () => {
+    const asm = ws.synth('Ended', ({ stack, provider }) => {
+      new CustomResource(stack, 'S', { serviceToken: provider.serviceToken, properties: { SleepMs: 300 } });
+    });
+    const before = Date.now();
+    const report = await ws.cfn().deploy(asm, 'Ended');
+    const s = report.resources.find(r => r.logicalId === 'S' && r.action === 'CREATE')!;
+    expect(s.status).toBe('SUCCEEDED');
+    expect(s.durationMs).toBeGreaterThanOrEqual(300);
+    expect(s.endedAt.getTime() - s.durationMs).toBeGreaterThanOrEqual(before);
+    expect(s.endedAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   test('a file asset is published byte for byte to its bucket and key', async () => {
     const file = path.join(ws.root, 'bundle.tar.gz');
     const bytes = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00, 0x10, 0x80, 0x7f]);

@@ -1031,7 +1031,8 @@ export class LocalCloudFormation {
 
   private report(logicalId: string, type: string, kind: ResourceKind, action: ResourceAction, status: 'SUCCEEDED' | 'FAILED', started: number,
     extra: Partial<ResourceReport> = {}): ResourceReport {
-    const out: Record<string, any> = { logicalId, type, action, status, kind, durationMs: Date.now() - started };
+    const endedAt = new Date();
+    const out: Record<string, any> = { logicalId, type, action, status, kind, durationMs: endedAt.getTime() - started, endedAt };
     for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
     return out as ResourceReport;
   }

@@ -75,6 +75,8 @@ export interface ResourceReport {
    */
   readonly reason?: string;
   readonly durationMs: number;
+  /** When the step ended: for a custom resource, when CloudFormation received the framework's response. */
+  readonly endedAt: Date;
   readonly kind: ResourceKind;
   /** The CloudFormation RequestId sent to a custom resource. */
   readonly requestId?: string;

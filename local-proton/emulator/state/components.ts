@@ -256,7 +256,7 @@ export class ComponentFamily implements ResourceFamily {
         + 'detach it first (UpdateComponent with serviceName and serviceInstanceName "")');
     }
     c.track.beginDeletion();
-    this.ctx.scheduler.after(this.ctx.timing.deleteDelayMs, () => this.completeDeletion(c));
+    this.ctx.scheduler.after(this.ctx.delayMs('deleteDelayMs', c.name), () => this.completeDeletion(c));
     return { component: this.out(c) };
   }
 
@@ -265,8 +265,10 @@ export class ComponentFamily implements ResourceFamily {
     const failure = this.ctx.faults.takeDeletionFailure(c.track.faultKey);
     if (failure !== undefined) {
       c.track.deletionFailed(failure);
+      this.ctx.ended('deletion', c.name, 'DELETE_FAILED');
       return;
     }
+    this.ctx.ended('deletion', c.name, 'DELETED');
     c.track.retire();
     this.components.delete(c.name);
     this.ctx.tags.forget(c.arn);

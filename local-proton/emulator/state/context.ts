@@ -1,6 +1,7 @@
 import { notFound, validationError } from '../errors';
 import { Faults } from '../faults';
 import { ClientTokenStore, DeletionMemory } from '../idempotency';
+import { TransitionLog, TransitionKind } from '../log';
 import { ProtonModel } from '../model';
 import { S3StandIn } from '../s3';
 
@@ -47,19 +48,26 @@ export interface LinkedRepository {
 /** Finds the repository `provider`/`name` linked with CreateRepository (the repositories family answers). */
 export type RepositoryLookup = (provider: string, name: string) => LinkedRepository | undefined;
 
+/**
+ * How long (ms) a resource stays in an asynchronous state: a fixed number, or a function asked once for each
+ * registration, deployment, delete or cancellation, with the resource's key (the key its faults and its
+ * `transitions` entries go by: see README, "Options, timing and faults"), e.g. a seeded random range.
+ */
+export type Delay = number | ((resource: string) => number);
+
 /** The emulator's timing knobs (milliseconds), mutable while it runs. */
 export interface EmulatorTiming {
   /** How long a new template version stays REGISTRATION_IN_PROGRESS. */
-  registrationDelayMs: number;
+  registrationDelayMs: Delay;
   /** How long a deployment (of an environment, a service instance, a service pipeline, ...) stays IN_PROGRESS. */
-  deploymentDelayMs: number;
+  deploymentDelayMs: Delay;
   /**
    * How long a resource with an asynchronous delete (an environment, a service with its instances and pipeline, a
    * service instance removed by UpdateService, ...) stays DELETE_IN_PROGRESS.
    */
-  deleteDelayMs: number;
+  deleteDelayMs: Delay;
   /** How long a cancelled deployment stays CANCELLING. */
-  cancelDelayMs: number;
+  cancelDelayMs: Delay;
 }
 
 /** Timers that `stop()` clears, so that jest exits cleanly. */
@@ -168,6 +176,8 @@ export class EmulatorContext {
   readonly tags: TagStore;
   readonly tokens = new ClientTokenStore();
   readonly deletions = new DeletionMemory();
+  /** When each asynchronous registration, deployment, delete and cancellation ended. */
+  readonly transitions = new TransitionLog();
   private readonly inUseChecks: InUseCheck[] = [];
   private readonly environmentInUseChecks: EnvironmentInUseCheck[] = [];
   private readonly serviceInstanceInUseChecks: ServiceInstanceInUseCheck[] = [];
@@ -186,6 +196,17 @@ export class EmulatorContext {
 
   now(): Date {
     return new Date();
+  }
+
+  /** The delay (ms) of `knob` for `resource`: the number, or what the function answers for it. */
+  delayMs(knob: keyof EmulatorTiming, resource: string): number {
+    const delay = this.timing[knob];
+    return typeof delay === 'function' ? delay(resource) : delay;
+  }
+
+  /** Records that the `kind` of `resource` ended with `outcome`, now. */
+  ended(kind: TransitionKind, resource: string, outcome: string): void {
+    this.transitions.add({ kind, resource, outcome, at: this.now() });
   }
 
   /** `arn:aws:proton:<region>:<account>:<resource>` */

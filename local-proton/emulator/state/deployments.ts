@@ -93,7 +93,7 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
     this.message = undefined;
     this.lastAttemptedAt = this.ctx.now();
     this.lastAttemptedId = d.id;
-    this.ctx.scheduler.after(this.ctx.timing.deploymentDelayMs, () => this.complete(d));
+    this.ctx.scheduler.after(this.ctx.delayMs('deploymentDelayMs', this.faultKey), () => this.complete(d));
   }
 
   /** Cancel…Deployment: throws the ConflictException / ValidationException Proton gives when there is nothing to cancel. */
@@ -107,7 +107,7 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
     }
     d.status = 'CANCELLING';
     this.status = 'CANCELLING';
-    this.ctx.scheduler.after(this.ctx.timing.cancelDelayMs, () => this.completeCancellation(d));
+    this.ctx.scheduler.after(this.ctx.delayMs('cancelDelayMs', this.faultKey), () => this.completeCancellation(d));
   }
 
   beginDeletion(): void {
@@ -189,6 +189,7 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
       this.lastSucceededAt = this.ctx.now();
       this.lastSucceededId = d.id;
     }
+    this.ctx.ended('deployment', this.faultKey, d.status);
     d.onEnd?.(d.status);
   }
 
@@ -207,6 +208,7 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
       const succeeded = this.lastSucceededId ? this.deployments.get(this.lastSucceededId) : undefined;
       if (succeeded) this.state = succeeded.target;
     }
+    this.ctx.ended('cancellation', this.faultKey, d.status);
     d.onEnd?.(d.status);
   }
 }

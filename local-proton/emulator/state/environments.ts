@@ -290,7 +290,7 @@ export class EnvironmentFamily implements ResourceFamily {
     env.deploymentStatusMessage = undefined;
     env.lastDeploymentAttemptedAt = this.ctx.now();
     env.lastAttemptedDeploymentId = d.id;
-    this.ctx.scheduler.after(this.ctx.timing.deploymentDelayMs, () => this.completeDeployment(env, d));
+    this.ctx.scheduler.after(this.ctx.delayMs('deploymentDelayMs', env.name), () => this.completeDeployment(env, d));
   }
 
   private completeDeployment(env: EnvironmentRecord, d: Deployment): void {
@@ -303,6 +303,7 @@ export class EnvironmentFamily implements ResourceFamily {
       d.status = 'FAILED';
       env.deploymentStatus = 'FAILED';
       env.deploymentStatusMessage = failure;
+      this.ctx.ended('deployment', env.name, 'FAILED');
       return;
     }
     d.status = 'SUCCEEDED';
@@ -310,6 +311,7 @@ export class EnvironmentFamily implements ResourceFamily {
     env.deploymentStatus = 'SUCCEEDED';
     env.lastDeploymentSucceededAt = this.ctx.now();
     env.lastSucceededDeploymentId = d.id;
+    this.ctx.ended('deployment', env.name, 'SUCCEEDED');
   }
 
   /**
@@ -328,7 +330,7 @@ export class EnvironmentFamily implements ResourceFamily {
     }
     d.status = 'CANCELLING';
     env.deploymentStatus = 'CANCELLING';
-    this.ctx.scheduler.after(this.ctx.timing.cancelDelayMs, () => this.completeCancellation(env, d));
+    this.ctx.scheduler.after(this.ctx.delayMs('cancelDelayMs', env.name), () => this.completeCancellation(env, d));
     return { environment: this.out(env) };
   }
 
@@ -340,6 +342,7 @@ export class EnvironmentFamily implements ResourceFamily {
       d.status = 'FAILED';
       env.deploymentStatus = 'FAILED';
       env.deploymentStatusMessage = failure;
+      this.ctx.ended('cancellation', env.name, 'FAILED');
       return;
     }
     d.status = 'CANCELLED';
@@ -347,6 +350,7 @@ export class EnvironmentFamily implements ResourceFamily {
     env.deploymentStatusMessage = 'The deployment was cancelled';
     const succeeded = env.lastSucceededDeploymentId ? env.deployments.get(env.lastSucceededDeploymentId) : undefined;
     if (succeeded) env.state = succeeded.target;
+    this.ctx.ended('cancellation', env.name, 'CANCELLED');
   }
 
   /** The outputs of a successful deployment of `target`. */
@@ -401,7 +405,7 @@ export class EnvironmentFamily implements ResourceFamily {
     if (using) throw conflict(`Environment ${env.name} can't be deleted while it is in use: ${using}`);
     env.deploymentStatus = 'DELETE_IN_PROGRESS';
     env.deploymentStatusMessage = undefined;
-    this.ctx.scheduler.after(this.ctx.timing.deleteDelayMs, () => this.completeDeletion(env));
+    this.ctx.scheduler.after(this.ctx.delayMs('deleteDelayMs', env.name), () => this.completeDeletion(env));
     return { environment: this.out(env) };
   }
 
@@ -411,8 +415,10 @@ export class EnvironmentFamily implements ResourceFamily {
     if (failure !== undefined) {
       env.deploymentStatus = 'DELETE_FAILED';
       env.deploymentStatusMessage = failure;
+      this.ctx.ended('deletion', env.name, 'DELETE_FAILED');
       return;
     }
+    this.ctx.ended('deletion', env.name, 'DELETED');
     this.environments.delete(env.name);
     this.ctx.tags.forget(env.arn);
     this.ctx.deletions.remember(env.arn);

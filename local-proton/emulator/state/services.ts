@@ -358,7 +358,7 @@ export class ServiceFamily implements ResourceFamily {
     svc.statusMessage = undefined;
     for (const inst of svc.instances.values()) inst.track.beginDeletion();
     svc.pipeline?.track.beginDeletion();
-    this.ctx.scheduler.after(this.ctx.timing.deleteDelayMs, () => this.completeDeletion(svc));
+    this.ctx.scheduler.after(this.ctx.delayMs('deleteDelayMs', svc.name), () => this.completeDeletion(svc));
     return { service: this.out(svc) };
   }
 
@@ -390,8 +390,10 @@ export class ServiceFamily implements ResourceFamily {
     if (failures.length > 0) {
       svc.status = 'DELETE_FAILED';
       svc.statusMessage = failures.join('; ');
+      this.ctx.ended('deletion', svc.name, 'DELETE_FAILED');
       return;
     }
+    this.ctx.ended('deletion', svc.name, 'DELETED');
     this.services.delete(svc.name);
     this.ctx.tags.forget(svc.arn);
     this.ctx.deletions.remember(svc.arn);
@@ -416,7 +418,7 @@ export class ServiceFamily implements ResourceFamily {
     for (const { track, target } of deployments) track.deploy(target, () => this.settle(svc));
     for (const inst of removing) {
       inst.track.beginDeletion();
-      this.ctx.scheduler.after(this.ctx.timing.deleteDelayMs, () => this.completeRemoval(svc, inst));
+      this.ctx.scheduler.after(this.ctx.delayMs('deleteDelayMs', inst.track.faultKey), () => this.completeRemoval(svc, inst));
     }
     this.settle(svc);
   }
@@ -427,6 +429,7 @@ export class ServiceFamily implements ResourceFamily {
     const failure = this.ctx.faults.takeDeletionFailure(inst.track.faultKey);
     if (failure === undefined) this.dropInstance(svc, inst);
     else inst.track.deletionFailed(failure);
+    this.ctx.ended('deletion', inst.track.faultKey, failure === undefined ? 'DELETED' : 'DELETE_FAILED');
     this.settle(svc);
   }
 
@@ -455,6 +458,7 @@ export class ServiceFamily implements ResourceFamily {
       svc.status = 'ACTIVE';
       svc.statusMessage = undefined;
     }
+    this.ctx.ended('service', svc.name, svc.status);
   }
 
   // ---- instances ----------------------------------------------------------------------------------

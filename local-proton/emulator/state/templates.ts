@@ -299,7 +299,7 @@ export class TemplateFamily implements ResourceFamily {
     this.ctx.tags.register(v.arn, input.tags);
     this.ctx.deletions.forget(v.arn);
     this.ctx.tokens.remember(operation, input.clientToken, params, v.arn);
-    this.ctx.scheduler.after(this.ctx.timing.registrationDelayMs, () => {
+    this.ctx.scheduler.after(this.ctx.delayMs('registrationDelayMs', `${t.name}:${major}.${minor}`), () => {
       void this.register(t, v);
     });
     return { [this.versionKey]: this.versionOut(t, v) };
@@ -405,6 +405,7 @@ export class TemplateFamily implements ResourceFamily {
       v.status = 'REGISTRATION_FAILED';
       v.statusMessage = result.message;
     }
+    this.ctx.ended('registration', `${t.name}:${versionId(v)}`, v.status);
   }
 
   private async registrationResult(t: TemplateRecord, v: VersionRecord): Promise<BundleCheck> {
