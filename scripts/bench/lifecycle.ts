@@ -29,7 +29,7 @@ import { basePlatform, SERVICE_REPOSITORY, synth } from '../../test/lifecycle/he
 /** The longest one isComplete invocation waits (`MAX_WAIT_SECONDS` in waiting.ts, not exported). */
 const MAX_WAIT_SECONDS = 60;
 /** The Provider's queryInterval between isComplete invocations (`src/custom-resources/provider.ts`). */
-const QUERY_INTERVAL_SECONDS = 10;
+const QUERY_INTERVAL_SECONDS = 5;
 /** `BENCH_LIFECYCLE_QUICK=1`: a smoke run of the script itself (few objects, short times); its figures mean nothing. */
 const QUICK = process.env.BENCH_LIFECYCLE_QUICK === '1';
 /** Objects of each kind in the latency stack (at least 50 samples each). */
@@ -88,7 +88,7 @@ export interface CallCounts {
 export interface WaiterChoice {
   readonly minDelaySeconds: number;
   readonly maxDelaySeconds: number;
-  /** The Provider's queryInterval between isComplete invocations (10 s in provider.ts). */
+  /** The Provider's queryInterval between isComplete invocations (5 s in provider.ts). */
   readonly queryIntervalSeconds: number;
   /** Modelled detection latency of a deployment of 2 to 20 minutes (waits spanning invocations, queryInterval included). */
   readonly longDeployments: { readonly medianSeconds: number; readonly p95Seconds: number };
@@ -390,7 +390,7 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
     registrationDelayMs: delays(rules),
     deploymentDelayMs: delays(rules, scaleDurations),
     // An environment's delete has no waiter: isComplete answers at once and local-cfn invokes it again after 20 ms, so
-    // the Provider's 180 attempts (30 min of queryInterval) last a few seconds of real time. The measured one takes 2 s;
+    // the Provider's attempts (30 min of queryInterval) last a few seconds of real time. The measured one takes 2 s;
     // its reads are converted to the real timeline per invocation (see readsAt30Seconds).
     deleteDelayMs: delays([[/^bcenv-dev$/, () => ENVIRONMENT_DELETE_MS], ...rules.filter(([p]) => !/Bench/.test(p.source))]),
     cancelDelayMs: 100,

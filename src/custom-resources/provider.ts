@@ -111,7 +111,8 @@ export class ProtonProvider extends Construct {
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
-      queryInterval: Duration.seconds(10),
+      // Between isComplete invocations no waiter polls: 5 s keeps a long deployment's detection p95 near 3 s (BENCHMARKS.md).
+      queryInterval: Duration.seconds(5),
       totalTimeout,
       frameworkOnEventRole: frameworkRoles[0],
       frameworkCompleteAndTimeoutRole: frameworkRoles[1],
