@@ -414,30 +414,31 @@ export async function measureLifecycle(): Promise<LifecycleFigures> {
 
     // Phase 1: the latency stack's registrations and environments; the call-count stacks' creates; the long wait.
     const phase: Record<Lifecycle, [number, number]> = { create: [0, 0], update: [0, 0], delete: [0, 0] };
-    phase.create[0] = Date.now();
+    /** Runs one phase, noting when it started and ended. */
+    const timed = async <T>(lifecycle: Lifecycle, run: () => Promise<T>): Promise<T> => {
+      phase[lifecycle][0] = Date.now();
+      const result = await run();
+      phase[lifecycle][1] = Date.now();
+      return result;
+    };
     const longDeploy = proton.deploy(longApp, 'BcLong');
-    const [first, ...created] = await Promise.all([
+    const [first, ...created] = await timed('create', () => Promise.all([
       proton.deploy(latency1, 'BenchLatency'),
       ...types.map((t, i) => proton.deploy(callsV0[i], CALL_STACKS[t])),
-    ]);
-    phase.create[1] = Date.now();
+    ]));
     expectStatus(first, 'CREATE_COMPLETE');
     created.forEach((r) => expectStatus(r, 'CREATE_COMPLETE'));
 
     // Phase 2: services and components of the latency stack; the call-count stacks' updates.
-    phase.update[0] = Date.now();
-    const [second, ...updated] = await Promise.all([
+    const [second, ...updated] = await timed('update', () => Promise.all([
       proton.deploy(latency2, 'BenchLatency'),
       ...types.map((t, i) => proton.deploy(callsV1[i], CALL_STACKS[t])),
-    ]);
-    phase.update[1] = Date.now();
+    ]));
     expectStatus(second, 'UPDATE_COMPLETE');
     updated.forEach((r) => expectStatus(r, 'UPDATE_COMPLETE'));
 
     // Phase 3: the call-count stacks' deletes; then the long wait ends.
-    phase.delete[0] = Date.now();
-    const destroyed = await Promise.all(types.map((t) => proton.destroy(CALL_STACKS[t])));
-    phase.delete[1] = Date.now();
+    const destroyed = await timed('delete', () => Promise.all(types.map((t) => proton.destroy(CALL_STACKS[t]))));
     destroyed.forEach((r) => expectStatus(r, 'DELETE_COMPLETE'));
     const long = expectStatus(await longDeploy, 'CREATE_COMPLETE');
 
