@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CustomResource, ITaggable, RemovalPolicy, Resource, TagManager } from 'aws-cdk-lib';
+import { ITaggable, RemovalPolicy, Resource, TagManager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environments';
 import { ComponentAttribute, ComponentProperties, outputAttribute, ReservedTag, ResourceType } from '../custom-resources/contract';
@@ -9,7 +9,7 @@ import { TEMPLATE_FILE_CONTENTS, TEMPLATE_MANIFEST_CONTENTS } from '../proton-li
 import { AppServiceInstance } from './internal/app-service-instance';
 import { generateName } from './internal/names';
 import { OutputKeys } from './internal/outputs';
-import { dependOn, protonResource } from './internal/proton-resource';
+import { dependOn, protonResource, ProtonCustomResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
 import { checkDescription, checkName, protonError } from './internal/validation';
 import { ComponentSource } from './service-templates';
@@ -110,7 +110,7 @@ export class Component extends Resource implements ITaggable {
   /** Tags of the component in Proton (given at create, changed in place on update). */
   public readonly tags: TagManager;
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource;
   private readonly outputs = new OutputKeys(this, 'the template file\'s outputs');
 
   constructor(scope: Construct, id: string, props: ComponentProps) {

@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, ITaggable, RemovalPolicy, Resource, Stack, TagManager, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEnvironmentAccountConnection } from './account-connections';
@@ -9,7 +9,7 @@ import { ProtonProvider } from '../custom-resources/provider';
 import { nameFromArn, protonArn } from './internal/arns';
 import { generateName } from './internal/names';
 import { OutputKeys } from './internal/outputs';
-import { protonResource } from './internal/proton-resource';
+import { protonResource, ProtonCustomResource } from './internal/proton-resource';
 import { specValidationErrors } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
@@ -147,7 +147,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
   /** Tags of the environment in Proton (set at creation). */
   public readonly tags: TagManager;
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource;
   private readonly referencedOutputs = new OutputKeys(this);
 
   constructor(scope: Construct, id: string, props: EnvironmentProps) {

@@ -1,4 +1,4 @@
-import { CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Environment, IEnvironment } from './environments';
 import {
@@ -7,11 +7,12 @@ import {
 } from '../custom-resources/contract';
 import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissions';
 import { ProtonProvider } from '../custom-resources/provider';
+import { SPEC_CONTENTS } from '../proton-limits.generated';
 import { AppServiceInstance } from './internal/app-service-instance';
 import { nameFromArn, protonArn } from './internal/arns';
 import { generateName } from './internal/names';
 import { OutputKeys } from './internal/outputs';
-import { dependOn, protonResource } from './internal/proton-resource';
+import { dependOn, protonResource, ProtonCustomResource } from './internal/proton-resource';
 import { specValidationErrors, SpecUnderCheck } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
@@ -180,7 +181,7 @@ export class Service extends ServiceBase implements ITaggable {
   /** Tags of the service in Proton (set at creation). */
   public readonly tags: TagManager;
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource;
   private readonly instances = new Map<string, DeclaredInstance>();
   private readonly instanceOutputs = new OutputKeys(this);
   private readonly pipelineOutputs = new OutputKeys(this);
@@ -202,6 +203,7 @@ export class Service extends ServiceBase implements ITaggable {
     this.tags = protonTagManager(this, ResourceType.SERVICE, [ReservedTag.OWNER, ReservedTag.REQUEST]);
 
     const pipelineInputs = this.hasPipeline ? props.pipeline?.spec?._inputs(this) ?? {} : undefined;
+    const pipelineSpec = pipelineInputs ? this.renderSpec(pipelineInputs, []) : undefined;
     this.resource = protonResource<ServiceProperties>(this, {
       resourceType: ResourceType.SERVICE,
       permissions: PERMISSIONS.SERVICE,
@@ -215,9 +217,8 @@ export class Service extends ServiceBase implements ITaggable {
         RepositoryConnectionArn: props.repositoryConnectionArn,
         RepositoryId: props.repositoryId,
         BranchName: props.branchName,
-        Spec: Lazy.string({ produce: () => this.renderSpec(pipelineInputs, this.sortedInstances()) }),
-        Instances: Lazy.any({ produce: () => this.instanceProperties() }) as any,
-        PipelineSpec: pipelineInputs ? this.renderSpec(pipelineInputs, []) : undefined,
+        Instances: Lazy.any({ produce: () => this.instanceProperties(pipelineInputs, pipelineSpec) }) as any,
+        PipelineSpec: pipelineSpec,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
         InstanceOutputs: this.instanceOutputs.render(),
@@ -277,12 +278,17 @@ export class Service extends ServiceBase implements ITaggable {
     return [...this.instances.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  private instanceProperties(): ServiceInstanceProperty[] {
-    return this.sortedInstances().map((i) => ({
+  private instanceProperties(pipelineInputs: { [name: string]: any } | undefined, pipelineSpec: string | undefined): ServiceInstanceProperty[] {
+    const instances = this.sortedInstances().map((i) => ({
       Name: i.name,
       Environment: i.environment.environmentName,
       Spec: this.renderSpec(undefined, [i]),
     }));
+    // The handler composes CreateService's whole spec from these parts; it is shorter than they are together,
+    // so it is rendered (and checked against Proton's limit) only when they are not short enough.
+    const partsLength = [...instances.map((i) => i.Spec), pipelineSpec ?? ''].reduce((length, part) => length + part.length, 0);
+    if (partsLength > SPEC_CONTENTS.max) this.renderSpec(pipelineInputs, this.sortedInstances());
+    return instances;
   }
 
   private renderSpec(pipeline: { [name: string]: any } | undefined, instances: DeclaredInstance[]): string {
@@ -387,7 +393,7 @@ export class ServiceInstance extends Resource implements IServiceInstance, ITagg
   /** Tags of the instance in Proton (given at create, changed in place on update). */
   public readonly tags: TagManager;
 
-  private readonly resource: CustomResource;
+  private readonly resource: ProtonCustomResource;
   private readonly outputs = new OutputKeys(this);
 
   constructor(scope: Construct, id: string, props: ServiceInstanceProps) {

@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import * as YAML from 'yaml';
+import { load as loadYaml } from 'js-yaml';
 import { SpecDocumentKind } from '../custom-resources/contract';
 import { SPEC_CONTENTS } from '../proton-limits.generated';
+import { specYaml } from './internal/spec-yaml';
 import { protonError } from './internal/validation';
 
 // The spec document kinds are the contract's: the handlers write service specs too.
@@ -75,7 +76,7 @@ export abstract class Spec {
  */
 export function toSpecYaml(document: { [key: string]: unknown }): string {
   const { proton, ...rest } = sortKeys(document) as { [key: string]: unknown };
-  return YAML.stringify({ proton, ...rest }, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+  return specYaml({ proton, ...rest });
 }
 
 function sortKeys(value: unknown): unknown {
@@ -137,6 +138,9 @@ class DocumentSpec extends Spec {
   }
 
   public _lineOf(inputPath: ReadonlyArray<string | number>): number | undefined {
+    // Only a failing check asks for a line: the YAML library that keeps positions is loaded then.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const YAML: typeof import('yaml') = require('yaml');
     const lineCounter = new YAML.LineCounter();
     const doc = YAML.parseDocument(this.text, { lineCounter });
     let node: unknown = doc.contents;
@@ -163,11 +167,12 @@ class DocumentSpec extends Spec {
   }
 
   private parse(scope: IConstruct): any {
-    const doc = YAML.parseDocument(this.text);
-    if (doc.errors.length > 0) {
-      throw protonError(scope, `${this.source} is not valid YAML: ${doc.errors[0].message}`);
+    let value: unknown;
+    try {
+      value = loadYaml(this.text);
+    } catch (error) {
+      throw protonError(scope, `${this.source} is not valid YAML: ${(error as Error).message}`);
     }
-    const value = doc.toJS();
     if (typeof value !== 'object' || value === null) {
       throw protonError(scope, `${this.source} is not a Proton spec document: it must be a mapping with a "proton:" key`);
     }

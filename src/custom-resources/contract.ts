@@ -157,8 +157,7 @@ export interface ServiceProperties extends OwnedProperties {
   readonly RepositoryConnectionArn?: string;
   readonly RepositoryId?: string;
   readonly BranchName?: string;
-  /** The whole service spec document (CreateService). Sensitive: never logged. */
-  readonly Spec: string;
+  /** The instances, each with its spec document; CreateService's whole spec is composed from them and the pipeline's. */
   readonly Instances: ReadonlyArray<ServiceInstanceProperty>;
   /** A service spec document with the pipeline only (UpdateServicePipeline); absent without a pipeline. */
   readonly PipelineSpec?: string;

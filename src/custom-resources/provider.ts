@@ -154,6 +154,8 @@ export class ProtonProvider extends Construct {
    * @internal
    */
   public _grantPassRole(roleArn: string): void {
+    // Environments mostly share a role: the same token string needs no second resolution.
+    if ([...this.passedRoles.values()].includes(roleArn)) return;
     this.passedRoles.set(JSON.stringify(Stack.of(this).resolve(roleArn)), roleArn);
   }
 

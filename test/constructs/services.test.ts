@@ -5,7 +5,7 @@ import { Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceIn
 const SERVICE_TYPE = 'Custom::ProtonService';
 
 describe('Service', () => {
-  test('renders the service spec with instances sorted by name, per-instance and pipeline specs, and output references', () => {
+  test('renders per-instance and pipeline specs, instances sorted by name, and output references; no whole spec (the handler composes it)', () => {
     const stack = newStack();
     const { environment, serviceVersion } = servicePlatform(stack);
     const beta = environment('Beta', { environmentName: 'beta' });
@@ -22,13 +22,7 @@ describe('Service', () => {
     const pipelineUrl = api.pipelineOutput('PipelineUrl');
 
     const props = firstResource(stack, SERVICE_TYPE).Properties;
-    expect(props.Spec).toBe([
-      'proton: "ServiceSpec"',
-      'instances:',
-      '  - environment: "beta"', '    name: "beta"', '    spec:', '      port: 8080',
-      '  - environment: "prod"', '    name: "prod"', '    spec:', '      port: 80',
-      'pipeline:', '  unit_test_command: "npm test"', '',
-    ].join('\n'));
+    expect(props.Spec).toBeUndefined();
     expect(props.Instances.map((i: any) => [i.Name, i.Environment])).toEqual([['beta', 'beta'], ['prod', 'prod']]);
     expect(props.Instances[0].Spec).toBe('proton: "ServiceSpec"\ninstances:\n  - environment: "beta"\n    name: "beta"\n    spec:\n      port: 8080\n');
     expect(props.PipelineSpec).toBe('proton: "ServiceSpec"\npipeline:\n  unit_test_command: "npm test"\n');
@@ -38,6 +32,20 @@ describe('Service', () => {
     // The service waits for the environments it deploys into.
     const service = firstResource(stack, SERVICE_TYPE);
     expect(service.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^Beta/), expect.stringMatching(/^Prod/)]));
+  });
+
+  test('fails at synth when the whole spec the handler composes from the instances\' specs is over Proton\'s limit', () => {
+    const stack = newStack();
+    const { environment, serviceVersion } = servicePlatform(stack);
+    const large = Spec.fromObject({ port: 80, notes: 'x'.repeat(30_000) });
+    new Service(stack, 'Orders', {
+      serviceName: 'orders',
+      templateVersion: serviceVersion,
+      validate: false,
+      ...SERVICE_REPOSITORY,
+      instances: [{ name: 'beta', environment: environment('Beta'), spec: large }, { name: 'prod', environment: environment('Prod'), spec: large }],
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/TestStack\/Orders: the spec is 6\d{4} characters, Proton accepts at most 51200: move large values out of the spec/);
   });
 
   test('fails at synth on an environment whose template the service template version is not compatible with', () => {

@@ -1,11 +1,12 @@
 import { GetServiceCommand, ListTagsForResourceCommand } from '@aws-sdk/client-proton';
+import * as YAML from 'js-yaml';
 import { context, isCompleteRequest, proton } from './handler-context';
 import { ResourceType } from '../../src/custom-resources/contract';
 import { serviceHandler } from '../../src/custom-resources/handlers/service';
-import { deployment, runs, specInputs } from '../../src/custom-resources/handlers/service-spec';
+import { deployment, runs, serviceSpec, specInputs } from '../../src/custom-resources/handlers/service-spec';
 
 const SERVICE_PROPS = {
-  Name: 'orders', TemplateName: 'svc', TemplateMajorVersion: '1', Spec: 'proton: ServiceSpec\ninstances: []\n', RemovalPolicy: 'delete',
+  Name: 'orders', TemplateName: 'svc', TemplateMajorVersion: '1', Instances: [], RemovalPolicy: 'delete',
 };
 
 describe('service specs', () => {
@@ -17,6 +18,22 @@ describe('service specs', () => {
     expect(specInputs(service, { instance: 'prod' })).toBe('{}');
     // An instance-only document (proton: ServiceSpec with spec:) reads the same way.
     expect(specInputs('proton: ServiceSpec\nspec:\n  port: 8080\n  count: 2\n', { instance: 'beta' })).toBe('{"count":2,"port":8080}');
+  });
+
+  test('composes CreateService\'s whole spec from the instances\' and the pipeline\'s documents the stack sends', () => {
+    const instance = (name: string, port: number) => ({
+      name, environment: `${name}-env`, spec: `proton: "ServiceSpec"\ninstances:\n  - environment: "${name}-env"\n    name: "${name}"\n    spec:\n      port: ${port}\n`,
+    });
+    const whole = serviceSpec([instance('prod', 80), instance('beta', 8080)], 'proton: "ServiceSpec"\npipeline:\n  unit_test_command: "npm test"\n');
+    expect(YAML.load(whole)).toEqual({
+      proton: 'ServiceSpec',
+      pipeline: { unit_test_command: 'npm test' },
+      instances: [{ name: 'beta', environment: 'beta-env', spec: { port: 8080 } }, { name: 'prod', environment: 'prod-env', spec: { port: 80 } }],
+    });
+    expect(YAML.load(serviceSpec([], undefined))).toEqual({ proton: 'ServiceSpec' });
+    // A deploy-time value that broke the document's YAML fails with what to look at, not a parser's stack.
+    expect(() => serviceSpec([{ name: 'beta', environment: 'beta', spec: 'spec: "a"b"' }], undefined))
+      .toThrow(/^the spec of instance beta is not valid YAML once CloudFormation filled in its values: /);
   });
 
   test('an instance runs the declared state when its version and inputs match, whatever the key order', () => {

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tar from 'tar';
+
+/** Changes when the archive's layout does, so that archives packed before are not reused. */
+export const ARCHIVE_FORMAT = 'cdk-proton-bundle-1';
 
 /** Every entry gets the same mode and time, so an archive depends on file names and bytes only. */
 const FILE_MODE = 0o100644;
@@ -26,6 +28,9 @@ export function listFiles(dir: string): string[] {
  * content gives the same bytes whatever the file times, owners, permissions or directory order.
  */
 export function writeDeterministicArchive(dir: string, files: string[], outFile: string): void {
+  // Loaded here: a synth whose bundles were packed before does not need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tar: typeof import('tar') = require('tar');
   tar.create(
     {
       sync: true,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
+import { load as loadYaml } from 'js-yaml';
 
 /** Bundle limits from the Proton documentation (../shared/docs/PROTON.md, "Names and sizes"). */
 export const BUNDLE_LIMITS = {
@@ -106,10 +106,10 @@ function readYaml(dir: string, file: string, files: string[], problems: string[]
     problems.push(`${file} is missing: ${fix}`);
     return undefined;
   }
-  const doc = YAML.parseDocument(fs.readFileSync(path.join(dir, file), 'utf8'), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    problems.push(`${file} is not valid YAML: ${doc.errors[0].message}`);
+  try {
+    return loadYaml(fs.readFileSync(path.join(dir, file), 'utf8'));
+  } catch (error) {
+    problems.push(`${file} is not valid YAML: ${(error as Error).message}`);
     return undefined;
   }
-  return doc.toJS();
 }

@@ -1,4 +1,4 @@
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { protonError } from './validation';
 import { RemovalMode } from '../../custom-resources/contract';
@@ -35,22 +35,34 @@ export interface ProtonResourceOptions<P> {
 }
 
 /**
+ * A custom resource of the Proton provider: a `CfnResource` of its own (not a `CustomResource` wrapping one), so an
+ * object is one construct, and CloudFormation's default deletion policy (Delete) is not written out for each.
+ */
+export class ProtonCustomResource extends CfnResource {
+  /** An attribute the handler returns, as a string. */
+  public getAttString(name: string): string {
+    return Token.asString(this.getAtt(name));
+  }
+}
+
+/**
  * Creates a custom resource of the stack's Proton provider and grants its handler what it calls.
  * The removal policy defaults to DESTROY.
  */
-export function protonResource<P>(scope: Construct, options: ProtonResourceOptions<P>): CustomResource {
+export function protonResource<P>(scope: Construct, options: ProtonResourceOptions<P>): ProtonCustomResource {
   const provider = ProtonProvider.of(scope);
   provider._grantHandler(options.permissions, options.grantOn);
   const given = options.properties as { [key: string]: any };
   const removalPolicy = 'RemovalPolicy' in given ? given.RemovalPolicy ?? RemovalPolicy.DESTROY : undefined;
   // Assigning a key the object already has keeps its place in the template.
   const properties = removalPolicy === undefined ? { ...given } : { ...given, RemovalPolicy: removalMode(scope, removalPolicy) };
-  return new CustomResource(scope, 'Resource', {
-    serviceToken: provider.serviceToken,
-    resourceType: options.resourceType,
-    properties,
-    removalPolicy: options.applyRemovalPolicy ?? true ? removalPolicy : undefined,
+  const resource = new ProtonCustomResource(scope, 'Resource', {
+    type: options.resourceType,
+    properties: { ServiceToken: provider.serviceToken, ...properties },
   });
+  // DESTROY is CloudFormation's default for a custom resource: only RETAIN is written.
+  if (removalPolicy === RemovalPolicy.RETAIN && (options.applyRemovalPolicy ?? true)) resource.applyRemovalPolicy(removalPolicy);
+  return resource;
 }
 
 /** The handler's removal mode for a removal policy; Proton resources are either deleted or kept. */

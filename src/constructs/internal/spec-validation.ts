@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import * as YAML from 'yaml';
+import { load as loadYaml } from 'js-yaml';
 // Types only: this module must load without aws-cdk-lib, so that the Proton emulator's tests can share its rules.
 import type { Spec } from '../specs';
 
@@ -198,7 +198,11 @@ function compile(types: Record<string, unknown>, typeName: string): ValidateFunc
     // The inputs are what the input type declares: Proton does not ignore others.
     const schema = { ...root, additionalProperties: root.additionalProperties ?? false, definitions };
     try {
-      ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: false, unicodeRegExp: false, logger: false });
+      // Without the meta-schema check (the slowest part of a first compile): ajv still refuses a keyword with a value
+      // of the wrong kind, and Proton checks the schema when it registers the version.
+      ajv ??= new Ajv({
+        allErrors: true, strict: false, verbose: true, validateFormats: false, unicodeRegExp: false, logger: false, validateSchema: false,
+      });
       validate = ajv.compile(schema);
     } catch (error) {
       validate = error as Error;
@@ -359,7 +363,7 @@ export interface TemplateSchema {
 
 /** Reads a bundle's `schema/schema.yaml` (already checked by the bundle: it parses). */
 export function readTemplateSchema(file: string): TemplateSchema {
-  const parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const parsed: any = loadYaml(fs.readFileSync(file, 'utf8'));
   return { file, document: isMapping(parsed) && isMapping(parsed.schema) ? parsed.schema : {} };
 }
 

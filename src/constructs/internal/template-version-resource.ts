@@ -1,6 +1,6 @@
-import { CustomResource, TagManager } from 'aws-cdk-lib';
+import { TagManager } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { dependOn, protonResource } from './proton-resource';
+import { dependOn, protonResource, ProtonCustomResource } from './proton-resource';
 import { limitTags, protonTags } from './tags';
 import { ReservedTag, TemplateVersionProperties } from '../../custom-resources/contract';
 import { HandlerPermissions } from '../../custom-resources/permissions';
@@ -23,7 +23,7 @@ export interface TemplateVersionRegistration {
   readonly extraProperties?: Omit<Partial<TemplateVersionProperties>, 'RemovalPolicy'>;
 }
 
-export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRegistration): CustomResource {
+export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRegistration): ProtonCustomResource {
   const { options } = reg;
   if (options.majorVersion !== undefined) {
     checkString(scope, 'majorVersion', options.majorVersion, TEMPLATE_VERSION_PART,
@@ -56,14 +56,14 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
 }
 
 /** The versions registered so far for each template construct, and whether they name a major version. */
-const versionsOf = new WeakMap<object, Array<{ readonly namesMajor: boolean; readonly resource: CustomResource }>>();
+const versionsOf = new WeakMap<object, Array<{ readonly namesMajor: boolean; readonly resource: ProtonCustomResource }>>();
 
 /**
  * A version that names a major version registers after its siblings that start one: the major it
  * names may be theirs (`addVersion('Hotfix', { majorVersion: '1' })` next to the version that
  * started 1), and Proton refuses a major version that does not exist yet.
  */
-function orderByMajorVersion(template: object, majorVersion: string | undefined, resource: CustomResource): void {
+function orderByMajorVersion(template: object, majorVersion: string | undefined, resource: ProtonCustomResource): void {
   const siblings = versionsOf.get(template) ?? [];
   const namesMajor = majorVersion !== undefined;
   for (const sibling of siblings) {

@@ -36,7 +36,7 @@ interface DesiredEnvironment extends FromTemplate, Owned {
 function desiredEnvironment(props: Delivered<EnvironmentProperties>): DesiredEnvironment {
   const repository = optionalObject(props, 'ProvisioningRepository');
   return {
-    ...fromTemplate(props),
+    ...fromTemplate(props, requiredString(props, 'Spec')),
     protonServiceRoleArn: optionalString(props, 'ProtonServiceRoleArn'),
     codebuildRoleArn: optionalString(props, 'CodebuildRoleArn'),
     componentRoleArn: optionalString(props, 'ComponentRoleArn'),

@@ -1,24 +1,31 @@
 import { DeploymentUpdateType, GetServiceInstanceCommand, paginateListServiceInstances, ServiceInstance } from '@aws-sdk/client-proton';
 import * as YAML from 'js-yaml';
 import { SpecDocumentKind } from '../contract';
-import { unlessNotFound } from './errors';
+import { ProtonResourceError, unlessNotFound } from './errors';
 import type { HandlerContext } from './types';
 import { refuseLowerMajor } from './versions';
 
 /** The service spec documents and deployments that services and standalone service instances share. */
 
 /** The inputs a spec document gives an instance (`instances[].spec`) or the pipeline (`pipeline`), canonical for comparison. */
-export function specInputs(spec: string | undefined, part: { instance: string } | 'pipeline'): string {
-  let doc: any;
+export function specInputs(spec: string | undefined, part: SpecPart): string {
   try {
-    doc = YAML.load(spec ?? '') ?? {};
+    return JSON.stringify(inputsOf(spec, part));
   } catch {
     return `unparsable:${spec}`;
   }
+}
+
+/** An instance (by name) or the pipeline of a service spec. */
+type SpecPart = { instance: string } | 'pipeline';
+
+/** The inputs `spec` gives `part`, with sorted keys; throws when the document is not YAML. */
+function inputsOf(spec: string | undefined, part: SpecPart): unknown {
+  const doc: any = YAML.load(spec ?? '') ?? {};
   const inputs = part === 'pipeline'
     ? doc.pipeline
     : (Array.isArray(doc.instances) ? doc.instances.find((i: any) => i?.name === part.instance)?.spec : doc.spec);
-  return JSON.stringify(canonical(inputs ?? {}));
+  return canonical(inputs ?? {});
 }
 
 function canonical(value: unknown): unknown {
@@ -43,7 +50,7 @@ export interface Pin {
   readonly minorVersion?: string;
 }
 
-export function runs(actual: Running, desired: Pin, desiredSpec: string, part: { instance: string } | 'pipeline'): boolean {
+export function runs(actual: Running, desired: Pin, desiredSpec: string, part: SpecPart): boolean {
   return actual.templateMajorVersion === desired.majorVersion
     && (desired.minorVersion === undefined || actual.templateMinorVersion === desired.minorVersion)
     && specInputs(actual.spec, part) === specInputs(desiredSpec, part);
@@ -62,16 +69,48 @@ export async function instancesOf(serviceName: string, context: HandlerContext):
   return instances;
 }
 
+/** An instance as the stack declares it: its name, its environment and a service spec document with its inputs. */
+export interface DeclaredInstance {
+  readonly name: string;
+  readonly environment: string;
+  readonly spec: string;
+}
+
 /**
  * A service spec for UpdateService listing `instances` as they run (Proton takes no edits of
  * existing instances there), plus `added` ones.
  */
-export function instanceSetSpec(instances: ServiceInstance[], added: Array<{ name: string; environment: string; spec: string }> = []): string {
-  const entries = [
-    ...instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: JSON.parse(specInputs(i.spec, { instance: i.name! })) })),
-    ...added.map((a) => ({ name: a.name, environment: a.environment, spec: JSON.parse(specInputs(a.spec, { instance: a.name })) })),
-  ].sort((a, b) => a.name.localeCompare(b.name));
-  return YAML.dump({ proton: SpecDocumentKind.SERVICE, ...(entries.length > 0 ? { instances: entries } : {}) });
+export function instanceSetSpec(instances: ServiceInstance[], added: DeclaredInstance[] = []): string {
+  const running = instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: i.spec }));
+  return serviceDocument([...running, ...added]);
+}
+
+/**
+ * The whole service spec CreateService takes, composed from the documents the stack sends per instance and for the
+ * pipeline (a whole spec in the stack's template would repeat every instance's inputs).
+ */
+export function serviceSpec(instances: DeclaredInstance[], pipelineSpec: string | undefined): string {
+  return serviceDocument(instances, pipelineSpec);
+}
+
+function serviceDocument(instances: Array<{ name: string; environment: string; spec: string | undefined }>, pipelineSpec?: string): string {
+  const entries = instances
+    .map((i) => ({ name: i.name, environment: i.environment, spec: parsedInputs(i.spec, { instance: i.name }, `instance ${i.name}`) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return YAML.dump({
+    proton: SpecDocumentKind.SERVICE,
+    ...(pipelineSpec !== undefined ? { pipeline: parsedInputs(pipelineSpec, 'pipeline', 'the pipeline') } : {}),
+    ...(entries.length > 0 ? { instances: entries } : {}),
+  });
+}
+
+function parsedInputs(spec: string | undefined, part: SpecPart, what: string): unknown {
+  try {
+    return inputsOf(spec, part);
+  } catch (error) {
+    // The stack renders valid YAML: a value known only at deploy time can still break it.
+    throw new ProtonResourceError(`the spec of ${what} is not valid YAML once CloudFormation filled in its values: ${(error as Error).message}`);
+  }
 }
 
 function deploymentType(actual: Running, desired: Pin): DeploymentUpdateType {

@@ -31,42 +31,37 @@ import { ProtonResourceError } from './errors';
 import { DeployedResourceHandler } from './named-resource';
 import { Delivered, objectList, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { fittingData, namedResourceData, outputValues } from './response-data';
-import { deployment, instancesOf, instanceSetSpec, runs } from './service-spec';
+import { DeclaredInstance, deployment, instancesOf, instanceSetSpec, runs, serviceSpec } from './service-spec';
 import { syncTags } from './tags';
 import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
 import { createdFrom, fromTemplate, FromTemplate } from './versions';
 import { waitWithin } from './waiting';
 
-interface DesiredInstance {
-  readonly name: string;
-  readonly environment: string;
-  /** A service spec document with this instance only. */
-  readonly spec: string;
-}
-
 interface DesiredService extends FromTemplate, Owned {
   readonly repositoryConnectionArn?: string;
   readonly repositoryId?: string;
   readonly branchName?: string;
-  readonly instances: DesiredInstance[];
+  readonly instances: DeclaredInstance[];
   readonly pipelineSpec?: string;
   readonly instanceOutputs: string[];
   readonly pipelineOutputs: string[];
 }
 
 function desiredService(props: Delivered<ServiceProperties>): DesiredService {
+  const instances = objectList(props, 'Instances').map((i) => ({
+    name: requiredString(i, 'Name'),
+    environment: requiredString(i, 'Environment'),
+    spec: requiredString(i, 'Spec'),
+  }));
+  const pipelineSpec = optionalString(props, 'PipelineSpec');
   return {
-    ...fromTemplate(props),
+    ...fromTemplate(props, serviceSpec(instances, pipelineSpec)),
     repositoryConnectionArn: optionalString(props, 'RepositoryConnectionArn'),
     repositoryId: optionalString(props, 'RepositoryId'),
     branchName: optionalString(props, 'BranchName'),
-    instances: objectList(props, 'Instances').map((i) => ({
-      name: requiredString(i, 'Name'),
-      environment: requiredString(i, 'Environment'),
-      spec: requiredString(i, 'Spec'),
-    })),
-    pipelineSpec: optionalString(props, 'PipelineSpec'),
+    instances,
+    pipelineSpec,
     ...owned(props),
     instanceOutputs: stringList(props, 'InstanceOutputs'),
     pipelineOutputs: stringList(props, 'PipelineOutputs'),

@@ -26,17 +26,17 @@ export interface FromTemplate {
   readonly description?: string;
 }
 
-/** The properties environments and services are created from. */
-type TemplateProperties = Pick<EnvironmentProperties, 'Name' | 'TemplateName' | 'TemplateMajorVersion' | 'TemplateMinorVersion' | 'Spec' | 'Description'>;
+/** The properties environments and services are created from (with a spec each composes its own way). */
+type TemplateProperties = Pick<EnvironmentProperties, 'Name' | 'TemplateName' | 'TemplateMajorVersion' | 'TemplateMinorVersion' | 'Description'>;
 
-export function fromTemplate<P extends TemplateProperties>(props: Delivered<P>): FromTemplate {
+export function fromTemplate<P extends TemplateProperties>(props: Delivered<P>, spec: string): FromTemplate {
   const template = props as Delivered<TemplateProperties>;
   return {
     name: requiredString(template, 'Name'),
     templateName: requiredString(template, 'TemplateName'),
     majorVersion: requiredString(template, 'TemplateMajorVersion'),
     minorVersion: optionalString(template, 'TemplateMinorVersion'),
-    spec: requiredString(template, 'Spec'),
+    spec,
     description: optionalString(template, 'Description'),
   };
 }

@@ -4,10 +4,12 @@ import { AccountSettings } from '../../../src';
 import { environmentPlatform, newStack } from '../helpers';
 
 describe('protonResource: removal policy', () => {
-  test('a Proton resource is destroyed by default: CloudFormation sends the delete and the handler deletes it in Proton', () => {
+  test('a Proton resource is destroyed by default: CloudFormation sends the delete (its default policy, not written out) and the handler deletes it in Proton', () => {
     const stack = newStack();
     environmentPlatform(stack).environment('Env');
-    Template.fromStack(stack).hasResource('Custom::ProtonEnvironment', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ RemovalPolicy: 'delete' }) });
+    Template.fromStack(stack).hasResource('Custom::ProtonEnvironment', {
+      DeletionPolicy: Match.absent(), UpdateReplacePolicy: Match.absent(), Properties: Match.objectLike({ RemovalPolicy: 'delete' }),
+    });
   });
 
   test('fails on a removal policy other than DESTROY or RETAIN, naming the construct and the fix', () => {
@@ -22,6 +24,6 @@ describe('protonResource: removal policy', () => {
   test('account settings with RETAIN still get the delete from CloudFormation: the handler alone keeps them', () => {
     const stack = newStack();
     new AccountSettings(stack, 'Settings', { removalPolicy: RemovalPolicy.RETAIN });
-    Template.fromStack(stack).hasResource('Custom::ProtonAccountSettings', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ RemovalPolicy: 'retain' }) });
+    Template.fromStack(stack).hasResource('Custom::ProtonAccountSettings', { DeletionPolicy: Match.absent(), Properties: Match.objectLike({ RemovalPolicy: 'retain' }) });
   });
 });

@@ -395,7 +395,7 @@ describe('checkSpecInputs (the rules the Proton emulator shares)', () => {
     expect(checkSpecInputs(undefined, 'environment_input_type', { anything: 1 })).toEqual({ typeName: undefined, problems: [] });
     const broken = { environment_input_type: 'Bad', types: { Bad: { type: 'object', properties: { a: { type: 'text' } } } } };
     expect(checkSpecInputs(broken, 'environment_input_type', { a: 1 }).problems).toEqual([
-      { kind: InputProblemKind.SCHEMA, path: [], wants: expect.stringMatching(/^cannot be checked: input type Bad is not a valid schema \(schema is invalid: .*type/) },
+      { kind: InputProblemKind.SCHEMA, path: [], wants: expect.stringMatching(/^cannot be checked: input type Bad is not a valid schema \(.*type/) },
     ]);
   });
 });
