@@ -1,4 +1,4 @@
-import { GetServiceCommand, ListTagsForResourceCommand } from '@aws-sdk/client-proton';
+import { GetServiceCommand, GetServiceInstanceCommand, ListServiceInstancesCommand, ListTagsForResourceCommand, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
 import * as YAML from 'js-yaml';
 import { context, isCompleteRequest, proton } from './handler-context';
 import { ResourceType } from '../../src/custom-resources/contract';
@@ -77,5 +77,37 @@ describe('service isComplete waits only on what can still succeed', () => {
   test('a failed update\'s cleanup is polled again later, not waited on', async () => {
     await expect(request('UPDATE_FAILED_CLEANUP_IN_PROGRESS')).resolves.toEqual({ IsComplete: false });
     expect(proton.commandCalls(GetServiceCommand)).toHaveLength(1);
+  });
+});
+
+describe('service isComplete deploys an instance once per request', () => {
+  const arn = 'arn:aws:proton:us-east-1:111111111111:service/orders';
+  const spec = (port: number) => `proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: beta\n    spec:\n      port: ${port}\n`;
+  const props = (port: number) => ({ ...SERVICE_PROPS, Instances: [{ Name: 'beta', Environment: 'beta', Spec: spec(port) }] });
+
+  test('two executions of one Update (a duplicate delivery) that both read the instance before it deploys send one client token', async () => {
+    proton.on(GetServiceCommand).resolves({ service: { name: 'orders', arn, status: 'ACTIVE' } as any });
+    proton.on(ListTagsForResourceCommand).resolves({ tags: [] });
+    proton.on(ListServiceInstancesCommand).resolves({ serviceInstances: [{ name: 'beta' } as any] });
+    proton.on(GetServiceInstanceCommand).resolves({
+      serviceInstance: {
+        name: 'beta',
+        serviceName: 'orders',
+        environmentName: 'beta',
+        deploymentStatus: 'SUCCEEDED',
+        spec: spec(80),
+        templateMajorVersion: '1',
+        templateMinorVersion: '0',
+        lastAttemptedDeploymentId: 'd-1',
+      } as any,
+    });
+    proton.on(UpdateServiceInstanceCommand).resolves({} as any);
+    const event = isCompleteRequest('Update', ResourceType.SERVICE, props(8080), { PhysicalResourceId: 'orders', OldResourceProperties: props(80) });
+    await serviceHandler.isComplete(event, context);
+    await serviceHandler.isComplete({ ...event }, context);
+    const tokens = proton.commandCalls(UpdateServiceInstanceCommand).map((call) => call.args[0].input.clientToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{40}-[0-9a-f]{23}$/);
+    expect(tokens[1]).toBe(tokens[0]);
   });
 });

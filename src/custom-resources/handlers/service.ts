@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { instanceOutputAttribute, pipelineOutputAttribute, ServiceProperties } from '../contract';
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
+import { deploymentToken } from './client-tokens';
 import { DEPLOYMENT_RUNNING, SERVICE_CHANGING } from './deployment-states';
 import { ProtonResourceError } from './errors';
 import { DeployedResourceHandler } from './named-resource';
@@ -167,7 +168,7 @@ export class ServiceHandler extends DeployedResourceHandler<Service, DesiredServ
     };
     const current = new Map((await instancesOf(desired.name, context)).map((i) => [i.name!, i]));
     return await this.reconcileInstanceSet(service, desired, previous, current, act, context)
-      ?? await this.reconcileInstances(desired, current, act, context)
+      ?? await this.reconcileInstances(event, desired, current, act, context)
       ?? await this.reconcilePipeline(service, desired, act, context)
       ?? { IsComplete: true, Data: await this.attributes(service, desired, context) };
   }
@@ -203,7 +204,7 @@ export class ServiceHandler extends DeployedResourceHandler<Service, DesiredServ
   }
 
   /** Step 2: each instance's version and spec, one at a time. Undefined when done. */
-  private async reconcileInstances(desired: DesiredService, current: Map<string, ServiceInstance>, act: Act,
+  private async reconcileInstances(event: IsCompleteRequest, desired: DesiredService, current: Map<string, ServiceInstance>, act: Act,
     context: HandlerContext): Promise<IsCompleteResponse | undefined> {
     for (const want of desired.instances) {
       const part = { instance: want.name };
@@ -215,7 +216,11 @@ export class ServiceHandler extends DeployedResourceHandler<Service, DesiredServ
       if (DEPLOYMENT_RUNNING.has(instance.deploymentStatus!)) return pending();
       if (!runs(instance, desired, want.spec, part)) {
         const type = deployment(instance, desired, `instance ${want.name} of service ${desired.name}`);
-        return act(() => new UpdateServiceInstanceCommand({ name: want.name, serviceName: desired.name, spec: want.spec, ...type }));
+        // A second execution of this request (a duplicate delivery) that read the instance before this deployment
+        // began sends the same token, and Proton does not deploy twice.
+        return act(() => new UpdateServiceInstanceCommand({
+          name: want.name, serviceName: desired.name, spec: want.spec, ...type, clientToken: deploymentToken(event, instance, type.deploymentType),
+        }));
       }
       if (instance.deploymentStatus === 'FAILED') {
         throw new ProtonResourceError(`Proton could not deploy instance ${want.name} of service ${desired.name}: `
@@ -223,7 +228,11 @@ export class ServiceHandler extends DeployedResourceHandler<Service, DesiredServ
       }
       if (instance.deploymentStatus === 'CANCELLED') {
         return act(() => new UpdateServiceInstanceCommand({
-          name: want.name, serviceName: desired.name, spec: want.spec, deploymentType: DeploymentUpdateType.CURRENT_VERSION,
+          name: want.name,
+          serviceName: desired.name,
+          spec: want.spec,
+          deploymentType: DeploymentUpdateType.CURRENT_VERSION,
+          clientToken: deploymentToken(event, instance, DeploymentUpdateType.CURRENT_VERSION),
         }));
       }
     }
