@@ -82,18 +82,16 @@ export interface DeclaredInstance {
  */
 export function instanceSetSpec(instances: ServiceInstance[], added: DeclaredInstance[] = []): string {
   const running = instances.map((i) => ({ name: i.name!, environment: i.environmentName!, spec: i.spec }));
-  return serviceDocument([...running, ...added]);
+  return serviceSpec([...running, ...added], undefined);
 }
 
 /**
- * The whole service spec CreateService takes, composed from the documents the stack sends per instance and for the
- * pipeline (a whole spec in the stack's template would repeat every instance's inputs).
+ * A whole service spec (CreateService's) composed from per-instance documents and the pipeline's (the stack sends no
+ * whole spec: it would repeat every instance's inputs in the template).
  */
-export function serviceSpec(instances: DeclaredInstance[], pipelineSpec: string | undefined): string {
-  return serviceDocument(instances, pipelineSpec);
-}
-
-function serviceDocument(instances: Array<{ name: string; environment: string; spec: string | undefined }>, pipelineSpec?: string): string {
+export function serviceSpec(
+  instances: ReadonlyArray<{ name: string; environment: string; spec: string | undefined }>, pipelineSpec: string | undefined,
+): string {
   const entries = instances
     .map((i) => ({ name: i.name, environment: i.environment, spec: parsedInputs(i.spec, { instance: i.name }, `instance ${i.name}`) }))
     .sort((a, b) => a.name.localeCompare(b.name));
