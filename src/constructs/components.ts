@@ -11,7 +11,7 @@ import { generateName } from './internal/names';
 import { OutputKeys } from './internal/outputs';
 import { dependOn, protonResource, ProtonCustomResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
-import { checkDescription, checkName, protonError } from './internal/validation';
+import { checkDescription, checkName, protonError, userError } from './internal/validation';
 import { ComponentSource } from './service-templates';
 import { IServiceInstance, Service } from './services';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
@@ -21,7 +21,7 @@ export abstract class ComponentManifest {
   /** A manifest read from a file at synth time. */
   public static fromFile(file: string): ComponentManifest {
     const resolved = path.resolve(file);
-    if (!fs.existsSync(resolved)) throw new Error(`component manifest ${resolved} does not exist`);
+    if (!fs.existsSync(resolved)) throw userError(`component manifest ${resolved} does not exist: give the path of a manifest file (relative paths are from ${process.cwd()})`);
     return new TextManifest(fs.readFileSync(resolved, 'utf8'), resolved);
   }
 

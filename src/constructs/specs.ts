@@ -6,7 +6,7 @@ import { load as loadYaml } from 'js-yaml';
 import { SpecDocumentKind } from '../custom-resources/contract';
 import { SPEC_CONTENTS } from '../proton-limits.generated';
 import { specYaml } from './internal/spec-yaml';
-import { protonError } from './internal/validation';
+import { protonError, userError } from './internal/validation';
 
 // The spec document kinds are the contract's: the handlers write service specs too.
 export { SpecDocumentKind } from '../custom-resources/contract';
@@ -36,7 +36,7 @@ export abstract class Spec {
   public static fromFile(file: string): Spec {
     const resolved = path.resolve(file);
     if (!fs.existsSync(resolved)) {
-      throw new Error(`spec file ${resolved} does not exist`);
+      throw userError(`spec file ${resolved} does not exist: give the path of a spec file (relative paths are from ${process.cwd()})`);
     }
     return new DocumentSpec(fs.readFileSync(resolved, 'utf8'), resolved);
   }

@@ -1,10 +1,25 @@
-import { Token } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DESCRIPTION, DISPLAY_NAME, RESOURCE_NAME, StringLimit, TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
 
+/** This package's code, compiled (`lib/`) and, through its source maps, as written (`src/`, which is not shipped). */
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+const OWN_FRAMES = [path.join(PACKAGE_ROOT, 'lib') + path.sep, path.join(PACKAGE_ROOT, 'src') + path.sep];
+
+/**
+ * An error of the user's making: its stack starts at the user's code. Frames inside this package
+ * say nothing to a user and, through the source maps, point at files the package does not ship.
+ */
+export function userError(message: string): Error {
+  const error = new Error(message);
+  error.stack = (error.stack ?? '').split('\n').filter((line) => !OWN_FRAMES.some((dir) => line.includes(dir))).join('\n');
+  return error;
+}
+
 /** A synth-time error that names the construct, the bad value and the fix. */
 export function protonError(scope: IConstruct, message: string): Error {
-  return new Error(`${scope.node.path}: ${message}`);
+  return userError(`${scope.node.path}: ${message}`);
 }
 
 /**
@@ -24,8 +39,15 @@ export function checkString(scope: IConstruct, what: string, value: string | und
   }
 }
 
-/** Checks a Proton resource name (`what` is how the props call it). */
+/**
+ * Checks a Proton resource name (`what` is how the props call it). A name known only at deploy time is
+ * checked by Proton only then, and a name that changes replaces the resource: worth a warning.
+ */
 export function checkName(scope: IConstruct, what: string, value: string | undefined): void {
+  if (value !== undefined && Token.isUnresolved(value)) {
+    Annotations.of(scope).addWarningV2('cdk-proton:nameIsToken', `${what} is known only at deploy time, so Proton checks it only then `
+      + 'and a new value replaces the resource: give a literal name (1 to 100 letters, digits, hyphens and underscores)');
+  }
   checkString(scope, what, value, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
 }
 
