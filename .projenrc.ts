@@ -34,7 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Both Provider handlers are one bundle (below), run by two functions: no function per `*.lambda.ts`.
   lambdaAutoDiscover: false,
 
-  tsconfigDev: { include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../local-proton/**/*.ts'], compilerOptions: {} },
+  // The example project (examples/my-platform) imports `cdk-proton` as a user's app does: here that is src/.
+  tsconfigDev: { include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../local-proton/**/*.ts'], compilerOptions: { paths: { 'cdk-proton': ['../src'] } } },
   jestOptions: {
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/local-proton/**/*.test.ts'],
@@ -46,6 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       workerIdleMemoryLimit: '1GB',
       // V8 coverage counts every handler bundle local CloudFormation loads (hundreds per file); istanbul counts src only.
       coverageProvider: 'babel',
+      moduleNameMapper: { '^cdk-proton$': '<rootDir>/src' },
     },
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'local-proton', 'examples', 'scripts'] },
