@@ -117,6 +117,11 @@ new JsonFile(project, 'local-proton/tsconfig.json', {
   obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
 });
 
+// The example project of the README, too (it imports `cdk-proton`, mapped to src/ by the test tsconfig's paths).
+new JsonFile(project, 'examples/my-platform/tsconfig.json', {
+  obj: { extends: '../../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
+});
+
 // The benchmark, too: its own tsconfig, so that ESLint's project service finds it.
 new JsonFile(project, 'scripts/bench/tsconfig.json', {
   obj: { extends: '../../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },

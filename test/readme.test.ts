@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -67,7 +68,7 @@ test('the example project synthesizes from its root, as `cdk synth` runs it', ()
     const { PlatformStack } = require('../examples/my-platform/lib/platform-stack');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { EstateStack, connectedAccounts } = require('../examples/my-platform/lib/estate-stack');
-    const app = new App({ outdir: fs.mkdtempSync(path.join(require('os').tmpdir(), 'readme-')) });
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'readme-')) });
     const quickStart = new PlatformStack(app, 'ProtonPlatform');
     const estate = new EstateStack(app, 'Estate');
     connectedAccounts(app);

@@ -7,13 +7,13 @@
 import { App, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
 import {
   AcceptEnvironmentAccountConnection, AccountSettings, ComponentManifest, ComponentSource, Component, Environment, EnvironmentAccountConnection, EnvironmentTemplate, EnvironmentTemplateVersion,
   ProtonProvider,
   ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance, ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle,
   TemplateSyncConfig,
 } from 'cdk-proton';
+import { Construct } from 'constructs';
 // #endregion
 
 export class EstateStack extends Stack {
@@ -22,26 +22,26 @@ export class EstateStack extends Stack {
     const stack = this;
 
     // #region provider
-    ProtonProvider.configure(stack, { totalTimeout: Duration.minutes(45) });   // before the stack's first Proton construct
+    ProtonProvider.configure(stack, { totalTimeout: Duration.minutes(45) }); // before the stack's first Proton construct
     // #endregion
 
     // #region environment-template
     const vpcEnv = new EnvironmentTemplate(stack, 'VpcEnv', {
-      templateName: 'vpc-env',            // optional: a unique name is generated when omitted
+      templateName: 'vpc-env', // optional: a unique name is generated when omitted
       displayName: 'VPC environment',
     });
     const vpcEnvV1 = vpcEnv.addVersion('V1', { bundle: TemplateBundle.fromDirectory('templates/vpc-env/v1') });
     const auditors = new iam.Role(stack, 'Auditors', { assumedBy: new iam.AccountRootPrincipal() });
-    vpcEnv.grantRead(auditors);           // the template and its versions
-    const shared = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Shared', 'shared-vpc');   // made elsewhere
+    vpcEnv.grantRead(auditors); // the template and its versions
+    const shared = EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Shared', 'shared-vpc'); // made elsewhere
     // #endregion
 
     // #region template-version
     const hotfix = vpcEnv.addVersion('Hotfix', {
       bundle: TemplateBundle.fromDirectory('templates/vpc-env/v1'),
-      majorVersion: '1',                  // the next minor version of 1.x
+      majorVersion: '1', // the next minor version of 1.x
       description: 'The VPC template with the hotfix',
-      publish: false,                     // a draft: not the recommended version
+      publish: false, // a draft: not the recommended version
     });
     // #endregion
 
@@ -56,19 +56,19 @@ export class EstateStack extends Stack {
     protonRole.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:*'], resources: ['*'] }));
 
     const beta = new Environment(stack, 'Beta', {
-      environmentName: 'beta',            // optional: generated when omitted
-      templateVersion: vpcEnvV1,          // pins the template, its major and minor version
+      environmentName: 'beta', // optional: generated when omitted
+      templateVersion: vpcEnvV1, // pins the template, its major and minor version
       spec: Spec.fromObject({ vpc_cidr: '10.0.0.0/16', subnet_one_cidr: '10.0.0.0/24' }),
-      protonServiceRole: protonRole,      // AWS-managed provisioning
+      protonServiceRole: protonRole, // AWS-managed provisioning
       componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
     });
     const prod = new Environment(stack, 'Prod', {
       environmentName: 'prod',
       templateVersion: vpcEnvV1,
-      spec: Spec.fromFile('specs/prod.yaml'),   // a whole spec document, relative to the project's root
+      spec: Spec.fromFile('specs/prod.yaml'), // a whole spec document, relative to the project's root
       protonServiceRole: protonRole,
     });
-    beta.output('VpcId');                 // a token: the output's value after each deployment
+    beta.output('VpcId'); // a token: the output's value after each deployment
     // #endregion
 
     // #region service-template
@@ -76,7 +76,7 @@ export class EstateStack extends Stack {
     // pipelineProvisioning: Provisioning.CUSTOMER_MANAGED for services without a Proton pipeline
     const apiSvcV1 = apiSvc.addVersion('V1', {
       bundle: TemplateBundle.fromDirectory('templates/api-svc/v1'),
-      compatibleEnvironmentTemplates: [vpcEnvV1],               // 1 to 10 environment template versions
+      compatibleEnvironmentTemplates: [vpcEnvV1], // 1 to 10 environment template versions
       supportedComponentSources: [ComponentSource.DIRECTLY_DEFINED],
     });
     // #endregion
@@ -87,7 +87,7 @@ export class EstateStack extends Stack {
       serviceName: 'orders',
       templateVersion: apiSvcV1,
       instances: [{ name: 'beta', environment: beta, spec: Spec.fromObject({ port: 8080 }) }],
-      pipeline: { spec: Spec.fromObject({ unit_test_command: 'npm test' }) },   // templates with a pipeline only
+      pipeline: { spec: Spec.fromObject({ unit_test_command: 'npm test' }) }, // templates with a pipeline only
       repositoryConnectionArn: connectionArn,
       repositoryId: 'my-org/orders',
       branchName: 'main',
@@ -99,8 +99,10 @@ export class EstateStack extends Stack {
 
     // #region service-instance
     new ServiceInstance(stack, 'PaymentsBeta', {
-      service: Service.fromServiceName(stack, 'Payments', 'payments'),   // a service another stack declares
-      name: 'beta', environment: beta, spec: Spec.fromObject({ port: 8443 }),
+      service: Service.fromServiceName(stack, 'Payments', 'payments'), // a service another stack declares
+      name: 'beta',
+      environment: beta,
+      spec: Spec.fromObject({ port: 8443 }),
     });
     // #endregion
 
@@ -111,7 +113,7 @@ export class EstateStack extends Stack {
 
     // #region repositories
     const repo = new Repository(stack, 'Repo', {
-      provider: RepositoryProvider.GITHUB,                 // GITHUB | GITHUB_ENTERPRISE | BITBUCKET
+      provider: RepositoryProvider.GITHUB, // GITHUB | GITHUB_ENTERPRISE | BITBUCKET
       repositoryName: 'my-org/proton-templates',
       connectionArn,
     });
@@ -122,7 +124,7 @@ export class EstateStack extends Stack {
     // #region component
     new Component(stack, 'Bucket', {
       componentName: 'orders-bucket',
-      serviceInstance: orders.instance('beta'),        // or environment: beta (exactly one)
+      serviceInstance: orders.instance('beta'), // or environment: beta (exactly one)
       manifest: ComponentManifest.fromFile('components/bucket/manifest.yaml'),
       templateFile: 'components/bucket/cloudformation.yaml',
     });
@@ -133,7 +135,7 @@ export class EstateStack extends Stack {
       templateVersion: hotfix,
       spec: Spec.fromObject({}),
       protonServiceRole: protonRole,
-      removalPolicy: RemovalPolicy.RETAIN,   // left in Proton when the stack or the resource goes, without a Proton call
+      removalPolicy: RemovalPolicy.RETAIN, // left in Proton when the stack or the resource goes, without a Proton call
     });
     // #endregion
   }
@@ -145,7 +147,7 @@ export function connectedAccounts(app: App): void {
   const stack = new Stack(app, 'Management', { env: { account: '111111111111', region: 'us-east-1' } });
   const vpcEnvV1 = new EnvironmentTemplate(stack, 'VpcEnv', { templateName: 'vpc-env' })
     .addVersion('V1', { bundle: TemplateBundle.fromDirectory('templates/vpc-env/v1') });
-  const connectionId = 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';   // the id the environment account's stack outputs
+  const connectionId = 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'; // the id the environment account's stack outputs
 
   // #region account-connections
   // In the environment account's stack:
@@ -157,7 +159,9 @@ export function connectedAccounts(app: App): void {
   // In the management account's stack:
   const connection = EnvironmentAccountConnection.fromEnvironmentAccountConnectionId(stack, 'Requested', connectionId);
   new Environment(stack, 'Prod', {
-    environmentName: 'prod', templateVersion: vpcEnvV1, spec: Spec.fromObject({}),
+    environmentName: 'prod',
+    templateVersion: vpcEnvV1,
+    spec: Spec.fromObject({}),
     environmentAccountConnection: new AcceptEnvironmentAccountConnection(stack, 'Accept', { connection }),
   });
   // #endregion

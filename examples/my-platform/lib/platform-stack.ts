@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
 import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from 'cdk-proton';
+import { Construct } from 'constructs';
 
 export class PlatformStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
