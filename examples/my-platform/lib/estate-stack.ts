@@ -8,9 +8,9 @@ import { App, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  AcceptEnvironmentAccountConnection, AccountSettings, ComponentManifest, ComponentSource, Component, Environment, EnvironmentAccountConnection, EnvironmentTemplate, EnvironmentTemplateVersion,
-  ProtonProvider,
-  ProtonServiceRole, Repository, RepositoryProvider, Service, ServiceInstance, ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle,
+  AcceptEnvironmentAccountConnection, AccountSettings, ComponentManifest, ComponentSource, Component, Environment,
+  EnvironmentAccountConnection, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonProvider, ProtonServiceRole,
+  Repository, RepositoryProvider, Service, ServiceInstance, ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle,
   TemplateSyncConfig,
 } from 'cdk-proton';
 import { Construct } from 'constructs';
