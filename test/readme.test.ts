@@ -92,3 +92,12 @@ test('the example project synthesizes from its root, as `cdk synth` runs it', ()
     process.chdir(cwd);
   }
 });
+
+test('every link to a section of the README leads to a heading', () => {
+  // GitHub's anchors: the heading in lower case, without punctuation, spaces as hyphens.
+  const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  const anchors = new Set([...README.matchAll(/^#{1,4} (.*)$/gm)].map((m) => slug(m[1])));
+  const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+  expect(links.length).toBeGreaterThan(20);
+  expect(links.filter((link) => !anchors.has(link))).toEqual([]);
+});
