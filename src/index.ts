@@ -1,4 +1,5 @@
 export * from './constructs/bundles/template-bundle';
+export * from './constructs/bundles/stack-template';
 export * from './constructs/environment-templates';
 export * from './constructs/service-templates';
 export * from './constructs/specs';

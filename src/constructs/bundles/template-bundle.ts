@@ -7,6 +7,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ARCHIVE_FORMAT, listFiles, writeDeterministicArchive } from './archive';
 import { BUNDLE_LIMITS, checkBundle } from './checks';
+import { TemplateInput } from './stack-template';
+import { TemplatePart, writeStackBundle } from '../internal/stack-rendering';
 import { protonError } from '../internal/validation';
 
 /** The two kinds of Proton templates. */
@@ -44,6 +46,35 @@ export interface TemplateBundleBindOptions {
   readonly pipeline?: boolean;
 }
 
+/** A template bundle written as CDK stacks. */
+export interface StackTemplateBundleProps {
+  /**
+   * The inputs a spec gives an environment (environment template) or a service instance (service template).
+   * @default - none
+   */
+  readonly inputs?: { [name: string]: TemplateInput };
+  /**
+   * The name of their input type in the schema (what a spec is checked against, and `cdk-proton types` names).
+   * @default - the stack's name in PascalCase, then `Input`
+   */
+  readonly inputTypeName?: string;
+  /**
+   * The pipeline's infrastructure, for a service template with a Proton pipeline.
+   * @default - no pipeline
+   */
+  readonly pipelineStack?: Stack;
+  /**
+   * The inputs a spec gives the pipeline.
+   * @default - none
+   */
+  readonly pipelineInputs?: { [name: string]: TemplateInput };
+  /**
+   * The name of the pipeline's input type in the schema.
+   * @default - the pipeline stack's name in PascalCase, then `Input`
+   */
+  readonly pipelineInputTypeName?: string;
+}
+
 /** Where a bound bundle lies in S3. */
 export interface TemplateBundleConfig {
   /** The bucket holding the bundle. */
@@ -74,6 +105,16 @@ export abstract class TemplateBundle {
    */
   public static fromDirectory(directory: string): TemplateBundle {
     return new DirectoryBundle(directory);
+  }
+
+  /**
+   * A bundle whose infrastructure is written as CDK stacks (`ProtonTemplateStack`): each is synthesized into
+   * the bundle's CloudFormation template, with `ProtonInputs` references rendered as Proton's Jinja parameters,
+   * its `CfnOutput`s as the template's outputs, and the schema written from the declared inputs. The stack of an
+   * environment template becomes `infrastructure/`, of a service template `instance_infrastructure/`.
+   */
+  public static fromStack(stack: Stack, props: StackTemplateBundleProps = {}): TemplateBundle {
+    return new StackBundle(stack, props);
   }
 
   /** A bundle already uploaded to S3, registered as it is (not checked at synth time). */
@@ -161,6 +202,54 @@ function fileAsset(scope: Construct, id: string, file: string): { bucketName: st
     fileName: staging.relativeStagedPath(stack),
   });
   return { bucketName: location.bucketName, objectKey: location.objectKey };
+}
+
+const pascalCase = (name: string) => name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+
+class StackBundle extends TemplateBundle {
+  constructor(private readonly stack: Stack, private readonly props: StackTemplateBundleProps) {
+    super();
+  }
+
+  public bind(scope: Construct, options: TemplateBundleBindOptions): TemplateBundleConfig {
+    const { stack, props } = this;
+    if (options.customerManaged) {
+      throw protonError(scope, 'a customer-managed template\'s bundle carries a schema only: use TemplateBundle.fromDirectory for it');
+    }
+    if (options.kind === TemplateKind.ENVIRONMENT && props.pipelineStack) {
+      throw protonError(scope, 'an environment template has no pipeline: remove pipelineStack');
+    }
+    if (options.kind === TemplateKind.SERVICE && Boolean(options.pipeline) !== Boolean(props.pipelineStack)) {
+      throw protonError(scope, options.pipeline
+        ? 'the service template has a Proton pipeline: give pipelineStack, the stack of its infrastructure'
+        : 'the service template has no Proton pipeline (pipelineProvisioning CUSTOMER_MANAGED): remove pipelineStack');
+    }
+    const typeName = (s: Stack, given?: string) => given ?? `${pascalCase(s.stackName)}Input`;
+    const parts: TemplatePart[] = options.kind === TemplateKind.ENVIRONMENT
+      ? [{ folder: 'infrastructure', stack, inputsParameter: 'environment.inputs', otherParameters: ['environment.name'], inputs: props.inputs ?? {} }]
+      : [{
+        folder: 'instance_infrastructure',
+        stack,
+        inputsParameter: 'service_instance.inputs',
+        inputs: props.inputs ?? {},
+        otherParameters: ['environment.name', 'environment.outputs', 'service.name', 'service_instance.name'],
+      }];
+    const inputTypes: Record<string, string> = { [parts[0].inputsParameter]: typeName(stack, props.inputTypeName) };
+    if (props.pipelineStack) {
+      parts.push({
+        folder: 'pipeline_infrastructure',
+        stack: props.pipelineStack,
+        inputsParameter: 'pipeline.inputs',
+        otherParameters: ['service.name'],
+        inputs: props.pipelineInputs ?? {},
+      });
+      inputTypes['pipeline.inputs'] = typeName(props.pipelineStack, props.pipelineInputTypeName);
+      if (inputTypes['pipeline.inputs'] === inputTypes['service_instance.inputs']) {
+        throw protonError(scope, `the instance and the pipeline inputs are both named ${inputTypes['pipeline.inputs']}: give pipelineInputTypeName`);
+      }
+    }
+    return new DirectoryBundle(writeStackBundle(scope, parts, inputTypes)).bind(scope, options);
+  }
 }
 
 class BucketBundle extends TemplateBundle {
