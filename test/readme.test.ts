@@ -76,8 +76,8 @@ test('the example project synthesizes from its root, as `cdk synth` runs it', ()
     Template.fromStack(quickStart).resourceCountIs('Custom::ProtonEnvironment', 1);
     const template = Template.fromStack(estate);
     for (const [type, count] of Object.entries({
-      'Custom::ProtonEnvironmentTemplateVersion': 3,
-      'Custom::ProtonEnvironment': 3,
+      'Custom::ProtonEnvironmentTemplateVersion': 4,
+      'Custom::ProtonEnvironment': 4,
       'Custom::ProtonService': 1,
       'Custom::ProtonServiceInstance': 1,
       'Custom::ProtonComponent': 1,

@@ -4,14 +4,16 @@
  * of the README is one of these regions, and synthesizes this stack).
  */
 // #region imports
-import { App, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AcceptEnvironmentAccountConnection, AccountSettings, ComponentManifest, ComponentSource, Component, Environment,
-  EnvironmentAccountConnection, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonProvider, ProtonServiceRole,
+  EnvironmentAccountConnection, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonInputs, ProtonProvider, ProtonServiceRole,
+  ProtonTemplateStack,
   Repository, RepositoryProvider, Service, ServiceInstance, ServiceSyncConfig, ServiceTemplate, Spec, TemplateBundle,
-  TemplateSyncConfig,
+  TemplateInput, TemplateSyncConfig,
 } from 'cdk-proton';
 import { Construct } from 'constructs';
 // #endregion
@@ -127,6 +129,24 @@ export class EstateStack extends Stack {
       serviceInstance: orders.instance('beta'), // or environment: beta (exactly one)
       manifest: ComponentManifest.fromFile('components/bucket/manifest.yaml'),
       templateFile: 'components/bucket/cloudformation.yaml',
+    });
+    // #endregion
+
+    // #region stack-template
+    // The template's infrastructure as a CDK stack: an app of its own, rendered into the bundle, never deployed by cdk deploy.
+    const network = new ProtonTemplateStack('NetworkInfra');
+    const vpc = new ec2.CfnVPC(network, 'Vpc', { cidrBlock: ProtonInputs.environment('vpc_cidr') }); // {{ environment.inputs.vpc_cidr }}
+    new CfnOutput(network, 'VpcId', { value: vpc.ref }); // the template's output
+
+    const networkV1 = new EnvironmentTemplate(stack, 'Network').addVersion('V1', {
+      bundle: TemplateBundle.fromStack(network, {
+        inputs: { vpc_cidr: TemplateInput.string({ defaultValue: '10.0.0.0/16', description: 'The VPC\'s range' }) },
+      }),
+    });
+    new Environment(stack, 'Dev', {
+      templateVersion: networkV1,
+      spec: Spec.fromObject({ vpc_cidr: '10.2.0.0/16' }), // checked against the schema the inputs make
+      protonServiceRole: protonRole,
     });
     // #endregion
 
