@@ -99,6 +99,15 @@ export interface EnvironmentProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Take over an environment Proton already has under `environmentName` (made in the console or the CLI)
+   * instead of creating it: the Create deploys nothing when it runs the declared template version, spec and
+   * provisioning, and fails naming the differences when it does not. While `adopt` is set, the stack never
+   * deletes the environment (a rollback must not delete what the stack did not make): remove it once adopted,
+   * a deployment that makes no Proton call.
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
    * Check the spec at synth time against the schema of `templateVersion`'s bundle (when the app can read it):
    * every problem fails the synthesis with the input, what the schema wants and what was given.
    * @default true
@@ -158,6 +167,9 @@ export class Environment extends EnvironmentBase implements ITaggable {
     this.componentRole = props.componentRole;
     this.environmentName = props.environmentName ?? generateName(this, pin.template.templateName);
     checkName(this, 'environmentName', this.environmentName);
+    if (props.adopt && props.environmentName === undefined) {
+      throw protonError(this, 'adopt takes over the environment Proton has under environmentName: give the name of the environment to adopt');
+    }
     checkDescription(this, props.description);
     checkProvisioning(this, props);
     this.tags = protonTagManager(this, ResourceType.ENVIRONMENT, [ReservedTag.OWNER, ReservedTag.REQUEST]);
@@ -180,6 +192,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
         ProvisioningRepository: props.provisioningRepository,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
+        Adopt: props.adopt ? 'true' : undefined,
         Outputs: this.referencedOutputs.render(),
       },
     });

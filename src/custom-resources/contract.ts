@@ -66,6 +66,12 @@ export interface OwnedProperties extends RemovableProperties {
   readonly Tags?: TagList;
 }
 
+/** The property of a resource a Create may take over from Proton (environments, services, components). */
+export interface AdoptableProperties {
+  /** 'true': a Create takes over the resource Proton has under the name when it matches; a Delete keeps it. */
+  readonly Adopt?: string;
+}
+
 /** The property of a resource with Proton outputs (environments, service instances, components). */
 export interface OutputsProperties {
   /** The output keys the app references: only these are returned as attributes. */
@@ -110,7 +116,7 @@ export const TemplateVersionAttribute = {
 } as const;
 
 /** Properties of an environment resource. */
-export interface EnvironmentProperties extends OwnedProperties, OutputsProperties {
+export interface EnvironmentProperties extends OwnedProperties, OutputsProperties, AdoptableProperties {
   readonly Name: string;
   readonly TemplateName: string;
   readonly TemplateMajorVersion: string;

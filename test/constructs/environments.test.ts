@@ -190,3 +190,14 @@ describe('ProtonServiceRole', () => {
     });
   });
 });
+
+describe('adopting an environment', () => {
+  test('adopt writes Adopt, and needs the name of the environment to adopt', () => {
+    const stack = newStack();
+    const { environment } = environmentPlatform(stack);
+    environment('Beta', { environmentName: 'beta', adopt: true });
+    Template.fromStack(stack).hasResourceProperties('Custom::ProtonEnvironment', { Name: 'beta', Adopt: 'true' });
+    expect(() => environment('Unnamed', { adopt: true }))
+      .toThrow(/TestStack\/Unnamed: adopt takes over the environment Proton has under environmentName: give the name of the environment to adopt/);
+  });
+});

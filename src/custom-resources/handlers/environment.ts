@@ -12,6 +12,7 @@ import {
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
 import { EnvironmentProperties } from '../contract';
+import { adopt, adopts, sameSpec } from './adoption';
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { DEPLOYMENT_RUNNING } from './deployment-states';
 import { ProtonResourceError } from './errors';
@@ -25,6 +26,7 @@ import { createdFrom, fromTemplate, FromTemplate, refuseLowerMajor } from './ver
 import { waitWithin } from './waiting';
 
 interface DesiredEnvironment extends FromTemplate, Owned {
+  readonly adopt: boolean;
   readonly protonServiceRoleArn?: string;
   readonly codebuildRoleArn?: string;
   readonly componentRoleArn?: string;
@@ -47,6 +49,7 @@ function desiredEnvironment(props: Delivered<EnvironmentProperties>): DesiredEnv
       branch: requiredString(repository, 'branch'),
     },
     ...owned(props),
+    adopt: adopts(props),
     outputs: stringList(props, 'Outputs'),
   };
 }
@@ -176,6 +179,20 @@ export class EnvironmentHandler extends DeployedResourceHandler<Environment, Des
   }
 
   protected async create(desired: DesiredEnvironment, event: OnEventRequest, context: HandlerContext): Promise<void> {
+    const existing = desired.adopt ? await this.getOrUndefined(desired.name, context) : undefined;
+    if (existing) {
+      return adopt(`environment ${desired.name}`, existing.arn!, [
+        ['template', existing.templateName, desired.templateName],
+        ['major version', existing.templateMajorVersion, desired.majorVersion],
+        ...(desired.minorVersion === undefined ? [] : [['minor version', existing.templateMinorVersion, desired.minorVersion] as const]),
+        ['spec', existing.spec, desired.spec],
+        ['protonServiceRoleArn', existing.protonServiceRoleArn, desired.protonServiceRoleArn],
+        ['codebuildRoleArn', existing.codebuildRoleArn, desired.codebuildRoleArn],
+        ['componentRoleArn', existing.componentRoleArn, desired.componentRoleArn],
+        ['environmentAccountConnectionId', existing.environmentAccountConnectionId, desired.environmentAccountConnectionId],
+        ['provisioningRepository', branchOf(existing.provisioningRepository), branchOf(desired.provisioningRepository)],
+      ], desired.tags, event, context);
+    }
     // Proton's create is idempotent without a token: the same request returns the same environment.
     await context.proton.send(new CreateEnvironmentCommand({
       ...createdFrom(desired),
@@ -240,7 +257,13 @@ function runs(environment: Environment, desired: DesiredEnvironment): boolean {
   return environment.templateName === desired.templateName
     && environment.templateMajorVersion === desired.majorVersion
     && (desired.minorVersion === undefined || environment.templateMinorVersion === desired.minorVersion)
-    && environment.spec === desired.spec;
+    // An adopted environment's spec was written by someone else: the same inputs are the same spec.
+    && sameSpec(environment.spec, desired.spec);
+}
+
+/** A provisioning repository's branch, as one comparable value. */
+function branchOf(repository?: { provider?: string; name?: string; branch?: string }): string | undefined {
+  return repository && `${repository.provider}:${repository.name}@${repository.branch}`;
 }
 
 function provisioning(desired: DesiredEnvironment) {

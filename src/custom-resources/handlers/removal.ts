@@ -1,3 +1,4 @@
+import { adopts } from './adoption';
 import { describeError, isConnectionError, isProtonUnavailable, ProtonResourceError } from './errors';
 import { attributesWithoutProton } from './offline-attributes';
 import { removalMode } from './properties';
@@ -39,9 +40,10 @@ export function withRemovalPolicy(handler: ResourceHandler): ResourceHandler {
   };
 }
 
-/** Whether the resource type has a removal policy and it keeps the resource. */
+/** Whether the resource type has a removal policy and it keeps the resource, or the resource is one the stack adopts. */
 function retained(event: OnEventRequest): boolean {
-  return 'RemovalPolicy' in event.ResourceProperties && removalMode(event.ResourceProperties) === RemovalMode.RETAIN;
+  return ('RemovalPolicy' in event.ResourceProperties && removalMode(event.ResourceProperties) === RemovalMode.RETAIN)
+    || adopts(event.ResourceProperties);
 }
 
 /** A removal-policy-only Update of a resource whose attributes all follow from the event: nothing to ask Proton. */
@@ -58,14 +60,15 @@ function removalOnlyWhileUnavailable(event: OnEventRequest, error: unknown): boo
   return true;
 }
 
-/** Whether an Update changes the removal policy and nothing else. */
+/** Whether an Update changes the removal policy (or adoption, which keeps a resource too) and nothing else. */
 export function onlyRemovalPolicyChanged(event: OnEventRequest): boolean {
   const rest = (props: Record<string, unknown> = {}) => {
-    const { RemovalPolicy: _removal, ServiceToken: _token, ...others } = props;
+    const { RemovalPolicy: _removal, Adopt: _adopt, ServiceToken: _token, ...others } = props;
     return JSON.stringify(sorted(others));
   };
-  return event.ResourceProperties.RemovalPolicy !== event.OldResourceProperties?.RemovalPolicy
-    && rest(event.ResourceProperties) === rest(event.OldResourceProperties);
+  const old = event.OldResourceProperties;
+  return (event.ResourceProperties.RemovalPolicy !== old?.RemovalPolicy || adopts(event.ResourceProperties) !== adopts(old ?? {}))
+    && rest(event.ResourceProperties) === rest(old);
 }
 
 function sorted(value: unknown): unknown {
