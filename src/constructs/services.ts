@@ -137,6 +137,15 @@ export interface ServiceProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Take over a service Proton already has under `serviceName` (made in the console or the CLI) instead of
+   * creating it: the Create deploys nothing when the service, its instances and its pipeline run what the stack
+   * declares, and fails naming the differences when they do not. While `adopt` is set, the stack never deletes
+   * the service (a rollback must not delete what the stack did not make): remove it once adopted, a deployment
+   * that makes no Proton call.
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
    * Check the instance and pipeline specs at synth time against the schema of `templateVersion`'s bundle (when
    * the app can read it): every problem fails the synthesis with the input, what the schema wants and what was given.
    * @default true
@@ -198,6 +207,9 @@ export class Service extends ServiceBase implements ITaggable {
     this.hasPipeline = pin.template.pipeline;
     this.serviceName = props.serviceName ?? generateName(this, pin.template.templateName);
     checkName(this, 'serviceName', this.serviceName);
+    if (props.adopt && props.serviceName === undefined) {
+      throw protonError(this, 'adopt takes over the service Proton has under serviceName: give the name of the service to adopt');
+    }
     checkDescription(this, props.description);
     checkRepository(this, this.hasPipeline, props);
     this.tags = protonTagManager(this, ResourceType.SERVICE, [ReservedTag.OWNER, ReservedTag.REQUEST]);
@@ -221,6 +233,7 @@ export class Service extends ServiceBase implements ITaggable {
         PipelineSpec: pipelineSpec,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
+        Adopt: props.adopt ? 'true' : undefined,
         InstanceOutputs: this.instanceOutputs.render(),
         PipelineOutputs: this.pipelineOutputs.render(),
       },

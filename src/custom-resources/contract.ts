@@ -154,7 +154,7 @@ export interface ServiceInstanceProperty {
 }
 
 /** Properties of a service resource. */
-export interface ServiceProperties extends OwnedProperties {
+export interface ServiceProperties extends OwnedProperties, AdoptableProperties {
   readonly Name: string;
   readonly TemplateName: string;
   readonly TemplateMajorVersion: string;

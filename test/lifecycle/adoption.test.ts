@@ -1,13 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateEnvironmentCommand, DeleteEnvironmentCommand, GetEnvironmentCommand, ListTagsForResourceCommand } from '@aws-sdk/client-proton';
+import {
+  CreateEnvironmentCommand, CreateServiceCommand, DeleteEnvironmentCommand, DeleteServiceCommand, GetEnvironmentCommand, GetServiceCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
-import { Environment, EnvironmentTemplate, ProtonServiceRole, Spec, TemplateBundle } from '../../src';
-import { ENV_BUNDLE } from '../constructs/helpers';
+import { Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceTemplate, Spec, TemplateBundle } from '../../src';
+import { ENV_BUNDLE, SERVICE_BUNDLE, SERVICE_REPOSITORY } from '../constructs/helpers';
 
 let proton: LocalProton;
 useLocalProton({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 }, (started) => { proton = started; });
@@ -21,8 +24,14 @@ const newApp = () => new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cd
 function platform(): string {
   const app = newApp();
   const stack = new Stack(app, PLATFORM);
-  new EnvironmentTemplate(stack, 'Template', { templateName: 'adopt-env' }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
-  new CfnOutput(stack, 'RoleArn', { value: new ProtonServiceRole(stack, 'Role').roleArn });
+  const envV1 = new EnvironmentTemplate(stack, 'Template', { templateName: 'adopt-env' }).addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE) });
+  const role = new ProtonServiceRole(stack, 'Role');
+  new CfnOutput(stack, 'RoleArn', { value: role.roleArn });
+  // For the services: their template, and the environment their instances run in.
+  new ServiceTemplate(stack, 'SvcTemplate', { templateName: 'adopt-svc' }).addVersion('V1', {
+    bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
+  });
+  new Environment(stack, 'Stage', { environmentName: 'adopt-stage', templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role });
   return app.synth().directory;
 }
 
@@ -62,7 +71,7 @@ async function deployedOutsideTheStack(cidr: string): Promise<void> {
 
 const getEnv = async () => (await proton.client.send(new GetEnvironmentCommand({ name: 'adopt-beta' }))).environment!;
 
-describe('adopting an environment made outside the stack', () => {
+describe('adoption', () => {
   beforeAll(async () => {
     roleArn = (await proton.deploy(platform(), PLATFORM)).outputs.RoleArn as string;
   });
@@ -71,56 +80,137 @@ describe('adopting an environment made outside the stack', () => {
     expect(report.resources.filter((r) => r.status === 'FAILED').map((r) => r.reason)).toEqual([]);
   });
 
-  // What the stack left in Proton goes the way it came, then the stack.
-  afterEach(async () => {
-    if (await getEnv().catch(() => undefined)) {
-      await proton.client.send(new DeleteEnvironmentCommand({ name: 'adopt-beta' }));
-      for (let i = 0; i < 100 && await getEnv().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
+  describe('adopting an environment made outside the stack', () => {
+    // What the stack left in Proton goes the way it came, then the stack.
+    afterEach(async () => {
+      if (await getEnv().catch(() => undefined)) {
+        await proton.client.send(new DeleteEnvironmentCommand({ name: 'adopt-beta' }));
+        for (let i = 0; i < 100 && await getEnv().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
+    });
+
+    test('a Create that declares what Proton runs takes it over without a deployment; removing adopt calls nothing; '
+      + 'then the stack updates and deletes it', async () => {
+      await deployedOutsideTheStack('10.0.0.0/16');
+      proton.emulator.log.clear();
+
+      const adopted = await proton.deploy(environmentStack({ adopt: true, cidr: '10.0.0.0/16' }), STACK);
+      expect(adopted.status).toBe('CREATE_COMPLETE');
+      expect(changes()).toEqual([]);
+      const tags = (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: (await getEnv()).arn }))).tags!;
+      expect(tags.map((t) => t.key)).toEqual(expect.arrayContaining(['cdk-proton:owner', 'cdk-proton:request']));
+
+      proton.emulator.log.clear();
+      expect((await proton.deploy(environmentStack({ cidr: '10.0.0.0/16' }), STACK)).status).toBe('UPDATE_COMPLETE');
+      expect(proton.emulator.log.entries).toEqual([]);
+
+      expect((await proton.deploy(environmentStack({ cidr: '10.1.0.0/16' }), STACK)).status).toBe('UPDATE_COMPLETE');
+      expect(changes()).toEqual(['UpdateEnvironment(CURRENT_VERSION)']);
+
+      proton.emulator.log.clear();
+      expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
+      expect(changes()).toEqual(['DeleteEnvironment']);
+    });
+
+    test('a Create whose environment differs fails naming the difference, and the rollback leaves the environment alone', async () => {
+      await deployedOutsideTheStack('10.0.0.0/16');
+      proton.emulator.log.clear();
+
+      const report = await proton.deploy(environmentStack({ adopt: true, cidr: '10.9.0.0/16' }), STACK);
+      expect(report.status).toBe('ROLLBACK_COMPLETE');
+      expect(report.resources.find((r) => r.logicalId.startsWith('Beta') && r.status === 'FAILED')?.reason).toMatch(
+        /environment adopt-beta exists in Proton and differs from what the stack declares, so it is not adopted:\n {2}- spec: the inputs differ at spec.vpc_cidr \(values not shown\)\ndeclare what Proton runs/);
+      expect(changes()).toEqual([]);
+      expect((await getEnv()).deploymentStatus).toBe('SUCCEEDED');
+    });
+
+    test('while adopt is set, a stack delete keeps the environment', async () => {
+      await deployedOutsideTheStack('10.0.0.0/16');
+      expect((await proton.deploy(environmentStack({ adopt: true, cidr: '10.0.0.0/16' }), STACK)).status).toBe('CREATE_COMPLETE');
+      proton.emulator.log.clear();
+      expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
+      expect(changes()).toEqual([]);
+      expect((await getEnv()).name).toBe('adopt-beta');
+    });
+  });
+
+  const SERVICE_STACK = 'AdoptionService';
+  const getService = async () => (await proton.client.send(new GetServiceCommand({ name: 'adopt-orders' }))).service;
+  const serviceChanges = () => proton.emulator.log.entries
+    .filter((e) => e.status === 200 && /^(Create|Update|Delete)Service(Instance|Pipeline)?$/.test(e.operation))
+    .map((e) => (e.input.deploymentType ? `${e.operation}(${e.input.deploymentType})` : e.operation));
+
+  /** The service's stack: adopt-orders with one instance in adopt-stage and a pipeline. */
+  function serviceStack(service: { adopt?: boolean; port: number }): string {
+    const app = newApp();
+    const stack = new Stack(app, SERVICE_STACK);
+    new Service(stack, 'Orders', {
+      serviceName: 'adopt-orders',
+      template: ServiceTemplate.fromServiceTemplateName(stack, 'Template', 'adopt-svc'),
+      majorVersion: '1',
+      instances: [{ name: 'beta', environment: Environment.fromEnvironmentName(stack, 'Stage', 'adopt-stage'), spec: Spec.fromObject({ port: service.port }) }],
+      pipeline: { spec: Spec.fromObject({ unit_test_command: 'npm test' }) },
+      ...SERVICE_REPOSITORY,
+      adopt: service.adopt,
+    });
+    return app.synth().directory;
+  }
+
+  describe('adopting a service made outside the stack', () => {
+    afterEach(async () => {
+      if (await getService().catch(() => undefined)) {
+        await proton.client.send(new DeleteServiceCommand({ name: 'adopt-orders' }));
+        for (let i = 0; i < 100 && await getService().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await proton.destroy(SERVICE_STACK)).status).toBe('DELETE_COMPLETE');
+    });
+
+    async function createdOutsideTheStack(): Promise<void> {
+      await proton.client.send(new CreateServiceCommand({
+        name: 'adopt-orders',
+        templateName: 'adopt-svc',
+        templateMajorVersion: '1',
+        ...SERVICE_REPOSITORY,
+        spec: [
+          'proton: ServiceSpec',
+          'pipeline:',
+          '  unit_test_command: npm test',
+          'instances:',
+          '  - name: beta',
+          '    environment: adopt-stage',
+          '    spec: { port: 8080 }',
+        ].join('\n'),
+      }));
+      for (let i = 0; i < 200 && (await getService())?.status !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await getService())?.status).toBe('ACTIVE');
     }
-    expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
-  });
 
-  test('a Create that declares what Proton runs takes it over without a deployment; removing adopt calls nothing; '
-    + 'then the stack updates and deletes it', async () => {
-    await deployedOutsideTheStack('10.0.0.0/16');
-    proton.emulator.log.clear();
+    test('a Create that declares what the service, its instance and its pipeline run takes it over without a deployment; '
+      + 'the stack then deploys a changed instance and deletes the service', async () => {
+      await createdOutsideTheStack();
+      proton.emulator.log.clear();
+      expect((await proton.deploy(serviceStack({ adopt: true, port: 8080 }), SERVICE_STACK)).status).toBe('CREATE_COMPLETE');
+      expect(serviceChanges()).toEqual([]);
 
-    const adopted = await proton.deploy(environmentStack({ adopt: true, cidr: '10.0.0.0/16' }), STACK);
-    expect(adopted.status).toBe('CREATE_COMPLETE');
-    expect(changes()).toEqual([]);
-    const tags = (await proton.client.send(new ListTagsForResourceCommand({ resourceArn: (await getEnv()).arn }))).tags!;
-    expect(tags.map((t) => t.key)).toEqual(expect.arrayContaining(['cdk-proton:owner', 'cdk-proton:request']));
+      expect((await proton.deploy(serviceStack({ port: 8080 }), SERVICE_STACK)).status).toBe('UPDATE_COMPLETE');
+      proton.emulator.log.clear();
+      expect((await proton.deploy(serviceStack({ port: 9090 }), SERVICE_STACK)).status).toBe('UPDATE_COMPLETE');
+      expect(serviceChanges()).toEqual(['UpdateServiceInstance(CURRENT_VERSION)']);
+      proton.emulator.log.clear();
+      expect((await proton.destroy(SERVICE_STACK)).status).toBe('DELETE_COMPLETE');
+      expect(serviceChanges()).toEqual(['DeleteService']);
+    });
 
-    proton.emulator.log.clear();
-    expect((await proton.deploy(environmentStack({ cidr: '10.0.0.0/16' }), STACK)).status).toBe('UPDATE_COMPLETE');
-    expect(proton.emulator.log.entries).toEqual([]);
-
-    expect((await proton.deploy(environmentStack({ cidr: '10.1.0.0/16' }), STACK)).status).toBe('UPDATE_COMPLETE');
-    expect(changes()).toEqual(['UpdateEnvironment(CURRENT_VERSION)']);
-
-    proton.emulator.log.clear();
-    expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
-    expect(changes()).toEqual(['DeleteEnvironment']);
-  });
-
-  test('a Create whose environment differs fails naming the difference, and the rollback leaves the environment alone', async () => {
-    await deployedOutsideTheStack('10.0.0.0/16');
-    proton.emulator.log.clear();
-
-    const report = await proton.deploy(environmentStack({ adopt: true, cidr: '10.9.0.0/16' }), STACK);
-    expect(report.status).toBe('ROLLBACK_COMPLETE');
-    expect(report.resources.find((r) => r.logicalId.startsWith('Beta') && r.status === 'FAILED')?.reason).toMatch(
-      /environment adopt-beta exists in Proton and differs from what the stack declares, so it is not adopted:\n {2}- spec: the inputs differ at spec.vpc_cidr \(values not shown\)\ndeclare what Proton runs/);
-    expect(changes()).toEqual([]);
-    expect((await getEnv()).deploymentStatus).toBe('SUCCEEDED');
-  });
-
-  test('while adopt is set, a stack delete keeps the environment', async () => {
-    await deployedOutsideTheStack('10.0.0.0/16');
-    expect((await proton.deploy(environmentStack({ adopt: true, cidr: '10.0.0.0/16' }), STACK)).status).toBe('CREATE_COMPLETE');
-    proton.emulator.log.clear();
-    expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
-    expect(changes()).toEqual([]);
-    expect((await getEnv()).name).toBe('adopt-beta');
+    test('a Create whose instance runs another spec fails naming the instance, and leaves the service alone', async () => {
+      await createdOutsideTheStack();
+      proton.emulator.log.clear();
+      const report = await proton.deploy(serviceStack({ adopt: true, port: 443 }), SERVICE_STACK);
+      expect(report.status).toBe('ROLLBACK_COMPLETE');
+      expect(report.resources.find((r) => r.status === 'FAILED')?.reason).toMatch(
+        /service adopt-orders exists in Proton and differs from what the stack declares, so it is not adopted:\n {2}- instance beta spec: the inputs differ at port \(values not shown\)/);
+      expect(serviceChanges()).toEqual([]);
+      expect((await getService())?.status).toBe('ACTIVE');
+    });
   });
 });

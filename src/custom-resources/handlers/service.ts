@@ -25,6 +25,7 @@ import {
   waitUntilServiceUpdated,
 } from '@aws-sdk/client-proton';
 import { instanceOutputAttribute, pipelineOutputAttribute, ServiceProperties } from '../contract';
+import { adopt, adopts, Difference } from './adoption';
 import { deleteUnlessBusy, deployUnlessBusy } from './busy';
 import { deploymentToken } from './client-tokens';
 import { DEPLOYMENT_RUNNING, SERVICE_CHANGING } from './deployment-states';
@@ -32,7 +33,7 @@ import { ProtonResourceError } from './errors';
 import { DeployedResourceHandler } from './named-resource';
 import { Delivered, objectList, optionalString, Owned, owned, requiredString, stringList } from './properties';
 import { fittingData, namedResourceData, outputValues } from './response-data';
-import { DeclaredInstance, deployment, instancesOf, instanceSetSpec, runs, serviceSpec } from './service-spec';
+import { DeclaredInstance, deployment, instancesOf, instanceSetSpec, Running, runs, serviceSpec, specInputs } from './service-spec';
 import { syncTags } from './tags';
 import { stopIfTakenOver, tagsOnCreate, takeOver } from './takeover';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './types';
@@ -40,6 +41,7 @@ import { createdFrom, fromTemplate, FromTemplate } from './versions';
 import { waitWithin } from './waiting';
 
 interface DesiredService extends FromTemplate, Owned {
+  readonly adopt: boolean;
   readonly repositoryConnectionArn?: string;
   readonly repositoryId?: string;
   readonly branchName?: string;
@@ -64,9 +66,42 @@ function desiredService(props: Delivered<ServiceProperties>): DesiredService {
     instances,
     pipelineSpec,
     ...owned(props),
+    adopt: adopts(props),
     instanceOutputs: stringList(props, 'InstanceOutputs'),
     pipelineOutputs: stringList(props, 'PipelineOutputs'),
   };
+}
+
+/** How a service Proton has differs from the declared one: its template and repository, and each instance's and the pipeline's. */
+function adoptionDifferences(service: Service, instances: ServiceInstance[], desired: DesiredService): Difference[] {
+  const pinned = (what: string, running: Running): Difference[] => [
+    [`${what} major version`, running.templateMajorVersion, desired.majorVersion],
+    ...(desired.minorVersion === undefined ? [] : [[`${what} minor version`, running.templateMinorVersion, desired.minorVersion] as const]),
+  ];
+  const names = (list: ReadonlyArray<{ name?: string }>) => list.map((i) => i.name).sort().join(', ');
+  const byName = new Map(instances.map((i) => [i.name!, i]));
+  return [
+    ['template', service.templateName, desired.templateName],
+    ['description', service.description ?? '', desired.description ?? ''],
+    ['repositoryConnectionArn', service.repositoryConnectionArn, desired.repositoryConnectionArn],
+    ['repositoryId', service.repositoryId, desired.repositoryId],
+    ['branchName', service.branchName, desired.branchName],
+    ['instances', names(instances), names(desired.instances)],
+    ...desired.instances.filter((want) => byName.has(want.name)).flatMap((want): Difference[] => {
+      const instance = byName.get(want.name)!;
+      const part = { instance: want.name };
+      return [
+        [`instance ${want.name} environment`, instance.environmentName, want.environment],
+        ...pinned(`instance ${want.name}`, instance),
+        [`instance ${want.name} spec`, specInputs(instance.spec, part), specInputs(want.spec, part)],
+      ];
+    }),
+    ['pipeline', service.pipeline ? 'a pipeline' : 'none', desired.pipelineSpec ? 'a pipeline' : 'none'],
+    ...(service.pipeline && desired.pipelineSpec ? [
+      ...pinned('pipeline', service.pipeline),
+      ['pipeline spec', specInputs(service.pipeline.spec, 'pipeline'), specInputs(desired.pipelineSpec, 'pipeline')] as const,
+    ] : []),
+  ];
 }
 
 /** The service states still in progress that can end ACTIVE, with the waiter that waits for that. */
@@ -263,6 +298,11 @@ export class ServiceHandler extends DeployedResourceHandler<Service, DesiredServ
   }
 
   protected async create(desired: DesiredService, event: OnEventRequest, context: HandlerContext): Promise<void> {
+    const existing = desired.adopt ? await this.getOrUndefined(desired.name, context) : undefined;
+    if (existing) {
+      const instances = await instancesOf(desired.name, context);
+      return adopt(`service ${desired.name}`, existing.arn!, adoptionDifferences(existing, instances, desired), desired.tags, event, context);
+    }
     // Proton's create is idempotent without a token: the same request returns the same service.
     await context.proton.send(new CreateServiceCommand({
       ...createdFrom(desired),
