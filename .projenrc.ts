@@ -123,4 +123,43 @@ new JsonFile(project, 'scripts/bench/tsconfig.json', {
 project.gitignore.exclude('/examples/cdk.out', '/.demo');
 project.npmignore?.exclude('/examples', '/scripts', '/.ci', '/local-proton');
 
+// ---- Integration tests (integ-runner): snapshots compared offline by `test`, deployed only by hand ----
+// integ-tests-alpha 2.214.0-alpha.0: the newest alpha whose aws-cdk-lib peer range admits our cdkVersion (no 2.233.0-alpha.0 exists).
+project.addDevDeps('@aws-cdk/integ-runner@^2.197.10', '@aws-cdk/integ-tests-alpha@2.214.0-alpha.0', 'esbuild-register@^3.6.0');
+// The apps run through esbuild without type checks (tsc checks them once, below): half the time of ts-node.
+const INTEG_RUNNER = "integ-runner --language typescript --app 'node -r esbuild-register {filePath}'";
+// Snapshot assets are not compared (only templates and their hashes) and can be megabytes each: never kept.
+const DROP_SNAPSHOT_ASSETS = 'node -e "const fs = require(\'fs\'); for (const d of fs.readdirSync(\'test\').filter((f) => f.endsWith(\'.snapshot\'))) '
+  + 'for (const a of fs.readdirSync(\'test/\' + d).filter((f) => f.startsWith(\'asset.\'))) fs.rmSync(\'test/\' + d + \'/\' + a, { recursive: true })"';
+const integSteps = (...steps: { exec: string; receiveArgs?: boolean }[]) => [...(bundleTask ? [{ spawn: bundleTask.name }] : []), ...steps];
+const integTask = project.addTask('integ', {
+  description: 'Type-check the integ test apps and compare their synthesized templates with the committed snapshots (no deployment)',
+  steps: integSteps(
+    { exec: 'tsc --noEmit -p test/integ/tsconfig.json' },
+    { exec: `${INTEG_RUNNER} --parallel-regions us-east-1 --max-workers 2`, receiveArgs: true },
+  ),
+});
+project.addTask('integ:update', {
+  description: 'Synthesize the integ test apps whose snapshots differ and write their new snapshots (no deployment)',
+  steps: integSteps(
+    { exec: `${INTEG_RUNNER} --parallel-regions us-east-1 --max-workers 2 --update-on-failed --dry-run`, receiveArgs: true },
+    { exec: DROP_SNAPSHOT_ASSETS },
+  ),
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integ tests whose snapshots differ (all with --force), run their assertions, destroy them and update the snapshots',
+  steps: integSteps(
+    { exec: `${INTEG_RUNNER} --update-on-failed`, receiveArgs: true },
+    { exec: DROP_SNAPSHOT_ASSETS },
+  ),
+});
+project.testTask.spawn(integTask);
+// The integ apps and their helpers type-check on their own (tsc above); ESLint's project service finds it too.
+new JsonFile(project, 'test/integ/tsconfig.json', {
+  obj: { extends: '../tsconfig.json', include: ['**/*.ts', '../integ.*.ts'], exclude: ['node_modules'] },
+});
+// What integ-runner leaves behind: the assets of the snapshots, and the synth output of an interrupted run.
+project.gitignore.exclude('/test/*.snapshot/asset.*', '/test/cdk-integ.out.*');
+// ---- end integration tests ----
+
 project.synth();
