@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, javascript, JsonFile, release } from 'projen';
 
 // The handlers bundle their own, pinned Proton client instead of the Lambda runtime's SDK:
 // a known version, and a faster cold start than loading the runtime's whole SDK.
@@ -52,9 +52,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   github: false,
   buildWorkflow: false,
-  release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+
+  // ---- Release: by hand (no workflows), to npm and PyPI; the jsii targets Construct Hub shows ----
+  // `npx projen release` bumps the version from the commits, builds every target into dist/ and tags the commit;
+  // the publish:* tasks then upload dist/ with the maintainer's credentials.
+  releaseTrigger: release.ReleaseTrigger.manual(),
+  publishTasks: true,
+  releaseToNpm: true,
+  publishToPypi: { distName: 'cdk-proton', module: 'cdk_proton' },
+  publishToMaven: { javaPackage: 'io.github.cdkproton', mavenGroupId: 'io.github.cdk-proton', mavenArtifactId: 'cdk-proton' },
+  publishToNuget: { dotNetNamespace: 'CdkProton', packageId: 'CdkProton' },
+  publishToGo: { moduleName: 'github.com/cdk-proton/cdk-proton-go' },
+  // ---- end release ----
 });
 
 // The Provider's onEvent and isComplete handlers, with the pinned SDK, in one minified bundle: assets/custom-resources/provider-handlers.
@@ -161,5 +172,28 @@ new JsonFile(project, 'test/integ/tsconfig.json', {
 // What integ-runner leaves behind: the assets of the snapshots, and the synth output of an interrupted run.
 project.gitignore.exclude('/test/*.snapshot/asset.*', '/test/cdk-integ.out.*');
 // ---- end integration tests ----
+
+// ---- Release: publish tasks and what a release packages ----
+// Projen writes its publish:* tasks only into release workflows, and this project has none (github: false):
+// the same publib commands, run by a maintainer after `npx projen release` with the registry's credentials in the environment.
+const PUBLIB = 'publib@0.2.1061';
+project.addTask('publish:npm', {
+  description: 'Publish dist/js to npm (needs NPM_TOKEN; NPM_DIST_TAG defaults to latest)',
+  requiredEnv: ['NPM_TOKEN'],
+  steps: [{ exec: `npx -p ${PUBLIB} publib-npm` }],
+});
+project.addTask('publish:pypi', {
+  description: 'Publish dist/python to PyPI with twine (needs TWINE_USERNAME, TWINE_PASSWORD, and twine installed)',
+  requiredEnv: ['TWINE_USERNAME', 'TWINE_PASSWORD'],
+  steps: [{ exec: `npx -p ${PUBLIB} publib-pypi` }],
+});
+// A release builds what it publishes: JavaScript and Python. Java, .NET and Go keep their names in the jsii
+// targets (Construct Hub) and their package:* tasks, for a maintainer with those toolchains.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+if (packageAll) packageAll.description = 'Packages what a release publishes: JavaScript and Python';
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+packageAll?.spawn(project.tasks.tryFind('package:python')!);
+// ---- end release ----
 
 project.synth();
