@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, javascript, JsonFile, release } from 'projen';
 
 // The handlers bundle their own, pinned Proton client instead of the Lambda runtime's SDK:
 // a known version, and a faster cold start than loading the runtime's whole SDK.
@@ -56,9 +56,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   github: false,
   buildWorkflow: false,
-  release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
+
+  // ---- Release: by hand (no workflows), to npm and PyPI; the jsii targets Construct Hub shows ----
+  // `npx projen release` bumps the version from the commits, builds every target into dist/ and tags the commit;
+  // the publish:* tasks then upload dist/ with the maintainer's credentials.
+  releaseTrigger: release.ReleaseTrigger.manual(),
+  publishTasks: true,
+  releaseToNpm: true,
+  publishToPypi: { distName: 'cdk-proton', module: 'cdk_proton' },
+  publishToMaven: { javaPackage: 'io.github.cdkproton', mavenGroupId: 'io.github.cdk-proton', mavenArtifactId: 'cdk-proton' },
+  publishToNuget: { dotNetNamespace: 'CdkProton', packageId: 'CdkProton' },
+  publishToGo: { moduleName: 'github.com/cdk-proton/cdk-proton-go' },
+  // ---- end release ----
 });
 
 // The Provider's onEvent and isComplete handlers, with the pinned SDK, in one minified bundle: assets/custom-resources/provider-handlers.
@@ -133,5 +144,67 @@ new JsonFile(project, 'scripts/bench/tsconfig.json', {
 
 project.gitignore.exclude('/examples/cdk.out', '/.demo');
 project.npmignore?.exclude('/examples', '/scripts', '/.ci', '/local-proton');
+
+// ---- Integration tests (integ-runner): snapshots compared offline by `test`, deployed only by hand ----
+// integ-tests-alpha 2.214.0-alpha.0: the newest alpha whose aws-cdk-lib peer range admits our cdkVersion (no 2.233.0-alpha.0 exists).
+project.addDevDeps('@aws-cdk/integ-runner@^2.197.10', '@aws-cdk/integ-tests-alpha@2.214.0-alpha.0', 'esbuild-register@^3.6.0');
+// The apps run through esbuild without type checks (tsc checks them once, below): half the time of ts-node.
+const INTEG_RUNNER = "integ-runner --language typescript --app 'node -r esbuild-register {filePath}'";
+// Snapshot assets are not compared (only templates and their hashes) and can be megabytes each: never kept.
+const DROP_SNAPSHOT_ASSETS = 'node -e "const fs = require(\'fs\'); for (const d of fs.readdirSync(\'test\').filter((f) => f.endsWith(\'.snapshot\'))) '
+  + 'for (const a of fs.readdirSync(\'test/\' + d).filter((f) => f.startsWith(\'asset.\'))) fs.rmSync(\'test/\' + d + \'/\' + a, { recursive: true })"';
+const integSteps = (...steps: { exec: string; receiveArgs?: boolean }[]) => [...(bundleTask ? [{ spawn: bundleTask.name }] : []), ...steps];
+const integTask = project.addTask('integ', {
+  description: 'Type-check the integ test apps and compare their synthesized templates with the committed snapshots (no deployment)',
+  steps: integSteps(
+    { exec: 'tsc --noEmit -p test/integ/tsconfig.json' },
+    { exec: `${INTEG_RUNNER} --parallel-regions us-east-1 --max-workers 2`, receiveArgs: true },
+  ),
+});
+project.addTask('integ:update', {
+  description: 'Synthesize the integ test apps whose snapshots differ and write their new snapshots (no deployment)',
+  steps: integSteps(
+    { exec: `${INTEG_RUNNER} --parallel-regions us-east-1 --max-workers 2 --update-on-failed --dry-run`, receiveArgs: true },
+    { exec: DROP_SNAPSHOT_ASSETS },
+  ),
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integ tests whose snapshots differ (all with --force), run their assertions, destroy them and update the snapshots',
+  steps: integSteps(
+    { exec: `${INTEG_RUNNER} --update-on-failed`, receiveArgs: true },
+    { exec: DROP_SNAPSHOT_ASSETS },
+  ),
+});
+project.testTask.spawn(integTask);
+// The integ apps and their helpers type-check on their own (tsc above); ESLint's project service finds it too.
+new JsonFile(project, 'test/integ/tsconfig.json', {
+  obj: { extends: '../tsconfig.json', include: ['**/*.ts', '../integ.*.ts'], exclude: ['node_modules'] },
+});
+// What integ-runner leaves behind: the assets of the snapshots, and the synth output of an interrupted run.
+project.gitignore.exclude('/test/*.snapshot/asset.*', '/test/cdk-integ.out.*');
+// ---- end integration tests ----
+
+// ---- Release: publish tasks and what a release packages ----
+// Projen writes its publish:* tasks only into release workflows, and this project has none (github: false):
+// the same publib commands, run by a maintainer after `npx projen release` with the registry's credentials in the environment.
+const PUBLIB = 'publib@0.2.1061';
+project.addTask('publish:npm', {
+  description: 'Publish dist/js to npm (needs NPM_TOKEN; NPM_DIST_TAG defaults to latest)',
+  requiredEnv: ['NPM_TOKEN'],
+  steps: [{ exec: `npx -p ${PUBLIB} publib-npm` }],
+});
+project.addTask('publish:pypi', {
+  description: 'Publish dist/python to PyPI with twine (needs TWINE_USERNAME, TWINE_PASSWORD, and twine installed)',
+  requiredEnv: ['TWINE_USERNAME', 'TWINE_PASSWORD'],
+  steps: [{ exec: `npx -p ${PUBLIB} publib-pypi` }],
+});
+// A release builds what it publishes: JavaScript and Python. Java, .NET and Go keep their names in the jsii
+// targets (Construct Hub) and their package:* tasks, for a maintainer with those toolchains.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+if (packageAll) packageAll.description = 'Packages what a release publishes: JavaScript and Python';
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+packageAll?.spawn(project.tasks.tryFind('package:python')!);
+// ---- end release ----
 
 project.synth();
