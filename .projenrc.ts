@@ -21,6 +21,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: '2.233.0',
   jsiiVersion: '~6.0.0',
   minNodeVersion: '20.0.0',
+  // 0.x, and nothing deploys it to AWS any more: say so in every registry (PyPI's Development Status too).
+  stability: 'experimental',
 
   // Runtime dependencies of the construct library are bundled into the published package (jsii rule).
   // js-yaml reads bundles and spec files, and is a fifth of yaml's load time; yaml is loaded only for the line of
