@@ -88,6 +88,14 @@ export interface ComponentProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Take over a component Proton already has under `componentName` instead of creating it, when it is attached
+   * where the stack declares, with the same service inputs and description (the Create fails naming the
+   * differences otherwise). Proton does not report a component's template file, so the Create then deploys the
+   * declared one once. While `adopt` is set, the stack never deletes the component: remove it once adopted.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -123,6 +131,9 @@ export class Component extends Resource implements ITaggable {
     }
     this.componentName = props.componentName ?? generateName(this);
     checkName(this, 'componentName', this.componentName);
+    if (props.adopt && props.componentName === undefined) {
+      throw protonError(this, 'adopt takes over the component Proton has under componentName: give the name of the component to adopt');
+    }
     checkDescription(this, props.description);
     checkComponentsAllowed(this, props);
     const templateFile = readTemplateFile(this, props.templateFile);
@@ -145,6 +156,7 @@ export class Component extends Resource implements ITaggable {
         Description: props.description,
         Tags: protonTags(this.tags),
         RemovalPolicy: props.removalPolicy,
+        Adopt: props.adopt ? 'true' : undefined,
         Outputs: this.outputs.render(),
       },
     });

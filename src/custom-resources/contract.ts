@@ -232,7 +232,7 @@ export interface ServiceSyncConfigProperties extends SyncedBranchProperties, Rem
 }
 
 /** Properties of a directly defined component. */
-export interface ComponentProperties extends OwnedProperties, OutputsProperties {
+export interface ComponentProperties extends OwnedProperties, OutputsProperties, AdoptableProperties {
   readonly Name: string;
   /** Set for a component of an environment (not attached to an instance). */
   readonly EnvironmentName?: string;

@@ -9,6 +9,7 @@ import {
   waitUntilComponentDeleted,
 } from '@aws-sdk/client-proton';
 import { ComponentProperties } from '../contract';
+import { adopt, adopts } from './adoption';
 import { deleteUnlessBusy, sendUnlessBusy } from './busy';
 import { clientTokenFor, deploymentToken, requestTokenPrefix } from './client-tokens';
 import { readyToReconcile } from './deployment-end';
@@ -31,6 +32,7 @@ interface DesiredComponent extends Owned {
   readonly templateFile: string;
   readonly serviceSpec?: string;
   readonly description?: string;
+  readonly adopt: boolean;
   readonly outputs: string[];
 }
 
@@ -45,6 +47,7 @@ function desiredComponent(props: Delivered<ComponentProperties>): DesiredCompone
     serviceSpec: optionalString(props, 'ServiceSpec'),
     description: optionalString(props, 'Description'),
     ...owned(props),
+    adopt: adopts(props),
     outputs: stringList(props, 'Outputs'),
   };
 }
@@ -60,8 +63,19 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredComponent(event.ResourceProperties);
     switch (event.RequestType) {
-      case 'Create':
-        return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
+      case 'Create': {
+        const existing = desired.adopt ? await this.getOrUndefined(desired.name, context) : undefined;
+        if (!existing) return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
+        // Its template file is not reported: isComplete deploys the declared one (this request's token is not its last).
+        await adopt(`component ${desired.name}`, existing.arn!, [
+          ['environment', existing.serviceName ? undefined : existing.environmentName, desired.serviceName ? undefined : desired.environmentName],
+          ['service', existing.serviceName, desired.serviceName],
+          ['service instance', existing.serviceInstanceName, desired.serviceInstanceName],
+          ['service spec', existing.serviceSpec, desired.serviceSpec],
+          ['description', existing.description ?? '', desired.description ?? ''],
+        ], desired.tags, event, context);
+        return { PhysicalResourceId: desired.name };
+      }
       case 'Update': {
         const previous = desiredComponent(event.OldResourceProperties ?? {});
         // Against the physical id, not the old properties: a rollback Update returns to the component it has.
