@@ -45,13 +45,7 @@ describe('journal', () => {
     await session(journal, async (proton, client) => {
       expect(proton.replayed).toEqual({ entries: expect.any(Number), failed: [] });
       const after = (await client.send(new GetEnvironmentCommand({ name: 'dev' }))).environment!;
-      // Times are those of the original, to the few milliseconds between a change's start and its clock reading.
-      const { createdAt, lastDeploymentAttemptedAt, lastDeploymentSucceededAt, ...rest } = before.environment;
-      expect(after).toEqual({ ...rest, createdAt: expect.any(Date), lastDeploymentAttemptedAt: expect.any(Date), lastDeploymentSucceededAt: expect.any(Date) });
-      for (const [original, replayed] of [[createdAt, after.createdAt], [lastDeploymentAttemptedAt, after.lastDeploymentAttemptedAt],
-        [lastDeploymentSucceededAt, after.lastDeploymentSucceededAt]]) {
-        expect(Math.abs(replayed!.getTime() - original!.getTime())).toBeLessThan(20);
-      }
+      expect(after).toEqual(before.environment);
       const connection = await client.send(new GetEnvironmentAccountConnectionCommand({ id: before.connectionId }));
       expect(connection.environmentAccountConnection?.environmentName).toBe('dev');
       // The fault of the first process is not this one's: the next deployment succeeds.

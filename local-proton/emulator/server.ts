@@ -132,7 +132,7 @@ export class ProtonServer {
     entry.authorization = this.iam.authorize(principal, this.iam.checksFor(operation, input));
     // The families answer synchronously: a journal records the request right after its change, in order.
     const at = Date.now();
-    const output = handler(input);
+    const output = this.ctx.at(at, () => handler(input));
     if (!READ_ONLY.test(operation)) this.onChange?.(operation, input, at);
     return this.ctx.model.shapeOutput(operation, await output);
   }

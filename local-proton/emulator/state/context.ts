@@ -88,6 +88,9 @@ export class Scheduler {
   /** While replaying: the timers set so far that have not fired, by number. */
   private held?: Map<number, { ms: number; fn: TimerCallback }>;
 
+  /** @param freezeClock holds the emulator's clock at a time while a callback makes its change (undefined: lets it go) */
+  constructor(private readonly freezeClock: (at?: number) => void = () => undefined) {}
+
   get isStopped(): boolean {
     return this.stopped;
   }
@@ -152,7 +155,13 @@ export class Scheduler {
       this.timers.delete(timer);
       if (this.stopped) return;
       const at = Date.now();
-      const changed = fn();
+      this.freezeClock(at);
+      let changed: void | Promise<void>;
+      try {
+        changed = fn();
+      } finally {
+        this.freezeClock(undefined);
+      }
       if (changed) void changed.then(() => this.onFired?.(id, at));
       else this.onFired?.(id, at);
     }, ms);
@@ -221,7 +230,7 @@ export class TagStore {
 /** What every resource family shares: identity, clock, stores, timers, faults and the in-use hooks. */
 export class EmulatorContext {
   readonly model = ProtonModel.load();
-  readonly scheduler = new Scheduler();
+  readonly scheduler = new Scheduler(at => this.frozenAt = at);
   readonly tags: TagStore;
   readonly tokens = new ClientTokenStore(() => this.now().getTime());
   readonly deletions = new DeletionMemory(() => this.now().getTime());
@@ -234,6 +243,8 @@ export class EmulatorContext {
   private repositoryLookup?: RepositoryLookup;
   /** While a journal replays: the time of the entry being replayed, and the ids it handed out. */
   private replay?: { at: Date; ids: string[] };
+  /** The time a change began, while it is made: its timestamps are one time, the time a journal records. */
+  private frozenAt?: number;
   /** Told each id handed out (a journal keeps them with the entry that made them). */
   private onId?: (id: string) => void;
 
@@ -248,7 +259,7 @@ export class EmulatorContext {
   }
 
   now(): Date {
-    return this.replay ? new Date(this.replay.at) : new Date();
+    return this.replay ? new Date(this.replay.at) : new Date(this.frozenAt ?? Date.now());
   }
 
   /** A new id (deployments, connections): random, or while replaying, the one the journal recorded. */
@@ -265,6 +276,16 @@ export class EmulatorContext {
 
   endReplay(): void {
     this.replay = undefined;
+  }
+
+  /** Makes `change` at one time (its timestamps all read it); answers what it answers. */
+  at<T>(time: number, change: () => T): T {
+    this.frozenAt = time;
+    try {
+      return change();
+    } finally {
+      this.frozenAt = undefined;
+    }
   }
 
   /** Tells `listener` of each id handed out from now on. */
