@@ -179,10 +179,10 @@ async function run(options: Options, io: CliIo): Promise<number> {
   try {
     for (const stackName of stackNames) {
       io.out(`\n${stackName}: ${options.command === 'deploy' ? 'deploying' : 'destroying'}`);
+      const calls = proton.emulator.log.entries.length;
       const report = options.command === 'deploy' ? await proton.deploy(assembly, stackName) : await proton.destroy(stackName);
       reports.push(report);
-      printReport(io, report, proton);
-      proton.emulator.log.clear();
+      printReport(io, report, proton.emulator.log.entries.slice(calls).map(e => e.operation));
       const ok = options.command === 'deploy'
         ? ['CREATE_COMPLETE', 'UPDATE_COMPLETE'].includes(report.status) || report.reason === 'No updates are to be performed.'
         : report.status === 'DELETE_COMPLETE';
@@ -285,11 +285,12 @@ function printStep(io: CliIo, stackName: string, step: ResourceReport): void {
   io.out(step.status === 'FAILED' && step.reason ? `${line}\n      ${step.reason}` : line);
 }
 
-function printReport(io: CliIo, report: StackReport, proton: LocalProton): void {
+/** The stack's outcome, with the Proton operations its handlers called (`operations`, in order). */
+function printReport(io: CliIo, report: StackReport, operations: string[]): void {
   const simulated = report.resources.filter(r => r.kind === 'simulated').length;
   const unchanged = report.resources.filter(r => r.kind !== 'simulated' && r.action === 'NO_CHANGE').length;
   const calls = new Map<string, number>();
-  for (const entry of proton.emulator.log.entries) calls.set(entry.operation, (calls.get(entry.operation) ?? 0) + 1);
+  for (const operation of operations) calls.set(operation, (calls.get(operation) ?? 0) + 1);
   io.out([
     `${report.stackName}: ${report.status} in ${(report.durationMs / 1000).toFixed(1)} s${report.reason ? `: ${report.reason}` : ''}`,
     `  ${simulated} other resources simulated${unchanged > 0 ? `, ${unchanged} Proton resources unchanged` : ''}; Proton calls: `
