@@ -121,7 +121,12 @@ function parse(argv: readonly string[], cwd: string): Options | 'help' {
   }
   if (positional.length > 1) throw new UsageError(`one cloud assembly at most, got ${positional.join(', ')}`);
   return {
-    command, stacks, fails, throttle, duplicateDeliveries, delayMs,
+    command,
+    stacks,
+    fails,
+    throttle,
+    duplicateDeliveries,
+    delayMs,
     assembly: path.resolve(cwd, positional[0] ?? 'cdk.out'),
     state: path.resolve(cwd, state),
   };
