@@ -1,9 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GetEnvironmentCommand } from '@aws-sdk/client-proton';
+import { GetEnvironmentCommand, GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
+import { App, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CliIo, main } from './main';
 import { buildApp, Revision } from '../../examples/app';
+import { EnvironmentTemplate } from '../../src';
 import type { StackReport } from '../local-cfn';
 import type { LocalProton } from '../local-proton';
 
@@ -101,6 +104,31 @@ describe('cdk-proton', () => {
     });
     expect(deployed.code).toBe(0);
     expect((await run(['destroy'])).code).toBe(0);
+  });
+
+  test('every stack with resources, in dependency order (or --stack), and destroy in reverse', async () => {
+    const app = new App({ outdir: path.join(work, 'cdk.out') });
+    new Stack(app, 'Empty');
+    const templates = new Stack(app, 'Templates');
+    new EnvironmentTemplate(templates, 'Network', { templateName: 'network' });
+    const alerts = new Stack(app, 'Alerts');
+    new sns.Topic(alerts, 'Topic');
+    alerts.addDependency(templates);
+    app.synth();
+
+    const one = await run(['deploy', '--stack', 'Alerts']);
+    expect(one.code).toBe(0);
+    expect(one.text).not.toContain('Templates: deploying');
+    const all = await run(['deploy'], async (proton, reports) => {
+      expect(reports.map(r => [r.stackName, r.status])).toEqual([['Templates', 'CREATE_COMPLETE'], ['Alerts', 'CREATE_COMPLETE']]);
+      await expect(proton.client.send(new GetEnvironmentTemplateCommand({ name: 'network' }))).resolves.toBeDefined();
+    });
+    expect(all.code).toBe(0);
+    expect(all.text).not.toContain('Empty');
+    const destroyed = await run(['destroy'], (_proton, reports) => {
+      expect(reports.map(r => [r.stackName, r.status])).toEqual([['Alerts', 'DELETE_COMPLETE'], ['Templates', 'DELETE_COMPLETE']]);
+    });
+    expect(destroyed.code).toBe(0);
   });
 
   test.each([
