@@ -93,7 +93,15 @@ describe('cdk-proton', () => {
     expect(failed.text).toContain('deploy failed');
     // The next deploy, without the fault, creates the stack again.
     expect((await run(['deploy', '--state', 'rehearsal'])).code).toBe(0);
+    // On destroy, --fail fails the deletion (by logical id here): DELETE_FAILED, and a destroy without it goes on.
+    const beta = Object.keys(JSON.parse(fs.readFileSync(path.join(work, 'cdk.out', 'ProtonPlatform.template.json'), 'utf-8')).Resources)
+      .find(lid => lid.startsWith('Beta'))!;
+    const stuck = await run(['destroy', '--state', 'rehearsal', '--fail', `${beta}=Stack in use`]);
+    expect(stuck.code).toBe(1);
+    expect(stuck.text).toContain('fault: deletions of beta fail with "Stack in use"');
+    expect(stuck.text).toMatch(/ProtonPlatform: DELETE_FAILED.*Stack in use/);
     expect((await run(['destroy', '--state', 'rehearsal'])).code).toBe(0);
+    expect(fs.existsSync(path.join(work, 'rehearsal'))).toBe(false);
   });
 
   test('--throttle and --duplicate-deliveries: the handlers ride them out', async () => {
