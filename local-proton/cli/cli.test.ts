@@ -7,8 +7,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { CliIo, main } from './main';
 import { buildApp, Revision } from '../../examples/app';
 import { EnvironmentTemplate } from '../../src';
-import type { StackReport } from '../local-cfn';
-import type { LocalProton } from '../local-proton';
 
 let work: string;
 beforeEach(() => {
@@ -23,7 +21,7 @@ function synth(revision: Revision, name: string): string {
 }
 
 /** One run of the command, as a new process would make it: what it printed (with when), and what `inspect` saw. */
-async function run(argv: string[], check?: (proton: LocalProton, reports: StackReport[]) => Promise<void>) {
+async function run(argv: string[], check?: CliIo['inspect']) {
   const lines: Array<{ text: string; at: number }> = [];
   const io: CliIo = {
     out: text => lines.push({ text, at: Date.now() }),
