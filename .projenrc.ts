@@ -35,6 +35,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // nunjucks (BSD-2-Clause) renders stack-authored templates as Proton's Jinja would, in the tests.
     'nunjucks@^3.2.4', '@types/nunjucks'],
 
+  // `npx cdk-proton deploy`: a user's app on the local Proton (local-proton/cli/, bundled into assets/cli/ below).
+  bin: { 'cdk-proton': 'bin/cdk-proton' },
+
   // Both Provider handlers are one bundle (below), run by two functions: no function per `*.lambda.ts`.
   lambdaAutoDiscover: false,
 
@@ -84,6 +87,28 @@ project.bundler.addBundle('src/custom-resources/provider-handlers.ts', {
   // A function's credentials are in its environment: the SDK's default chain is replaced by the environment provider.
   esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './src/custom-resources/handlers/lambda-credentials.ts' },
 });
+
+// The command, with the local Proton, the SDK and an extract of the IAM data in one bundle: the library gains no
+// runtime dependency (yaml, tar, ajv and js-yaml, which it leaves out, are bundled dependencies already).
+const cliBundle = project.addTask('bundle:cli', {
+  description: 'Bundle the cdk-proton command into assets/cli',
+  exec: 'ts-node -T --project test/tsconfig.json local-proton/cli/build.ts',
+});
+project.bundler.bundleTask.spawn(cliBundle);
+
+// What the package ships, and only that: the compiled constructs without the handler sources (their bundle is in
+// assets/), the jsii assembly, the command. README.md and LICENSE are always packed.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  '!lib/custom-resources/handlers/',
+  '!lib/custom-resources/provider-handlers.*',
+  'assets/custom-resources/',
+  'assets/cli/',
+  'bin/',
+  '.jsii',
+  'API.md',
+]);
 
 // Handler code is bundled with its dependencies by esbuild: it may import dev dependencies (the pinned SDK).
 project.eslint?.allowDevDeps('src/custom-resources/handlers/**');
@@ -144,7 +169,7 @@ new JsonFile(project, 'scripts/bench/tsconfig.json', {
   obj: { extends: '../../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
 });
 
-project.gitignore.exclude('/examples/cdk.out', '/.demo');
+project.gitignore.exclude('/examples/cdk.out', '/.demo', '/.cdk-proton');
 project.npmignore?.exclude('/examples', '/scripts', '/.ci', '/local-proton');
 
 // ---- Integration tests (integ-runner): snapshots compared offline by `test`, deployed only by hand ----

@@ -16,7 +16,7 @@ const HANDLER_BUNDLE = path.join(__dirname, '..', 'assets', 'custom-resources', 
 /** `LOCAL_CFN_SHUFFLE_SEED=<n>` runs the lifecycle tests and the demo with a shuffled start order. */
 const SHUFFLE_SEED = process.env.LOCAL_CFN_SHUFFLE_SEED;
 
-export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions' | 'duplicateDeliveries' | 'warmContainers'> {
+export interface LocalProtonOptions extends ProtonEmulatorOptions, Pick<LocalCloudFormationOptions, 'maxConcurrency' | 'shuffleSeed' | 'abandonedExecutions' | 'duplicateDeliveries' | 'warmContainers' | 'onProgress'> {
   /** Where deployed stacks are remembered. @default a new temp dir */
   readonly stateDir?: string;
   /** Receives what the handlers log. */
@@ -72,6 +72,7 @@ export class LocalProton {
       abandonedExecutions: options.abandonedExecutions,
       duplicateDeliveries: options.duplicateDeliveries,
       warmContainers: options.warmContainers,
+      onProgress: options.onProgress,
       shuffleSeed: options.shuffleSeed ?? (SHUFFLE_SEED ? Number(SHUFFLE_SEED) : undefined),
     });
   }

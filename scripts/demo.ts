@@ -1,23 +1,24 @@
 /**
- * `npm run demo`: synthesizes the example app and deploys its Proton resources to the embedded
- * Proton emulator, running the handler bundles from the cloud assembly with real CloudFormation
- * custom resource events: create, an update with a changed bundle, a redeploy with nothing
- * changed, destroy. Prints what happened to each Proton resource, and fails if anything did not
- * go as it should.
+ * `npm run demo`: synthesizes the example app and deploys it with the `cdk-proton` command (its `main`, as
+ * `npx cdk-proton` runs it) to the embedded Proton emulator, one run per step on one state folder: create, an
+ * update with a changed bundle, a redeploy with nothing changed, destroy. Prints what happened to each Proton
+ * resource, and fails if anything did not go as it should.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { GetEnvironmentCommand, GetEnvironmentTemplateCommand, GetServiceCommand } from '@aws-sdk/client-proton';
 import { buildApp, Revision } from '../examples/app';
+import { main } from '../local-proton/cli/main';
 import type { StackReport } from '../local-proton/local-cfn';
-import { LocalProton } from '../local-proton/local-proton';
+import type { LocalProton } from '../local-proton/local-proton';
 
 const STACK = 'ProtonPlatform';
 const WORK_DIR = path.join(__dirname, '..', '.demo');
 
 interface Step {
   readonly title: string;
-  readonly run: (proton: LocalProton) => Promise<StackReport>;
+  /** The command line of the step's run (the state folder and the delays are added). */
+  readonly argv: () => string[];
   /** What must hold after the step; a message when it does not. */
   readonly check: (report: StackReport, proton: LocalProton) => Promise<string | undefined>;
 }
@@ -31,7 +32,7 @@ const versionOf = (report: StackReport) => report.outputs.VpcEnvVersion as strin
 const STEPS: Step[] = [
   {
     title: 'create: register the templates, deploy the beta and prod environments and the orders service (two instances, a pipeline)',
-    run: (proton) => proton.deploy(synth('v1', 1), STACK),
+    argv: () => ['deploy', synth('v1', 1)],
     check: async (report) => report.status === 'CREATE_COMPLETE' && versionOf(report) === '1.0' && report.outputs.BetaVpcId
       && report.outputs.OrdersBetaUrl && report.outputs.OrdersProdUrl
       ? undefined : `expected CREATE_COMPLETE with version 1.0, the VPC id and the instance URLs, got ${report.status} ${versionOf(report)}`,
@@ -39,7 +40,7 @@ const STEPS: Step[] = [
   {
     title: 'update: the environment bundle changed (examples/templates/vpc-env/v1-revised adds an input), so beta and prod move to it; '
       + 'the beta instance of orders gets a new port',
-    run: (proton) => proton.deploy(synth('v1-revised', 2), STACK),
+    argv: () => ['deploy', synth('v1-revised', 2)],
     check: async (report, proton) => report.status === 'UPDATE_COMPLETE' && versionOf(report) === '1.1'
       && proton.emulator.log.count('UpdateEnvironment', (input) => input.deploymentType === 'MINOR_VERSION') === 2
       && proton.emulator.log.count('UpdateServiceInstance', (input) => input.name === 'beta' && input.deploymentType === 'CURRENT_VERSION') >= 1
@@ -48,13 +49,13 @@ const STEPS: Step[] = [
   },
   {
     title: 'redeploy: nothing changed',
-    run: (proton) => proton.deploy(synth('v1-revised', 3), STACK),
+    argv: () => ['deploy', synth('v1-revised', 3)],
     check: async (_report, proton) => proton.emulator.log.entries.length === 0
       ? undefined : `expected no Proton call, got ${proton.emulator.log.entries.length}`,
   },
   {
     title: 'destroy',
-    run: (proton) => proton.destroy(STACK),
+    argv: () => ['destroy', path.join(WORK_DIR, 'cdk.out-3')],
     check: async (report, proton) => {
       if (report.status !== 'DELETE_COMPLETE') return `expected DELETE_COMPLETE, got ${report.status}`;
       const exists = (request: Promise<unknown>) => request.then(() => true, () => false);
@@ -111,23 +112,24 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
-  // Visible registration and deployment times, as Proton takes a while for both.
-  const proton = await LocalProton.start({ registrationDelayMs: 500, deploymentDelayMs: 1000, stateDir: path.join(WORK_DIR, 'stacks') });
-  log(`Proton emulator on ${proton.emulator.endpoint} (account ${proton.emulator.accountId}, ${proton.emulator.region})\n`);
   let failures = 0;
-  try {
-    for (const [i, step] of STEPS.entries()) {
-      proton.emulator.log.clear();
-      log(`${i + 1}. ${step.title}`);
-      const report = await step.run(proton);
-      log(describe(report, proton));
-      const problem = await step.check(report, proton)
-        ?? (proton.deniedCalls().length > 0 ? `IAM denied handler calls: ${proton.deniedCalls().join(', ')}` : undefined);
-      log(problem ? `  FAILED: ${problem}\n` : '  ok\n');
-      if (problem) failures++;
-    }
-  } finally {
-    await proton.stop();
+  for (const [i, step] of STEPS.entries()) {
+    log(`${i + 1}. ${step.title}`);
+    let problem: string | undefined = 'the command ended before deploying';
+    // Visible registration and deployment times, as Proton takes a while for both.
+    const code = await main([...step.argv(), '--stack', STACK, '--state', path.join(WORK_DIR, 'state'), '--delay', '700'], {
+      out: (line) => log(line.replace(/^/gm, '  | ')),
+      err: (line) => log(line.replace(/^/gm, '  | ')),
+      inspect: async (proton, [report]) => {
+        if (!report) return;
+        log(describe(report, proton));
+        problem = await step.check(report, proton)
+          ?? (proton.deniedCalls().length > 0 ? `IAM denied handler calls: ${proton.deniedCalls().join(', ')}` : undefined);
+      },
+    });
+    problem ??= code === 0 ? undefined : `cdk-proton exited ${code}`;
+    log(problem ? `  FAILED: ${problem}\n` : '  ok\n');
+    if (problem) failures++;
   }
   log(failures === 0 ? 'demo: every step did what it should' : `demo: ${failures} step(s) failed`);
   return failures === 0 ? 0 : 1;

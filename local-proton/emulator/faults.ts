@@ -19,6 +19,9 @@ export interface OutputEntry {
   readonly valueString?: string;
 }
 
+/** The faults a journal records (see `Faults.onChange`). */
+export type WorkflowFaultMethod = 'failRegistration' | 'failDeployment' | 'failDeletion' | 'failCancellation' | 'setOutputs' | 'clear';
+
 /**
  * Fault injection. Random decisions (throttling) come from a PRNG seeded by `ProtonEmulatorOptions.seed`,
  * so a run with the same seed and the same requests fails the same requests.
@@ -42,6 +45,11 @@ export class Faults {
    * AccessDeniedException is what AWS answers an account that may no longer use a service.
    */
   endOfSupport = false;
+  /**
+   * Told each call that changes how workflows end (failRegistration, failDeployment, failDeletion, failCancellation,
+   * setOutputs, clear): a journal records them, since a replayed deployment must end as the original did.
+   */
+  onChange?: (method: WorkflowFaultMethod, args: unknown[]) => void;
 
   private readonly injected = new Map<string, InjectedFailure[]>();
   private readonly registrationFailures = new Map<string, string>();
@@ -58,6 +66,7 @@ export class Faults {
 
   /** Every version of template `templateName` (either kind) whose registration completes from now on ends REGISTRATION_FAILED with `message`. */
   failRegistration(templateName: string, message: string): void {
+    this.onChange?.('failRegistration', [templateName, message]);
     this.registrationFailures.set(templateName, message);
   }
 
@@ -68,6 +77,7 @@ export class Faults {
    * component's name (shared with an environment of the same name).
    */
   failDeployment(resourceName: string, message: string, times: number = Infinity): void {
+    this.onChange?.('failDeployment', [resourceName, message, finite(times)]);
     this.deploymentFailures.set(resourceName, { message, remaining: times });
   }
 
@@ -77,6 +87,7 @@ export class Faults {
    * `failDeployment`).
    */
   failDeletion(resourceName: string, message: string, times: number = Infinity): void {
+    this.onChange?.('failDeletion', [resourceName, message, finite(times)]);
     this.deletionFailures.set(resourceName, { message, remaining: times });
   }
 
@@ -86,6 +97,7 @@ export class Faults {
    * resulting deployment state is FAILED").
    */
   failCancellation(resourceName: string, message: string, times: number = Infinity): void {
+    this.onChange?.('failCancellation', [resourceName, message, finite(times)]);
     this.cancellationFailures.set(resourceName, { message, remaining: times });
   }
 
@@ -97,6 +109,7 @@ export class Faults {
     const list = Array.isArray(outputs)
       ? (outputs as readonly OutputEntry[]).map(o => ({ key: o.key, valueString: o.valueString }))
       : Object.entries(outputs).map(([key, valueString]) => ({ key, valueString }));
+    this.onChange?.('setOutputs', [resourceName, list]);
     this.outputs.set(resourceName, list);
   }
 
@@ -112,6 +125,7 @@ export class Faults {
    * failDeployment, failDeletion, failCancellation and setOutputs.
    */
   clear(): void {
+    this.onChange?.('clear', []);
     this.endOfSupport = false;
     this.throttleFraction = 0;
     this.latencyMs = 0;
@@ -182,4 +196,9 @@ function take(failures: Map<string, WorkflowFailure>, name: string): string | un
   failure.remaining--;
   if (failure.remaining <= 0) failures.delete(name);
   return failure.message;
+}
+
+/** `times` as JSON keeps it: undefined for every time (JSON has no Infinity). */
+function finite(times: number): number | undefined {
+  return Number.isFinite(times) ? times : undefined;
 }

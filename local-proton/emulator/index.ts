@@ -1,5 +1,6 @@
 import { Faults } from './faults';
 import { ProtonIam } from './iam/authorizer';
+import { Journal, ReplaySummary } from './journal';
 import { RequestLog, TransitionLog } from './log';
 import { S3StandIn } from './s3';
 import { ProtonServer } from './server';
@@ -15,6 +16,7 @@ import { TaggingFamily } from './state/tagging';
 import { TemplateFamily } from './state/templates';
 
 export { S3StandIn } from './s3';
+export { type JournalEntry, type ReplaySummary } from './journal';
 export { RequestLog, type RequestLogEntry, TransitionLog, type TransitionLogEntry, type TransitionKind } from './log';
 export { END_OF_SUPPORT_MESSAGE, Faults, type OutputEntry } from './faults';
 export { type Delay, type EmulatorTiming, type EnvironmentInUseCheck, type ServiceInstanceInUseCheck } from './state/context';
@@ -47,6 +49,11 @@ export interface ProtonEmulatorOptions {
   readonly cancelDelayMs?: Delay;
   /** Seed of the PRNG used for fault injection (reproducible runs). @default 1 */
   readonly seed?: number;
+  /**
+   * A file that keeps the state across processes: replayed at start when it exists, then appended to with every
+   * change (`journal.ts`). Faults set before are not kept. @default none (the state ends with the emulator)
+   */
+  readonly journal?: string;
 }
 
 /**
@@ -78,8 +85,9 @@ export class ProtonEmulator {
     const log = new RequestLog();
     const iam = await ProtonIam.load('aws', ctx.region, ctx.accountId);
     const server = new ProtonServer(ctx, ProtonEmulator.families(ctx), log, iam);
+    const replayed = options.journal ? await new Journal(options.journal).open(ctx, server) : undefined;
     const port = await server.listen();
-    return new ProtonEmulator(ctx, server, log, iam, `http://127.0.0.1:${port}`);
+    return new ProtonEmulator(ctx, server, log, iam, `http://127.0.0.1:${port}`, replayed);
   }
 
   /** The resource families the emulator answers for: adding one is one more file in state/ and one line here. */
@@ -116,9 +124,12 @@ export class ProtonEmulator {
    * administrator; other keys are known through `iam.addPrincipalResolver` (local CloudFormation's function roles).
    */
   readonly iam: ProtonIam;
+  /** With `journal`: what the replay of the file did at start (`failed` lists requests that no longer succeeded). */
+  readonly replayed?: ReplaySummary;
 
   private constructor(private readonly ctx: EmulatorContext, private readonly server: ProtonServer, log: RequestLog, iam: ProtonIam,
-    endpoint: string) {
+    endpoint: string, replayed?: ReplaySummary) {
+    this.replayed = replayed;
     this.endpoint = endpoint;
     this.accountId = ctx.accountId;
     this.region = ctx.region;

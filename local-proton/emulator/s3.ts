@@ -7,10 +7,13 @@ export class S3StandIn {
     return `${bucket}/${key}`;
   }
 
+  /** Told each put that changes an object (a journal records them: registrations read the bundles). */
+  onPut?: (bucket: string, key: string, body: Buffer) => void;
   private readonly objects = new Map<string, Buffer>();
 
   /** Stores (or replaces) an object. */
   putObject(bucket: string, key: string, body: Buffer): void {
+    if (this.onPut && !this.objects.get(S3StandIn.id(bucket, key))?.equals(body)) this.onPut(bucket, key, body);
     this.objects.set(S3StandIn.id(bucket, key), Buffer.from(body));
   }
 

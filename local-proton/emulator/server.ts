@@ -7,6 +7,8 @@ import { RequestLog, RequestLogEntry } from './log';
 import { EmulatorContext, OperationHandler, ResourceFamily } from './state/context';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
+/** Operations that change nothing (a journal leaves them out). */
+const READ_ONLY = /^(Get|List)/;
 
 /**
  * The HTTP side of the emulator: AWS JSON 1.0 (`POST /`, `X-Amz-Target: AwsProton20200720.<Operation>`,
@@ -18,6 +20,8 @@ export class ProtonServer {
   private readonly server: http.Server;
   private readonly handlers = new Map<string, OperationHandler>();
   private requests = 0;
+  /** Told each request that succeeded and may have changed state (a journal records them). */
+  onChange?: (operation: string, input: Record<string, unknown>, at: number) => void;
 
   constructor(private readonly ctx: EmulatorContext, families: readonly ResourceFamily[], private readonly log: RequestLog,
     private readonly iam: ProtonIam) {
@@ -126,8 +130,18 @@ export class ProtonServer {
     this.ctx.model.validateInput(operation, this.relaxForFaults(operation, input));
     // Emulator decision: authorization after validation (the ARNs it checks are built from a valid input).
     entry.authorization = this.iam.authorize(principal, this.iam.checksFor(operation, input));
-    const output = await handler(input);
-    return this.ctx.model.shapeOutput(operation, output);
+    // The families answer synchronously: a journal records the request right after its change, in order.
+    const at = Date.now();
+    const output = this.ctx.at(at, () => handler(input));
+    if (!READ_ONLY.test(operation)) this.onChange?.(operation, input, at);
+    return this.ctx.model.shapeOutput(operation, await output);
+  }
+
+  /** Applies a request from a journal: no log, faults, validation or IAM (it passed them when it was recorded). */
+  apply(operation: string, input: Record<string, unknown>): void {
+    const handler = this.handlers.get(operation);
+    if (!handler) throw new Error(`emulator journal: ${operation} is not emulated`);
+    handler(input);
   }
 
   /**

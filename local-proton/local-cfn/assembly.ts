@@ -98,6 +98,46 @@ function findStack(dir: string, stackName: string): StackArtifact | undefined {
   return undefined;
 }
 
+/** A stack of a cloud assembly, as `listStacks` answers it. */
+export interface StackSummary {
+  readonly stackName: string;
+  /** The stacks (their names) it depends on. */
+  readonly dependencies: string[];
+  readonly template: Template;
+  /** Each resource's construct path (`ProtonPlatform/Beta/Resource`), from the manifest's metadata, by logical id. */
+  readonly constructPaths: Record<string, string>;
+}
+
+/** The stacks of an assembly and its nested assemblies, each after the stacks it depends on. */
+export function listStacks(assemblyDir: string): StackSummary[] {
+  const stacks = new Map<string, StackSummary>();
+  const collect = (dir: string) => {
+    const artifacts = readManifest(dir);
+    for (const [id, artifact] of Object.entries(artifacts)) {
+      if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) collect(path.join(dir, artifact.properties.directoryName));
+      if (artifact.type !== 'aws:cloudformation:stack') continue;
+      const dependencies = (artifact.dependencies ?? []).filter(dep => artifacts[dep]?.type === 'aws:cloudformation:stack')
+        .map(dep => artifacts[dep].properties?.stackName ?? dep);
+      const stackName = artifact.properties?.stackName ?? id;
+      const constructPaths: Record<string, string> = {};
+      for (const [where, entries] of Object.entries<any[]>((artifact as any).metadata ?? {})) {
+        const logicalId = entries.find(e => e.type === 'aws:cdk:logicalId')?.data;
+        if (typeof logicalId === 'string') constructPaths[logicalId] = where.replace(/^\//, '');
+      }
+      stacks.set(stackName, { stackName, dependencies, template: readJson(path.join(dir, artifact.properties!.templateFile)), constructPaths });
+    }
+  };
+  collect(path.resolve(assemblyDir));
+  const ordered: StackSummary[] = [];
+  const visit = (stack: StackSummary) => {
+    if (ordered.includes(stack)) return;
+    stack.dependencies.forEach(dep => stacks.has(dep) && visit(stacks.get(dep)!));
+    ordered.push(stack);
+  };
+  stacks.forEach(visit);
+  return ordered;
+}
+
 /** Replace `${AWS::AccountId}`, `${AWS::Region}` and `${AWS::Partition}` in an asset destination. */
 export function substituteAssetPlaceholders(value: string, env: { accountId: string; region: string; partition: string }): string {
   return value

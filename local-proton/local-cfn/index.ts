@@ -6,3 +6,4 @@ export { LocalCloudFormation } from './local-cloudformation';
 export type { ResourceState, StackState } from './local-cloudformation';
 export { CREATE_FAILED_PHYSICAL_ID_MARKER, MISSING_PHYSICAL_ID_MARKER } from './provider-framework';
 export { TemplateValidationError } from './template';
+export { listStacks, type StackSummary } from './assembly';

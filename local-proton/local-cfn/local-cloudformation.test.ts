@@ -244,6 +244,22 @@ describe('create', () => {
     expect(s.endedAt.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  test('onProgress is told each step as it ends, while the deployment still runs', async () => {
+    const asm = ws.synth('Progress', ({ stack, provider }) => {
+      const fast = new CustomResource(stack, 'Fast', { serviceToken: provider.serviceToken, properties: { SleepMs: 0 } });
+      const slow = new CustomResource(stack, 'Slow', { serviceToken: provider.serviceToken, properties: { SleepMs: 300 } });
+      slow.node.addDependency(fast);
+    });
+    const told: Array<{ stack: string; logicalId: string; action: string; at: number }> = [];
+    const report = await ws.cfn({ onProgress: (stack, step) => told.push({ stack, logicalId: step.logicalId, action: step.action, at: Date.now() }) })
+      .deploy(asm, 'Progress');
+    const ended = Date.now();
+    expect(told.map(t => t.logicalId)).toEqual(report.resources.map(r => r.logicalId));
+    const fast = told.find(t => t.logicalId === 'Fast')!;
+    expect(fast).toMatchObject({ stack: 'Progress', action: 'CREATE' });
+    expect(ended - fast.at).toBeGreaterThanOrEqual(300);
+  });
+
   test('a file asset is published byte for byte to its bucket and key', async () => {
     const file = path.join(ws.root, 'bundle.tar.gz');
     const bytes = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00, 0x10, 0x80, 0x7f]);

@@ -272,7 +272,7 @@ export class LocalCloudFormation {
         }
         if (deepEqual(prevState.properties, props)) {
           op.live.set(lid, { ...prevState, ...meta });
-          op.reports.push(this.report(lid, prevState.type, prevState.kind, 'NO_CHANGE', 'SUCCEEDED', Date.now(),
+          this.record(op, this.report(lid, prevState.type, prevState.kind, 'NO_CHANGE', 'SUCCEEDED', Date.now(),
             { physicalId: prevState.physicalId, attributes: prevState.attributes }));
           return true;
         }
@@ -311,7 +311,7 @@ export class LocalCloudFormation {
           const { state, replaced } = cleanup.get(lid)!;
           const policy = replaced ? state.updateReplacePolicy : state.deletionPolicy;
           if (isRetain(policy)) {
-            op.reports.push(this.report(lid, state.type, state.kind, 'CLEANUP_DELETE', 'SUCCEEDED', Date.now(),
+            this.record(op, this.report(lid, state.type, state.kind, 'CLEANUP_DELETE', 'SUCCEEDED', Date.now(),
               { physicalId: state.physicalId, reason: `Retained (${replaced ? 'UpdateReplacePolicy' : 'DeletionPolicy'}: ${policy})` }));
           } else {
             await this.deleteResource(op, lid, state, 'CLEANUP_DELETE');
@@ -437,7 +437,7 @@ export class LocalCloudFormation {
         if (isRetain(state.deletionPolicy) || retained.has(lid)) {
           op.live.delete(lid);
           const why = retained.has(lid) ? 'RetainResources' : `DeletionPolicy: ${state.deletionPolicy}`;
-          op.reports.push(this.report(lid, state.type, state.kind, 'DELETE', 'SUCCEEDED', Date.now(), { physicalId: state.physicalId, reason: `Retained (${why})` }));
+          this.record(op, this.report(lid, state.type, state.kind, 'DELETE', 'SUCCEEDED', Date.now(), { physicalId: state.physicalId, reason: `Retained (${why})` }));
           return true;
         }
         const r = await this.deleteResource(op, lid, state, 'DELETE', state.physicalId, signal);
@@ -557,21 +557,21 @@ export class LocalCloudFormation {
       try {
         const res = await this.options.nativeResources![type].create(clone(props), this.nativeContext(op, lid, type, action));
         const state = this.newState(type, 'native', res.physicalId, res.physicalId, res.attributes ?? {}, props);
-        op.reports.push(this.report(lid, type, kind, action, 'SUCCEEDED', started, { physicalId: res.physicalId, attributes: state.attributes }));
+        this.record(op, this.report(lid, type, kind, action, 'SUCCEEDED', started, { physicalId: res.physicalId, attributes: state.attributes }));
         return { ok: true, state, sent: true };
       } catch (e: any) {
-        op.reports.push(this.report(lid, type, kind, action, 'FAILED', started, { reason: e?.message ?? String(e) }));
+        this.record(op, this.report(lid, type, kind, action, 'FAILED', started, { reason: e?.message ?? String(e) }));
         return { ok: false, reason: e?.message ?? String(e), sent: true };
       }
     }
     const refused = quotaRefusal(type, props);
     if (refused) {
-      op.reports.push(this.report(lid, type, kind, action, 'FAILED', started, { reason: refused }));
+      this.record(op, this.report(lid, type, kind, action, 'FAILED', started, { reason: refused }));
       return { ok: false, reason: refused, sent: true };
     }
     const sim = simulateResource(op.stackName, lid, type, props, this.env);
     const state: ResourceState = { ...this.newState(type, 'simulated', sim.physicalId, sim.ref, {}, props), name: sim.name };
-    op.reports.push(this.report(lid, type, kind, action, 'SUCCEEDED', started, { physicalId: state.physicalId }));
+    this.record(op, this.report(lid, type, kind, action, 'SUCCEEDED', started, { physicalId: state.physicalId }));
     return { ok: true, state, sent: true };
   }
 
@@ -594,16 +594,16 @@ export class LocalCloudFormation {
           ...current, physicalId: res.physicalId, ref: res.physicalId, attributes: res.attributes ?? {}, properties: props,
         };
         const reported = res.physicalId !== current.physicalId && action === 'UPDATE' ? 'REPLACE' : action;
-        op.reports.push(this.report(lid, type, 'native', reported, 'SUCCEEDED', started, { physicalId: res.physicalId, attributes: state.attributes }));
+        this.record(op, this.report(lid, type, 'native', reported, 'SUCCEEDED', started, { physicalId: res.physicalId, attributes: state.attributes }));
         return { ok: true, state, sent: true };
       } catch (e: any) {
-        op.reports.push(this.report(lid, type, 'native', action, 'FAILED', started, { physicalId: current.physicalId, reason: e?.message ?? String(e) }));
+        this.record(op, this.report(lid, type, 'native', action, 'FAILED', started, { physicalId: current.physicalId, reason: e?.message ?? String(e) }));
         return { ok: false, reason: e?.message ?? String(e), sent: true };
       }
     }
     const refused = quotaRefusal(type, props);
     if (refused) {
-      op.reports.push(this.report(lid, type, 'simulated', action, 'FAILED', started, { physicalId: current.physicalId, reason: refused }));
+      this.record(op, this.report(lid, type, 'simulated', action, 'FAILED', started, { physicalId: current.physicalId, reason: refused }));
       return { ok: false, reason: refused, sent: true };
     }
     // Simulated: a change of the explicit name is a replacement.
@@ -615,7 +615,7 @@ export class LocalCloudFormation {
       state = { ...state, physicalId: sim.physicalId, ref: sim.ref, name: sim.name };
     }
     const reported = state.physicalId !== current.physicalId && action === 'UPDATE' ? 'REPLACE' : action;
-    op.reports.push(this.report(lid, type, 'simulated', reported, 'SUCCEEDED', started, { physicalId: state.physicalId }));
+    this.record(op, this.report(lid, type, 'simulated', reported, 'SUCCEEDED', started, { physicalId: state.physicalId }));
     return { ok: true, state, sent: true };
   }
 
@@ -631,14 +631,14 @@ export class LocalCloudFormation {
     if (state.kind === 'native') {
       try {
         await this.options.nativeResources![state.type].delete(physicalId, clone(state.properties), this.nativeContext(op, lid, state.type, action));
-        op.reports.push(this.report(lid, state.type, 'native', action, 'SUCCEEDED', started, { physicalId }));
+        this.record(op, this.report(lid, state.type, 'native', action, 'SUCCEEDED', started, { physicalId }));
         return { ok: true, sent: true };
       } catch (e: any) {
-        op.reports.push(this.report(lid, state.type, 'native', action, 'FAILED', started, { physicalId, reason: e?.message ?? String(e) }));
+        this.record(op, this.report(lid, state.type, 'native', action, 'FAILED', started, { physicalId, reason: e?.message ?? String(e) }));
         return { ok: false, reason: e?.message ?? String(e), sent: true };
       }
     }
-    op.reports.push(this.report(lid, state.type, 'simulated', action, 'SUCCEEDED', started, { physicalId }));
+    this.record(op, this.report(lid, state.type, 'simulated', action, 'SUCCEEDED', started, { physicalId }));
     return { ok: true, sent: true };
   }
 
@@ -661,7 +661,7 @@ export class LocalCloudFormation {
       // Retain keeps even a resource created by the failed deployment (RetainExceptOnCreate does not).
       if (!replaced && state.deletionPolicy === 'Retain') {
         op.live.delete(lid);
-        op.reports.push(this.report(lid, state.type, state.kind, 'ROLLBACK_DELETE', 'SUCCEEDED', Date.now(),
+        this.record(op, this.report(lid, state.type, state.kind, 'ROLLBACK_DELETE', 'SUCCEEDED', Date.now(),
           { physicalId: state.physicalId, reason: 'Retained (DeletionPolicy: Retain)' }));
         return true;
       }
@@ -699,7 +699,7 @@ export class LocalCloudFormation {
     const madeUpId = () => (requestType === 'Create' ? `${op.stackName}-${lid}-${randomSuffix()}` : args.physicalId);
     const finish = (r: Omit<CustomRequestOutcome, 'event'>): CustomRequestOutcome => {
       const reportAction = r.status === 'SUCCEEDED' && actionFor ? actionFor(r.physicalId!) : action;
-      op.reports.push(this.report(lid, type, 'custom', reportAction, r.status, started, {
+      this.record(op, this.report(lid, type, 'custom', reportAction, r.status, started, {
         physicalId: r.status === 'SUCCEEDED' ? r.physicalId : args.physicalId ?? r.orphanPhysicalId,
         attributes: r.data,
         reason: r.reason,
@@ -1022,9 +1022,15 @@ export class LocalCloudFormation {
     return { type, kind, physicalId, ref, attributes, properties, dependsOn: [] };
   }
 
+  /** Adds a step to the operation's report, and tells `onProgress` at once. */
+  private record(op: Operation, report: ResourceReport): void {
+    op.reports.push(report);
+    this.options.onProgress?.(op.stackName, report);
+  }
+
   /** Report a step that failed before any request was sent; returns the stack reason. */
   private failStep(op: Operation, lid: string, type: string, action: ResourceAction, reason: string): string {
-    op.reports.push(this.report(lid, type, this.options.nativeResources?.[type] ? 'native' : isCustomResourceType(type) ? 'custom' : 'simulated',
+    this.record(op, this.report(lid, type, this.options.nativeResources?.[type] ? 'native' : isCustomResourceType(type) ? 'custom' : 'simulated',
       action, 'FAILED', Date.now(), { reason }));
     return `The following resource(s) failed to ${action === 'CREATE' ? 'create' : 'update'}: [${lid}]. ${reason}`;
   }

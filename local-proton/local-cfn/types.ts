@@ -192,6 +192,8 @@ export interface LocalCloudFormationOptions {
    * their retry quota), as Lambda does. @default false (every invocation a cold start)
    */
   readonly warmContainers?: boolean;
+  /** Told each step of a deploy or destroy as it ends, before the operation ends (a CLI prints them). */
+  readonly onProgress?: (stackName: string, step: ResourceReport) => void;
 }
 
 /** The user function `LocalCloudFormationOptions.functionEnv` is asked about. */

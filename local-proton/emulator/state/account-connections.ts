@@ -1,4 +1,3 @@
-import { randomUUID } from 'crypto';
 import { conflict, notFound, validationError } from '../errors';
 import { fingerprint } from '../idempotency';
 import { EmulatorContext, Input, OperationHandler, ResourceFamily, paginate } from './context';
@@ -94,7 +93,7 @@ export class AccountConnectionFamily implements ResourceFamily {
     }
     this.ctx.tags.validate(input.tags);
     const now = this.ctx.now();
-    const id = randomUUID();
+    const id = this.ctx.uuid();
     const c: ConnectionRecord = {
       seq: ++this.created,
       id,

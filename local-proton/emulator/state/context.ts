@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { notFound, validationError } from '../errors';
 import { Faults } from '../faults';
 import { ClientTokenStore, DeletionMemory } from '../idempotency';
@@ -70,27 +71,42 @@ export interface EmulatorTiming {
   cancelDelayMs: Delay;
 }
 
-/** Timers that `stop()` clears, so that jest exits cleanly. */
+/** A timer's callback: a promise when the change it makes comes later (a registration reads its bundle first). */
+export type TimerCallback = () => void | Promise<void>;
+
+/**
+ * Timers that `stop()` clears, so that jest exits cleanly. Each timer of `after` gets a number, in the order they are
+ * set: a journal records which one fired when, and a replay fires the same ones in the same order (`hold`, `fire`).
+ */
 export class Scheduler {
+  /** Told the number of each timer of `after` once its callback has made its change, and when it began. */
+  onFired?: (timer: number, at: number) => void;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sleepers = new Set<() => void>();
   private stopped = false;
+  private count = 0;
+  /** While replaying: the timers set so far that have not fired, by number. */
+  private held?: Map<number, { ms: number; fn: TimerCallback }>;
+
+  /** @param freezeClock holds the emulator's clock at a time while a callback makes its change (undefined: lets it go) */
+  constructor(private readonly freezeClock: (at?: number) => void = () => undefined) {}
 
   get isStopped(): boolean {
     return this.stopped;
   }
 
   /** Runs `fn` after `ms` unless the emulator stops first. */
-  after(ms: number, fn: () => void): void {
+  after(ms: number, fn: TimerCallback): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.stopped) fn();
-    }, ms);
-    this.timers.add(timer);
+    const id = ++this.count;
+    if (this.held) {
+      this.held.set(id, { ms, fn });
+      return;
+    }
+    this.start(id, ms, fn);
   }
 
-  /** Resolves after `ms`, or at once when the emulator stops. */
+  /** Resolves after `ms`, or at once when the emulator stops (not a numbered timer: it changes no state). */
   sleep(ms: number): Promise<void> {
     if (this.stopped || ms <= 0) return Promise.resolve();
     return new Promise(resolve => {
@@ -99,8 +115,32 @@ export class Scheduler {
         resolve();
       };
       this.sleepers.add(done);
-      this.after(ms, done);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        done();
+      }, ms);
+      this.timers.add(timer);
     });
+  }
+
+  /** From now on timers wait for `fire` instead of their time (a replay). */
+  hold(): void {
+    this.held = new Map();
+  }
+
+  /** Runs the held timer `id` now, and waits for its change. */
+  async fire(id: number): Promise<void> {
+    const timer = this.held?.get(id);
+    if (!timer) throw new Error(`emulator journal: timer ${id} was never set`);
+    this.held!.delete(id);
+    await timer.fn();
+  }
+
+  /** Ends the hold: the timers that did not fire start, each with its whole delay. */
+  release(): void {
+    const held = this.held ?? new Map();
+    this.held = undefined;
+    for (const [id, { ms, fn }] of held) this.start(id, ms, fn);
   }
 
   stop(): void {
@@ -108,6 +148,24 @@ export class Scheduler {
     this.timers.forEach(t => clearTimeout(t));
     this.timers.clear();
     [...this.sleepers].forEach(done => done());
+  }
+
+  private start(id: number, ms: number, fn: TimerCallback): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) return;
+      const at = Date.now();
+      this.freezeClock(at);
+      let changed: void | Promise<void>;
+      try {
+        changed = fn();
+      } finally {
+        this.freezeClock(undefined);
+      }
+      if (changed) void changed.then(() => this.onFired?.(id, at));
+      else this.onFired?.(id, at);
+    }, ms);
+    this.timers.add(timer);
   }
 }
 
@@ -172,10 +230,10 @@ export class TagStore {
 /** What every resource family shares: identity, clock, stores, timers, faults and the in-use hooks. */
 export class EmulatorContext {
   readonly model = ProtonModel.load();
-  readonly scheduler = new Scheduler();
+  readonly scheduler = new Scheduler(at => this.frozenAt = at);
   readonly tags: TagStore;
-  readonly tokens = new ClientTokenStore();
-  readonly deletions = new DeletionMemory();
+  readonly tokens = new ClientTokenStore(() => this.now().getTime());
+  readonly deletions = new DeletionMemory(() => this.now().getTime());
   /** When each asynchronous registration, deployment, delete and cancellation ended. */
   readonly transitions = new TransitionLog();
   private readonly inUseChecks: InUseCheck[] = [];
@@ -183,6 +241,12 @@ export class EmulatorContext {
   private readonly serviceInstanceInUseChecks: ServiceInstanceInUseCheck[] = [];
   private readonly serviceInstanceBusyChecks: ServiceInstanceBusyCheck[] = [];
   private repositoryLookup?: RepositoryLookup;
+  /** While a journal replays: the time of the entry being replayed, and the ids it handed out. */
+  private replay?: { at: Date; ids: string[] };
+  /** The time a change began, while it is made: its timestamps are one time, the time a journal records. */
+  private frozenAt?: number;
+  /** Told each id handed out (a journal keeps them with the entry that made them). */
+  private onId?: (id: string) => void;
 
   constructor(
     readonly accountId: string,
@@ -195,7 +259,38 @@ export class EmulatorContext {
   }
 
   now(): Date {
-    return new Date();
+    return this.replay ? new Date(this.replay.at) : new Date(this.frozenAt ?? Date.now());
+  }
+
+  /** A new id (deployments, connections): random, or while replaying, the one the journal recorded. */
+  uuid(): string {
+    const id = this.replay?.ids.shift() ?? randomUUID();
+    this.onId?.(id);
+    return id;
+  }
+
+  /** Replays an entry of a journal: its time and ids, until `endReplay`. */
+  beginReplay(at: number, ids: readonly string[]): void {
+    this.replay = { at: new Date(at), ids: [...ids] };
+  }
+
+  endReplay(): void {
+    this.replay = undefined;
+  }
+
+  /** Makes `change` at one time (its timestamps all read it); answers what it answers. */
+  at<T>(time: number, change: () => T): T {
+    this.frozenAt = time;
+    try {
+      return change();
+    } finally {
+      this.frozenAt = undefined;
+    }
+  }
+
+  /** Tells `listener` of each id handed out from now on. */
+  recordIds(listener: (id: string) => void): void {
+    this.onId = listener;
   }
 
   /** The delay (ms) of `knob` for `resource`: the number, or what the function answers for it. */

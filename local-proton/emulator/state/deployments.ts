@@ -1,4 +1,3 @@
-import { randomUUID } from 'crypto';
 import { conflict, notFound, validationError } from '../errors';
 import { OutputEntry } from '../faults';
 import { EmulatorContext, Input } from './context';
@@ -85,7 +84,7 @@ export class DeploymentTrack<T extends object = DeploymentTarget> {
   /** Starts a deployment of `target`; `onEnd` is told how it ends. */
   deploy(target: T, onEnd?: (end: DeploymentEnd) => void): void {
     if (this.current) throw new Error(`emulator bug: ${this.label} already has a deployment ${this.current.status}`);
-    const d: Deployment<T> = { id: randomUUID(), target, status: 'IN_PROGRESS', outputs: [], onEnd };
+    const d: Deployment<T> = { id: this.ctx.uuid(), target, status: 'IN_PROGRESS', outputs: [], onEnd };
     this.deployments.set(d.id, d);
     this.current = d;
     this.state = target;

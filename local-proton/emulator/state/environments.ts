@@ -1,4 +1,3 @@
-import { randomUUID } from 'crypto';
 import { conflict, notFound, validationError } from '../errors';
 import { OutputEntry } from '../faults';
 import { declaredOutputKeys } from '../iac-outputs';
@@ -282,7 +281,7 @@ export class EnvironmentFamily implements ResourceFamily {
    * successful deployment).
    */
   private deploy(env: EnvironmentRecord, target: EnvironmentState): void {
-    const d: Deployment = { id: randomUUID(), target, status: 'IN_PROGRESS', outputs: [] };
+    const d: Deployment = { id: this.ctx.uuid(), target, status: 'IN_PROGRESS', outputs: [] };
     env.deployments.set(d.id, d);
     env.current = d;
     env.state = target;

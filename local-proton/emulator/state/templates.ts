@@ -299,9 +299,8 @@ export class TemplateFamily implements ResourceFamily {
     this.ctx.tags.register(v.arn, input.tags);
     this.ctx.deletions.forget(v.arn);
     this.ctx.tokens.remember(operation, input.clientToken, params, v.arn);
-    this.ctx.scheduler.after(this.ctx.delayMs('registrationDelayMs', `${t.name}:${major}.${minor}`), () => {
-      void this.register(t, v);
-    });
+    // The registration's promise: a journal records it when its result is in (see journal.ts).
+    this.ctx.scheduler.after(this.ctx.delayMs('registrationDelayMs', `${t.name}:${major}.${minor}`), () => this.register(t, v));
     return { [this.versionKey]: this.versionOut(t, v) };
   }
 
