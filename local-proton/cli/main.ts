@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { listStacks, ResourceReport, StackReport, StackSummary } from '../local-cfn';
 import { LocalProton } from '../local-proton';
+import { schemaTypes } from '../types/schema-types';
 
 /** Where the command writes, and hooks for its tests and the demo. */
 export interface CliIo {
@@ -20,6 +21,7 @@ export interface CliIo {
 
 export const USAGE = `usage: cdk-proton deploy [cdk.out] [options]
        cdk-proton destroy [cdk.out] [options]
+       cdk-proton types <bundle dir> [--out <file.ts>]
 
 Deploys a synthesized CDK app (its cloud assembly, default ./cdk.out) to an embedded AWS Proton
 emulator with a local CloudFormation: no AWS account. The state is kept in .cdk-proton/, so the
@@ -36,6 +38,9 @@ options:
   --delay <ms>               how long Proton takes to register a template version or to deploy
                              (default: 50)
   -h, --help                 this text
+
+types writes TypeScript for the inputs of a template bundle's schema/schema.yaml: an interface per
+input type and typed spec helpers (to standard output, or --out <file.ts>).
 
 exit status: 0 done, 1 a deployment failed, 2 bad usage`;
 
@@ -55,6 +60,7 @@ class UsageError extends Error {}
 
 /** Runs the command line `argv` (without `node` and the script); answers the exit status. */
 export async function main(argv: readonly string[], io: CliIo = consoleIo()): Promise<number> {
+  if (argv[0] === 'types' && !argv.includes('--help') && !argv.includes('-h')) return types(argv.slice(1), io);
   let options: Options | 'help';
   try {
     options = parse(argv, io.cwd ?? process.cwd());
@@ -76,12 +82,39 @@ export async function main(argv: readonly string[], io: CliIo = consoleIo()): Pr
   }
 }
 
+/** `types <bundle dir> [--out <file.ts>]`: the bundle's input types as TypeScript. */
+function types(argv: readonly string[], io: CliIo): number {
+  const args = [...argv];
+  const outAt = args.indexOf('--out');
+  const out = outAt >= 0 ? args.splice(outAt, 2)[1] : undefined;
+  if (args.length !== 1 || args[0].startsWith('-') || (outAt >= 0 && !out)) {
+    io.err(`cdk-proton: types takes one bundle directory and, optionally, --out <file.ts>\n\n${USAGE}`);
+    return 2;
+  }
+  const cwd = io.cwd ?? process.cwd();
+  let text: string;
+  try {
+    text = schemaTypes(path.resolve(cwd, args[0]), args[0]);
+  } catch (e) {
+    io.err(`cdk-proton: ${(e as Error).message}`);
+    return 1;
+  }
+  if (out === undefined) {
+    io.out(text);
+  } else {
+    fs.mkdirSync(path.dirname(path.resolve(cwd, out)), { recursive: true });
+    fs.writeFileSync(path.resolve(cwd, out), text);
+    io.out(`cdk-proton: wrote ${out}`);
+  }
+  return 0;
+}
+
 function parse(argv: readonly string[], cwd: string): Options | 'help' {
   const args = [...argv];
   if (args.some(a => a === '-h' || a === '--help')) return 'help';
   const command = args.shift();
   if (command !== 'deploy' && command !== 'destroy') {
-    throw new UsageError(command === undefined ? 'a command is needed: deploy or destroy' : `unknown command '${command}'`);
+    throw new UsageError(command === undefined ? 'a command is needed: deploy, destroy or types' : `unknown command '${command}'`);
   }
   const positional: string[] = [];
   const stacks: string[] = [];

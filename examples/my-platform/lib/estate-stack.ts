@@ -16,6 +16,7 @@ import {
   TemplateInput, TemplateSyncConfig,
 } from 'cdk-proton';
 import { Construct } from 'constructs';
+import { environmentSpec } from './vpc-env-inputs.generated';
 // #endregion
 
 export class EstateStack extends Stack {
@@ -129,6 +130,15 @@ export class EstateStack extends Stack {
       serviceInstance: orders.instance('beta'), // or environment: beta (exactly one)
       manifest: ComponentManifest.fromFile('components/bucket/manifest.yaml'),
       templateFile: 'components/bucket/cloudformation.yaml',
+    });
+    // #endregion
+
+    // #region typed-inputs
+    // lib/vpc-env-inputs.generated.ts comes from `npx cdk-proton types templates/vpc-env/v1 --out lib/vpc-env-inputs.generated.ts`.
+    new Environment(stack, 'Qa', {
+      templateVersion: vpcEnvV1,
+      spec: environmentSpec({ vpc_cidr: '10.3.0.0/16', subnet_one_cidr: '10.3.0.0/24' }), // a misspelt or mistyped input fails tsc
+      protonServiceRole: protonRole,
     });
     // #endregion
 
