@@ -5,6 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ProtonClient } from '@aws-sdk/client-proton';
+import { importEstate } from './import';
 import { listStacks, ResourceReport, StackReport, StackSummary } from '../local-cfn';
 import { LocalProton } from '../local-proton';
 import { schemaTypes } from '../types/schema-types';
@@ -22,6 +24,7 @@ export interface CliIo {
 export const USAGE = `usage: cdk-proton deploy [cdk.out] [options]
        cdk-proton destroy [cdk.out] [options]
        cdk-proton types <bundle dir> [--out <file.ts>]
+       cdk-proton import --endpoint <url> [--region <region>] [--out <dir>]
 
 Deploys a synthesized CDK app (its cloud assembly, default ./cdk.out) to an embedded AWS Proton
 emulator with a local CloudFormation: no AWS account. The state is kept in .cdk-proton/, so the
@@ -38,6 +41,10 @@ options:
   --delay <ms>               how long Proton takes to register a template version or to deploy
                              (default: 50)
   -h, --help                 this text
+
+import reads the Proton estate at --endpoint (credentials from the environment, as the AWS CLI takes
+them) and writes a CDK app declaring it with adopt: true (default --out imported-estate): its first
+deployment takes the estate over without deploying anything.
 
 types writes TypeScript for the inputs of a template bundle's schema/schema.yaml: an interface per
 input type and typed spec helpers (to standard output, or --out <file.ts>).
@@ -61,6 +68,7 @@ class UsageError extends Error {}
 /** Runs the command line `argv` (without `node` and the script); answers the exit status. */
 export async function main(argv: readonly string[], io: CliIo = consoleIo()): Promise<number> {
   if (argv[0] === 'types' && !argv.includes('--help') && !argv.includes('-h')) return types(argv.slice(1), io);
+  if (argv[0] === 'import' && !argv.includes('--help') && !argv.includes('-h')) return importCommand(argv.slice(1), io);
   let options: Options | 'help';
   try {
     options = parse(argv, io.cwd ?? process.cwd());
@@ -79,6 +87,36 @@ export async function main(argv: readonly string[], io: CliIo = consoleIo()): Pr
     if (!(e instanceof UsageError)) throw e;
     io.err(`cdk-proton: ${e.message}\n\n${USAGE}`);
     return 2;
+  }
+}
+
+/** `import --endpoint <url> [--region <region>] [--out <dir>]`: the estate as a CDK app. */
+async function importCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!['--endpoint', '--region', '--out'].includes(argv[i]) || argv[i + 1] === undefined) {
+      io.err(`cdk-proton: import takes --endpoint <url>, --region <region> and --out <dir>, not '${argv[i]}'\n\n${USAGE}`);
+      return 2;
+    }
+    flags.set(argv[i], argv[i + 1]);
+  }
+  if (!flags.has('--endpoint')) {
+    io.err(`cdk-proton: import needs --endpoint <url>: where Proton answers\n\n${USAGE}`);
+    return 2;
+  }
+  const out = path.resolve(io.cwd ?? process.cwd(), flags.get('--out') ?? 'imported-estate');
+  const client = new ProtonClient({ endpoint: flags.get('--endpoint'), region: flags.get('--region') ?? process.env.AWS_REGION ?? 'us-east-1' });
+  try {
+    const estate = await importEstate(client, out);
+    io.out(`cdk-proton: imported ${estate.environments.length} environments (${estate.environments.join(', ') || 'none'}) `
+      + `and ${estate.services.length} services (${estate.services.join(', ') || 'none'}) into ${out}`);
+    for (const name of estate.skipped) io.out(`  component ${name} not declared: Proton does not report its template file`);
+    return 0;
+  } catch (e) {
+    io.err(`cdk-proton: could not read the estate at ${flags.get('--endpoint')}: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    client.destroy();
   }
 }
 
@@ -114,7 +152,7 @@ function parse(argv: readonly string[], cwd: string): Options | 'help' {
   if (args.some(a => a === '-h' || a === '--help')) return 'help';
   const command = args.shift();
   if (command !== 'deploy' && command !== 'destroy') {
-    throw new UsageError(command === undefined ? 'a command is needed: deploy, destroy or types' : `unknown command '${command}'`);
+    throw new UsageError(command === undefined ? 'a command is needed: deploy, destroy, types or import' : `unknown command '${command}'`);
   }
   const positional: string[] = [];
   const stacks: string[] = [];
