@@ -89,7 +89,10 @@ export async function importEstate(client: ProtonClient, outDir: string): Promis
     return templates.get(key)!;
   };
   const role = (arn: string | undefined) => (arn ? used.add('iam') && `iam.Role.fromRoleArn(this, ${quote(id(`role-${arn.split('/').pop()}`))}, ${quote(arn)}, { mutable: false })` : undefined);
-  const pin = (major?: string, minor?: string) => `majorVersion: ${quote(major!)}, minorVersion: ${quote(minor!)}`;
+  const pin = (major?: string, minor?: string) => (major === undefined
+    // A service without instances or a pipeline does not tell its version.
+    ? "majorVersion: '1' /* no instance or pipeline tells the version Proton runs: check it */"
+    : `majorVersion: ${quote(major)}, minorVersion: ${quote(minor!)}`);
   const specFile = (file: string, inputs: unknown) => {
     files.set(`specs/${file}`, YAML.dump({ proton: 'ServiceSpec', spec: inputs }));
     return `Spec.fromFile(${quote(`specs/${file}`)})`;
