@@ -78,7 +78,7 @@ test('the example project synthesizes from its root, as `cdk synth` runs it', ()
     const template = Template.fromStack(estate);
     for (const [type, count] of Object.entries({
       'Custom::ProtonEnvironmentTemplateVersion': 4,
-      'Custom::ProtonEnvironment': 5,
+      'Custom::ProtonEnvironment': 6,
       'Custom::ProtonService': 1,
       'Custom::ProtonServiceInstance': 1,
       'Custom::ProtonComponent': 1,

@@ -160,6 +160,18 @@ export class EstateStack extends Stack {
     });
     // #endregion
 
+    // #region adopt
+    new Environment(stack, 'Legacy', {
+      environmentName: 'legacy', // made in the console: taken over, not created
+      template: shared,
+      majorVersion: '2',
+      minorVersion: '1',
+      spec: Spec.fromFile('specs/legacy.yaml'),
+      protonServiceRole: protonRole,
+      adopt: true, // remove it once adopted: until then the stack never deletes the environment
+    });
+    // #endregion
+
     // #region retain
     new Environment(stack, 'Staging', {
       templateVersion: hotfix,
