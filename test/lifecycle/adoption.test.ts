@@ -2,14 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CreateEnvironmentCommand, CreateServiceCommand, DeleteEnvironmentCommand, DeleteServiceCommand, GetEnvironmentCommand, GetServiceCommand,
+  CreateComponentCommand, CreateEnvironmentCommand, CreateServiceCommand, DeleteComponentCommand, GetComponentCommand, DeleteEnvironmentCommand, DeleteServiceCommand, GetEnvironmentCommand, GetServiceCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
-import { Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceTemplate, Spec, TemplateBundle } from '../../src';
+import { Component, ComponentManifest, Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceTemplate, Spec, TemplateBundle } from '../../src';
 import { ENV_BUNDLE, SERVICE_BUNDLE, SERVICE_REPOSITORY } from '../constructs/helpers';
 
 let proton: LocalProton;
@@ -31,7 +31,13 @@ function platform(): string {
   new ServiceTemplate(stack, 'SvcTemplate', { templateName: 'adopt-svc' }).addVersion('V1', {
     bundle: TemplateBundle.fromDirectory(SERVICE_BUNDLE), compatibleEnvironmentTemplates: [envV1],
   });
-  new Environment(stack, 'Stage', { environmentName: 'adopt-stage', templateVersion: envV1, spec: Spec.fromObject({}), protonServiceRole: role });
+  new Environment(stack, 'Stage', {
+    environmentName: 'adopt-stage',
+    templateVersion: envV1,
+    spec: Spec.fromObject({}),
+    protonServiceRole: role,
+    componentRole: new iam.Role(stack, 'ComponentRole', { assumedBy: new iam.ServicePrincipal('proton.amazonaws.com') }),
+  });
   return app.synth().directory;
 }
 
@@ -211,6 +217,63 @@ describe('adoption', () => {
         /service adopt-orders exists in Proton and differs from what the stack declares, so it is not adopted:\n {2}- instance beta spec: the inputs differ at port \(values not shown\)/);
       expect(serviceChanges()).toEqual([]);
       expect((await getService())?.status).toBe('ACTIVE');
+    });
+  });
+
+  describe('adopting a component made outside the stack', () => {
+    const COMPONENT_STACK = 'AdoptionComponent';
+    const MANIFEST = path.join(__dirname, '..', 'fixtures', 'component', 'manifest.yaml');
+    const TEMPLATE_FILE = path.join(__dirname, '..', 'fixtures', 'component', 'cloudformation.yaml');
+    const getComponent = async () => (await proton.client.send(new GetComponentCommand({ name: 'adopt-bucket' }))).component;
+    const componentChanges = () => proton.emulator.log.entries
+      .filter((e) => e.status === 200 && /^(Create|Update|Delete)Component$/.test(e.operation))
+      .map((e) => (e.input.deploymentType ? `${e.operation}(${e.input.deploymentType})` : e.operation));
+
+    function componentStack(description: string): string {
+      const app = newApp();
+      const stack = new Stack(app, COMPONENT_STACK);
+      new Component(stack, 'Bucket', {
+        componentName: 'adopt-bucket',
+        environment: Environment.fromEnvironmentName(stack, 'Stage', 'adopt-stage'),
+        manifest: ComponentManifest.fromFile(MANIFEST),
+        templateFile: TEMPLATE_FILE,
+        description,
+        adopt: true,
+      });
+      return app.synth().directory;
+    }
+
+    afterEach(async () => {
+      if (await getComponent().catch(() => undefined)) {
+        await proton.client.send(new DeleteComponentCommand({ name: 'adopt-bucket' }));
+        for (let i = 0; i < 100 && await getComponent().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await proton.destroy(COMPONENT_STACK)).status).toBe('DELETE_COMPLETE');
+    });
+
+    beforeEach(async () => {
+      await proton.client.send(new CreateComponentCommand({
+        name: 'adopt-bucket',
+        environmentName: 'adopt-stage',
+        description: 'exports',
+        manifest: fs.readFileSync(MANIFEST, 'utf8'),
+        templateFile: fs.readFileSync(TEMPLATE_FILE, 'utf8'),
+      }));
+      for (let i = 0; i < 100 && (await getComponent())?.deploymentStatus !== 'SUCCEEDED'; i++) await new Promise((r) => setTimeout(r, 20));
+      proton.emulator.log.clear();
+    });
+
+    test('a Create that declares where it is attached takes it over, deploying the declared template file once (Proton does not report one)', async () => {
+      expect((await proton.deploy(componentStack('exports'), COMPONENT_STACK)).status).toBe('CREATE_COMPLETE');
+      expect(componentChanges()).toEqual(['UpdateComponent(CURRENT_VERSION)']);
+    });
+
+    test('a Create whose component has another description fails naming it, and deploys nothing', async () => {
+      const report = await proton.deploy(componentStack('logs'), COMPONENT_STACK);
+      expect(report.status).toBe('ROLLBACK_COMPLETE');
+      expect(report.resources.find((r) => r.status === 'FAILED')?.reason)
+        .toMatch(/component adopt-bucket exists in Proton and differs .*:\n {2}- description: Proton has "exports", the stack declares "logs"/);
+      expect(componentChanges()).toEqual([]);
     });
   });
 });
