@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CreateComponentCommand, CreateEnvironmentCommand, CreateServiceCommand, DeleteComponentCommand, GetComponentCommand, DeleteEnvironmentCommand, DeleteServiceCommand, GetEnvironmentCommand, GetServiceCommand,
-  ListTagsForResourceCommand,
+  CreateComponentCommand, CreateEnvironmentCommand, CreateServiceCommand, DeleteComponentCommand, DeleteEnvironmentCommand,
+  DeleteServiceCommand, GetComponentCommand, GetEnvironmentCommand, GetServiceCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
