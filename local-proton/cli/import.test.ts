@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-proton';
 import { App } from 'aws-cdk-lib';
 import { main } from './main';
-import { listFiles, writeDeterministicArchive } from '../../src/constructs/bundles/archive';
 import { ENV_BUNDLE, SERVICE_BUNDLE, SERVICE_REPOSITORY } from '../../test/constructs/helpers';
+import { uploadBundle } from '../../test/lifecycle/helpers';
 import { ProtonIam } from '../emulator';
 import { LocalProton } from '../local-proton';
 
@@ -35,26 +35,18 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 300 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** Uploads a bundle to the emulator's S3 stand-in, as `aws s3 cp` would to a bucket. */
-function upload(dir: string, key: string): { s3: { bucket: string; key: string } } {
-  const archive = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estate-')), 'bundle.tar.gz');
-  writeDeterministicArchive(dir, listFiles(dir), archive);
-  proton.emulator.s3.putObject('estate-bundles', key, fs.readFileSync(archive));
-  return { s3: { bucket: 'estate-bundles', key } };
-}
-
 /** What a team made in the console: two templates, an environment, a service with an instance and a pipeline. */
 async function estateByHand(): Promise<void> {
   const send = proton.client.send.bind(proton.client) as (command: any) => Promise<any>;
   await send(new CreateEnvironmentTemplateCommand({ name: 'estate-env' }));
-  await send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'estate-env', source: upload(ENV_BUNDLE, 'env.tar.gz') }));
+  await send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'estate-env', source: uploadBundle(proton, ENV_BUNDLE, 'env.tar.gz') }));
   const envVersion = { templateName: 'estate-env', majorVersion: '1', minorVersion: '0' };
   await until(async () => (await send(new GetEnvironmentTemplateVersionCommand(envVersion))).environmentTemplateVersion.status === 'DRAFT');
   await send(new UpdateEnvironmentTemplateVersionCommand({ ...envVersion, status: 'PUBLISHED' }));
   await send(new CreateServiceTemplateCommand({ name: 'estate-svc' }));
   await send(new CreateServiceTemplateVersionCommand({
     templateName: 'estate-svc',
-    source: upload(SERVICE_BUNDLE, 'svc.tar.gz'),
+    source: uploadBundle(proton, SERVICE_BUNDLE, 'svc.tar.gz'),
     compatibleEnvironmentTemplates: [{ templateName: 'estate-env', majorVersion: '1' }],
   }));
   const svcVersion = { templateName: 'estate-svc', majorVersion: '1', minorVersion: '0' };

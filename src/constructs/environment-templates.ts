@@ -100,6 +100,13 @@ export interface TemplateVersionOptions {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Take over the version Proton already has in `majorVersion` whose schema is the bundle's (the newest such
+   * minor version), instead of registering the bundle; the Create fails naming the versions when none has it.
+   * Proton keeps no other part of a bundle to compare. While `adopt` is set, the stack never deletes the version.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 /** A version of an environment template: its template and version numbers. */

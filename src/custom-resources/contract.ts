@@ -93,7 +93,9 @@ export const NamedResourceAttribute = {
 } as const;
 
 /** Properties of a template version resource (environment or service). */
-export interface TemplateVersionProperties extends OwnedProperties {
+export interface TemplateVersionProperties extends OwnedProperties, AdoptableProperties {
+  /** With Adopt: the bundle's schema/schema.yaml, which the version to adopt must have. */
+  readonly AdoptSchema?: string;
   readonly TemplateName: string;
   /** Absent: Proton starts a new major version. */
   readonly MajorVersion?: string;

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { bundleCopy, ENV_BUNDLE, newStack, providerHandlers } from './helpers';
 import { EnvironmentTemplate, EnvironmentTemplateVersion, TemplateBundle } from '../../src';
 
@@ -152,5 +153,21 @@ describe('synth-time checks', () => {
     expect(dependsOn('THotfix').sort()).toEqual(['TV1', 'TV2']);
     expect(dependsOn('TV1')).toEqual([]);
     expect(dependsOn('TV2')).toEqual([]);
+  });
+});
+
+describe('adopting a template version', () => {
+  test('adopt sends the bundle\'s schema, and needs majorVersion and a bundle the app can read', () => {
+    const stack = newStack();
+    const template = new EnvironmentTemplate(stack, 'Vpc', { templateName: 'vpc' });
+    template.addVersion('V1', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), majorVersion: '1', adopt: true });
+    Template.fromStack(stack).hasResourceProperties('Custom::ProtonEnvironmentTemplateVersion', {
+      Adopt: 'true', AdoptSchema: fs.readFileSync(path.join(ENV_BUNDLE, 'schema', 'schema.yaml'), 'utf8'),
+    });
+    expect(() => template.addVersion('V2', { bundle: TemplateBundle.fromDirectory(ENV_BUNDLE), adopt: true }))
+      .toThrow(/TestStack\/Vpc\/V2: adopt takes over a version of majorVersion whose schema is the bundle's: give majorVersion/);
+    const bucket = s3.Bucket.fromBucketName(stack, 'Bundles', 'bundles');
+    expect(() => template.addVersion('V3', { bundle: TemplateBundle.fromBucket(bucket, 'v.tar.gz'), majorVersion: '1', adopt: true }))
+      .toThrow(/adopt compares the bundle's schema with Proton's versions: use a bundle the app can read/);
   });
 });

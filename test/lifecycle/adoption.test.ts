@@ -2,15 +2,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CreateComponentCommand, CreateEnvironmentCommand, CreateServiceCommand, DeleteComponentCommand, DeleteEnvironmentCommand,
-  DeleteServiceCommand, GetComponentCommand, GetEnvironmentCommand, GetServiceCommand, ListTagsForResourceCommand,
+  CreateComponentCommand, CreateEnvironmentCommand, CreateEnvironmentTemplateCommand, CreateEnvironmentTemplateVersionCommand,
+  CreateServiceCommand, DeleteComponentCommand, DeleteEnvironmentCommand, DeleteServiceCommand, GetComponentCommand,
+  GetEnvironmentCommand, GetEnvironmentTemplateVersionCommand, GetServiceCommand, ListTagsForResourceCommand,
+  UpdateEnvironmentTemplateVersionCommand,
 } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { useLocalProton } from './helpers';
+import { uploadBundle, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
-import { Component, ComponentManifest, Environment, EnvironmentTemplate, ProtonServiceRole, Service, ServiceTemplate, Spec, TemplateBundle } from '../../src';
-import { ENV_BUNDLE, SERVICE_BUNDLE, SERVICE_REPOSITORY } from '../constructs/helpers';
+import {
+  Component, ComponentManifest, Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, Service, ServiceTemplate,
+  Spec, TemplateBundle,
+} from '../../src';
+import { bundleCopy, ENV_BUNDLE, SERVICE_BUNDLE, SERVICE_REPOSITORY } from '../constructs/helpers';
 
 let proton: LocalProton;
 useLocalProton({ registrationDelayMs: 30, deploymentDelayMs: 50, deleteDelayMs: 50 }, (started) => { proton = started; });
@@ -274,6 +279,58 @@ describe('adoption', () => {
       expect(report.resources.find((r) => r.status === 'FAILED')?.reason)
         .toMatch(/component adopt-bucket exists in Proton and differs .*:\n {2}- description: Proton has "exports", the stack declares "logs"/);
       expect(componentChanges()).toEqual([]);
+    });
+  });
+
+  describe('adopting a template version registered outside the stack', () => {
+    const VERSION_STACK = 'AdoptionVersion';
+    const registered = { templateName: 'adopt-tv', majorVersion: '1', minorVersion: '0' };
+
+    beforeAll(async () => {
+      await proton.client.send(new CreateEnvironmentTemplateCommand({ name: 'adopt-tv' }));
+      await proton.client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'adopt-tv', source: uploadBundle(proton, ENV_BUNDLE, 'tv.tar.gz') }));
+      for (let i = 0; i < 100; i++) {
+        const { environmentTemplateVersion } = await proton.client.send(new GetEnvironmentTemplateVersionCommand(registered));
+        if (environmentTemplateVersion?.status === 'DRAFT') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await proton.client.send(new UpdateEnvironmentTemplateVersionCommand({ ...registered, status: 'PUBLISHED' }));
+    });
+
+    function versionStack(bundle: string): string {
+      const app = newApp();
+      const stack = new Stack(app, VERSION_STACK);
+      const version = new EnvironmentTemplateVersion(stack, 'V1', {
+        template: EnvironmentTemplate.fromEnvironmentTemplateName(stack, 'Template', 'adopt-tv'),
+        bundle: TemplateBundle.fromDirectory(bundle),
+        majorVersion: '1',
+        adopt: true,
+      });
+      new CfnOutput(stack, 'Version', { value: `${version.majorVersion}.${version.minorVersion}` });
+      return app.synth().directory;
+    }
+    const registrations = () => proton.emulator.log.entries.filter((e) => e.status === 200 && /^CreateEnvironmentTemplateVersion$/.test(e.operation));
+
+    test('a Create whose bundle has the schema of a version of its major version takes that version over, registering nothing; '
+      + 'while adopt is set the stack does not delete it', async () => {
+      proton.emulator.log.clear();
+      const report = await proton.deploy(versionStack(ENV_BUNDLE), VERSION_STACK);
+      expect(report.status).toBe('CREATE_COMPLETE');
+      expect(report.outputs.Version).toBe('1.0');
+      expect(registrations()).toEqual([]);
+      expect((await proton.destroy(VERSION_STACK)).status).toBe('DELETE_COMPLETE');
+      expect((await proton.client.send(new GetEnvironmentTemplateVersionCommand(registered))).environmentTemplateVersion?.status).toBe('PUBLISHED');
+    });
+
+    test('a Create whose bundle has another schema fails naming the versions, and registers nothing', async () => {
+      proton.emulator.log.clear();
+      const other = bundleCopy((dir) => fs.appendFileSync(path.join(dir, 'schema', 'schema.yaml'), '        subnet_cidr:\n          type: string\n'));
+      const report = await proton.deploy(versionStack(other), VERSION_STACK);
+      expect(report.status).toBe('ROLLBACK_COMPLETE');
+      expect(report.resources.find((r) => r.status === 'FAILED')?.reason).toMatch(
+        /environment template version V1\w* of template adopt-tv: no version of major version 1 has the bundle's schema \(adopt-tv:1.0\), so none is adopted/);
+      expect(registrations()).toEqual([]);
+      expect((await proton.destroy(VERSION_STACK)).status).toBe('DELETE_COMPLETE');
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   ComponentSource, Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, ServiceTemplate, ServiceTemplateVersion, Spec,
   TemplateBundle,
 } from '../../src';
+import { listFiles, writeDeterministicArchive } from '../../src/constructs/bundles/archive';
 import { ENV_BUNDLE, SERVICE_BUNDLE } from '../constructs/helpers';
 
 /** Synthesizes a one-stack app into a fresh directory and returns the cloud assembly's path. */
@@ -95,4 +96,12 @@ export function basePlatform(stack: Stack, options: PlatformOptions): Platform {
     supportedComponentSources: options.componentSources,
   });
   return { envTemplate, envV1, protonServiceRole, environments, svcTemplate, svcV1 };
+}
+
+/** Uploads a bundle directory to the emulator's S3 stand-in, as `aws s3 cp` would to a bucket: the source of a version made by hand. */
+export function uploadBundle(proton: LocalProton, dir: string, key: string): { s3: { bucket: string; key: string } } {
+  const archive = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-proton-upload-')), 'bundle.tar.gz');
+  writeDeterministicArchive(dir, listFiles(dir), archive);
+  proton.emulator.s3.putObject('hand-made-bundles', key, fs.readFileSync(archive));
+  return { s3: { bucket: 'hand-made-bundles', key } };
 }

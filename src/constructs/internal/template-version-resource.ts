@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { TagManager } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { dependOn, protonResource, ProtonCustomResource } from './proton-resource';
@@ -8,7 +9,7 @@ import { ProtonProvider } from '../../custom-resources/provider';
 import { TEMPLATE_VERSION_PART } from '../../proton-limits.generated';
 import { TemplateBundleConfig } from '../bundles/template-bundle';
 import type { TemplateVersionOptions } from '../environment-templates';
-import { checkDescription, checkString } from './validation';
+import { checkDescription, checkString, protonError } from './validation';
 
 /** What the environment and service template versions share: the custom resource and its permissions. */
 export interface TemplateVersionRegistration {
@@ -30,6 +31,11 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
       'give the major version as a whole number string without leading zeros, such as "1"');
   }
   checkDescription(scope, options.description);
+  if (options.adopt && (options.majorVersion === undefined || reg.bundle.schemaFile === undefined)) {
+    throw protonError(scope, options.majorVersion === undefined
+      ? 'adopt takes over a version of majorVersion whose schema is the bundle\'s: give majorVersion'
+      : 'adopt compares the bundle\'s schema with Proton\'s versions: use a bundle the app can read (fromDirectory or fromStack)');
+  }
   limitTags(scope, reg.tags, [ReservedTag.OWNER, ReservedTag.SOURCE, ReservedTag.DELETE_PENDING]);
 
   const resource = protonResource<TemplateVersionProperties>(scope, {
@@ -44,6 +50,8 @@ export function registerTemplateVersion(scope: Construct, reg: TemplateVersionRe
       SourceBucket: reg.bundle.bucketName,
       SourceKey: reg.bundle.objectKey,
       RemovalPolicy: options.removalPolicy,
+      Adopt: options.adopt ? 'true' : undefined,
+      AdoptSchema: options.adopt ? fs.readFileSync(reg.bundle.schemaFile!, 'utf8') : undefined,
       Tags: protonTags(reg.tags),
       ...reg.extraProperties,
     },

@@ -7,6 +7,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-proton';
 import { ReservedTag, TemplateVersionAttribute, TemplateVersionProperties } from '../contract';
+import { adopts, sameSpec } from './adoption';
 import { clientTokenFor } from './client-tokens';
 import { isConflict, isNotFound, ProtonResourceError, unlessNotFound } from './errors';
 import { OWNER_TAG, ownerTag } from './ownership';
@@ -28,6 +29,8 @@ export interface VersionState extends VersionId {
   readonly arn: string;
   readonly status: string;
   readonly statusMessage?: string;
+  /** Its schema (Get answers it; List does not). */
+  readonly schema?: string;
 }
 
 export interface CreateVersionInput {
@@ -45,7 +48,9 @@ export interface CreateVersionInput {
 
 /** Proton's answer (a version or a version summary) as the handler needs it. */
 export function versionStateOf(
-  version: { templateName?: string; majorVersion?: string; minorVersion?: string; arn?: string; status?: string; statusMessage?: string } | undefined,
+  version: {
+    templateName?: string; majorVersion?: string; minorVersion?: string; arn?: string; status?: string; statusMessage?: string; schema?: string;
+  } | undefined,
   noun: string,
 ): VersionState {
   if (!version) throw new Error(`Proton returned no ${noun}`);
@@ -56,6 +61,7 @@ export function versionStateOf(
     arn: version.arn!,
     status: version.status!,
     statusMessage: version.statusMessage,
+    schema: version.schema,
   };
 }
 
@@ -188,6 +194,7 @@ export class TemplateVersionHandler implements ResourceHandler {
     switch (event.RequestType) {
       case 'Create': {
         const desired = desiredVersion(event.ResourceProperties);
+        if (adopts(event.ResourceProperties)) return this.adopt(event, desired, context);
         return this.register(event, desired, desired.majorVersion, context);
       }
       case 'Update':
@@ -280,6 +287,25 @@ export class TemplateVersionHandler implements ResourceHandler {
         + 'version at the same time: deploy again');
     }
     return { PhysicalResourceId: physicalIdOf(version), Data: attributes(version) };
+  }
+
+  /** Takes over the newest version of the declared major version whose schema is the bundle's, tagging it as this resource's. */
+  private async adopt(event: OnEventRequest, desired: DesiredVersion, context: HandlerContext): Promise<OnEventResponse> {
+    const schema = requiredString<TemplateVersionProperties>(event.ResourceProperties, 'AdoptSchema');
+    const listed = (await this.api.list(context.proton, desired.templateName, desired.majorVersion))
+      .filter((v) => v.majorVersion === desired.majorVersion && v.status !== 'REGISTRATION_FAILED')
+      .sort((a, b) => Number(b.minorVersion) - Number(a.minorVersion));
+    for (const summary of listed) {
+      const version = await this.api.get(context.proton, summary);
+      if (!sameSpec(version.schema, schema)) continue;
+      await context.proton.send(new TagResourceCommand({
+        resourceArn: version.arn, tags: [...desired.tags, { key: SOURCE_TAG, value: sourceFingerprint(event, desired) }, ownerTag(event)],
+      }));
+      return { PhysicalResourceId: physicalIdOf(version), Data: attributes(version) };
+    }
+    throw new ProtonResourceError(`${this.api.noun} ${event.LogicalResourceId} of template ${desired.templateName}: no version of major version `
+      + `${desired.majorVersion} has the bundle's schema (${listed.map(physicalIdOf).join(', ') || 'it has none'}), so none is adopted: `
+      + 'give the bundle the version was registered from, or remove adopt to register it as a new version');
   }
 
   private async onUpdate(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
