@@ -13,7 +13,7 @@ import {
 import { App } from 'aws-cdk-lib';
 import { main } from './main';
 import { ENV_BUNDLE, SERVICE_BUNDLE, SERVICE_REPOSITORY } from '../../test/constructs/helpers';
-import { uploadBundle } from '../../test/lifecycle/helpers';
+import { until, uploadBundle } from '../../test/lifecycle/helpers';
 import { ProtonIam } from '../emulator';
 import { LocalProton } from '../local-proton';
 
@@ -30,10 +30,6 @@ afterAll(async () => {
   await proton?.stop();
   for (let n = 0; n <= synths; n++) fs.rmSync(n === 0 ? OUT : `${OUT}-${n}`, { recursive: true, force: true });
 });
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 300 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
-}
 
 /** What a team made in the console: two templates, an environment, a service with an instance and a pipeline. */
 async function estateByHand(): Promise<void> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { uploadBundle, useLocalProton } from './helpers';
+import { removeByHand, until, uploadBundle, useLocalProton } from './helpers';
 import { LocalProton } from '../../local-proton/local-proton';
 import {
   Component, ComponentManifest, Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, Service, ServiceTemplate,
@@ -77,7 +77,7 @@ async function deployedOutsideTheStack(cidr: string): Promise<void> {
     protonServiceRoleArn: roleArn,
     spec: `proton: EnvironmentSpec\nspec: { vpc_cidr: '${cidr}' }  # by hand\n`,
   }));
-  for (let i = 0; i < 100 && (await getEnv()).deploymentStatus !== 'SUCCEEDED'; i++) await new Promise((r) => setTimeout(r, 20));
+  await until(async () => (await getEnv()).deploymentStatus === 'SUCCEEDED');
 }
 
 const getEnv = async () => (await proton.client.send(new GetEnvironmentCommand({ name: 'adopt-beta' }))).environment!;
@@ -94,10 +94,7 @@ describe('adoption', () => {
   describe('adopting an environment made outside the stack', () => {
     // What the stack left in Proton goes the way it came, then the stack.
     afterEach(async () => {
-      if (await getEnv().catch(() => undefined)) {
-        await proton.client.send(new DeleteEnvironmentCommand({ name: 'adopt-beta' }));
-        for (let i = 0; i < 100 && await getEnv().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
-      }
+      await removeByHand(getEnv, () => proton.client.send(new DeleteEnvironmentCommand({ name: 'adopt-beta' })));
       expect((await proton.destroy(STACK)).status).toBe('DELETE_COMPLETE');
     });
 
@@ -170,10 +167,7 @@ describe('adoption', () => {
 
   describe('adopting a service made outside the stack', () => {
     afterEach(async () => {
-      if (await getService().catch(() => undefined)) {
-        await proton.client.send(new DeleteServiceCommand({ name: 'adopt-orders' }));
-        for (let i = 0; i < 100 && await getService().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
-      }
+      await removeByHand(getService, () => proton.client.send(new DeleteServiceCommand({ name: 'adopt-orders' })));
       expect((await proton.destroy(SERVICE_STACK)).status).toBe('DELETE_COMPLETE');
     });
 
@@ -193,7 +187,7 @@ describe('adoption', () => {
           '    spec: { port: 8080 }',
         ].join('\n'),
       }));
-      for (let i = 0; i < 200 && (await getService())?.status !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 20));
+      await until(async () => (await getService())?.status === 'ACTIVE');
       expect((await getService())?.status).toBe('ACTIVE');
     }
 
@@ -249,10 +243,7 @@ describe('adoption', () => {
     }
 
     afterEach(async () => {
-      if (await getComponent().catch(() => undefined)) {
-        await proton.client.send(new DeleteComponentCommand({ name: 'adopt-bucket' }));
-        for (let i = 0; i < 100 && await getComponent().catch(() => undefined); i++) await new Promise((r) => setTimeout(r, 20));
-      }
+      await removeByHand(getComponent, () => proton.client.send(new DeleteComponentCommand({ name: 'adopt-bucket' })));
       expect((await proton.destroy(COMPONENT_STACK)).status).toBe('DELETE_COMPLETE');
     });
 
@@ -264,7 +255,7 @@ describe('adoption', () => {
         manifest: fs.readFileSync(MANIFEST, 'utf8'),
         templateFile: fs.readFileSync(TEMPLATE_FILE, 'utf8'),
       }));
-      for (let i = 0; i < 100 && (await getComponent())?.deploymentStatus !== 'SUCCEEDED'; i++) await new Promise((r) => setTimeout(r, 20));
+      await until(async () => (await getComponent())?.deploymentStatus === 'SUCCEEDED');
       proton.emulator.log.clear();
     });
 
@@ -289,11 +280,7 @@ describe('adoption', () => {
     beforeAll(async () => {
       await proton.client.send(new CreateEnvironmentTemplateCommand({ name: 'adopt-tv' }));
       await proton.client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'adopt-tv', source: uploadBundle(proton, ENV_BUNDLE, 'tv.tar.gz') }));
-      for (let i = 0; i < 100; i++) {
-        const { environmentTemplateVersion } = await proton.client.send(new GetEnvironmentTemplateVersionCommand(registered));
-        if (environmentTemplateVersion?.status === 'DRAFT') break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await until(async () => (await proton.client.send(new GetEnvironmentTemplateVersionCommand(registered))).environmentTemplateVersion?.status === 'DRAFT');
       await proton.client.send(new UpdateEnvironmentTemplateVersionCommand({ ...registered, status: 'PUBLISHED' }));
     });
 

@@ -105,3 +105,16 @@ export function uploadBundle(proton: LocalProton, dir: string, key: string): { s
   proton.emulator.s3.putObject('hand-made-bundles', key, fs.readFileSync(archive));
   return { s3: { bucket: 'hand-made-bundles', key } };
 }
+
+/** Polls `check` every 20 ms until it holds, for at most 6 s: Proton's asynchronous states, from a test. */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Deletes a resource a test made by hand, when it is still there, and waits until Proton no longer has it. */
+export async function removeByHand(get: () => Promise<unknown>, remove: () => Promise<unknown>): Promise<void> {
+  const exists = () => get().then(() => true, () => false);
+  if (!(await exists())) return;
+  await remove();
+  await until(async () => !(await exists()));
+}
