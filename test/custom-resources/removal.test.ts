@@ -88,3 +88,21 @@ test('connection errors: by code, by the SDK wrapper\'s message, by cause; never
   expect(isProtonUnavailable(accessDenied())).toBe(true);
   expect(isProtonUnavailable(new Error('validation'))).toBe(false);
 });
+
+describe('adopted resources', () => {
+  test('a Delete of a resource the stack adopts makes no Proton call, like a retained one', async () => {
+    const event = onEventRequest('Delete', ResourceType.ENVIRONMENT, { ...ENV, Adopt: 'true' } as any, { PhysicalResourceId: 'beta' });
+    expect(await handlerFor(ResourceType.ENVIRONMENT).onEvent(event, context)).toEqual({ PhysicalResourceId: 'beta' });
+    expect(proton.calls()).toHaveLength(0);
+  });
+
+  test('removing adopt (with a template version\'s AdoptSchema) is a hand-over that asks Proton nothing; any other change is not', async () => {
+    const version = { TemplateName: 'vpc-env', MajorVersion: '1', SourceBucket: 'b', SourceKey: 'k', Publish: 'true', RemovalPolicy: 'delete' } as any;
+    const handOver = onEventRequest('Update', ResourceType.ENVIRONMENT_TEMPLATE_VERSION, version,
+      { PhysicalResourceId: 'vpc-env:1.0', OldResourceProperties: { ...version, Adopt: 'true', AdoptSchema: 'schema: {}' } });
+    expect(onlyRemovalPolicyChanged(handOver)).toBe(true);
+    const changed = onEventRequest('Update', ResourceType.ENVIRONMENT, { ...ENV, Description: 'new' } as any,
+      { PhysicalResourceId: 'beta', OldResourceProperties: { ...ENV, Adopt: 'true' } });
+    expect(onlyRemovalPolicyChanged(changed)).toBe(false);
+  });
+});

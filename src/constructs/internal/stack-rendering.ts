@@ -74,7 +74,21 @@ function renderPart(scope: Construct, part: TemplatePart): string {
   return text;
 }
 
-function inputType(inputs: Record<string, TemplateInput>): Record<string, unknown> {
+/** Whether a value, or any value inside it, is a token (a string, number or list one). */
+function hasToken(value: unknown): boolean {
+  if (Token.isUnresolved(value)) return true;
+  if (Array.isArray(value)) return value.some(hasToken);
+  return typeof value === 'object' && value !== null && Object.values(value).some(hasToken);
+}
+
+function inputType(scope: Construct, inputs: Record<string, TemplateInput>): Record<string, unknown> {
+  for (const [name, input] of Object.entries(inputs)) {
+    // The schema is a file in the bundle: a value known only at deploy time has no place in it.
+    if (!INPUT_NAME.test(name) || hasToken(name) || hasToken(input._schema)) {
+      throw protonError(scope, `template input ${Token.isUnresolved(name) ? '(a token)' : `"${name}"`}: names and options must be literal `
+        + 'values written into the bundle\'s schema, and a name letters, digits and underscores, starting with a letter');
+    }
+  }
   const properties = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input._schema]));
   const required = Object.entries(inputs).filter(([, input]) => input._required).map(([name]) => name);
   return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
@@ -90,7 +104,7 @@ export function writeStackBundle(scope: Construct, parts: TemplatePart[], inputT
     if (!INPUT_NAME.test(name)) throw protonError(scope, `input type name "${name}" is not a name the schema can use: use letters, digits and underscores`);
   }
   const types: Record<string, unknown> = {};
-  for (const part of parts) types[inputTypes[part.inputsParameter]] = inputType(part.inputs);
+  for (const part of parts) types[inputTypes[part.inputsParameter]] = inputType(scope, part.inputs);
   const keys = Object.fromEntries(Object.entries(inputTypes).map(([parameter, name]) => [INPUT_TYPE_KEYS[parameter], name]));
   const files: Record<string, string> = {
     'schema/schema.yaml': specYaml({ schema: { format: { openapi: '3.0.0' }, ...keys, types } }),

@@ -63,7 +63,8 @@ function removalOnlyWhileUnavailable(event: OnEventRequest, error: unknown): boo
 /** Whether an Update changes the removal policy (or adoption, which keeps a resource too) and nothing else. */
 export function onlyRemovalPolicyChanged(event: OnEventRequest): boolean {
   const rest = (props: Record<string, unknown> = {}) => {
-    const { RemovalPolicy: _removal, Adopt: _adopt, ServiceToken: _token, ...others } = props;
+    // A template version's AdoptSchema goes with Adopt.
+    const { RemovalPolicy: _removal, Adopt: _adopt, AdoptSchema: _schema, ServiceToken: _token, ...others } = props;
     return JSON.stringify(sorted(others));
   };
   const old = event.OldResourceProperties;

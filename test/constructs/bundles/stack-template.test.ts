@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -148,6 +148,19 @@ describe('TemplateBundle.fromStack: a template written as a CDK stack', () => {
       const template = new ServiceTemplate(stack, 'Api');
       expect(() => template.addVersion('V1', { bundle: TemplateBundle.fromStack(new ProtonTemplateStack('Api')), compatibleEnvironmentTemplates: [envVersion] }))
         .toThrow(/the service template has a Proton pipeline: give pipelineStack/);
+    });
+
+    test('a token in the inputs, which the schema file cannot hold', () => {
+      const stack = newStack();
+      const bucket = new s3.Bucket(stack, 'Bucket');
+      expect(() => new EnvironmentTemplate(stack, 'Vpc').addVersion('V1', {
+        bundle: TemplateBundle.fromStack(vpcStack(), { inputs: { vpc_cidr: TemplateInput.string({ defaultValue: bucket.bucketName }) } }),
+      })).toThrow(/TestStack\/Vpc\/V1: template input "vpc_cidr": names and options must be literal values written into the bundle's schema/);
+      expect(() => new EnvironmentTemplate(newStack(), 'Vpc').addVersion('V1', {
+        bundle: TemplateBundle.fromStack(vpcStack(), {
+          inputs: { ...VPC_INPUTS, count: TemplateInput.number({ maximum: Lazy.number({ produce: () => 3 }) }) },
+        }),
+      })).toThrow(/template input "count": names and options must be literal/);
     });
 
     test('a name that is not an input name', () => {
