@@ -11,7 +11,7 @@ import { generateName } from './internal/names';
 import { OutputKeys } from './internal/outputs';
 import { dependOn, protonResource, ProtonCustomResource } from './internal/proton-resource';
 import { protonTagManager, protonTags } from './internal/tags';
-import { checkDescription, checkName, protonError, userError } from './internal/validation';
+import { checkAdoptable, checkDescription, checkName, protonError, userError } from './internal/validation';
 import { ComponentSource } from './service-templates';
 import { IServiceInstance, Service } from './services';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
@@ -131,9 +131,7 @@ export class Component extends Resource implements ITaggable {
     }
     this.componentName = props.componentName ?? generateName(this);
     checkName(this, 'componentName', this.componentName);
-    if (props.adopt && props.componentName === undefined) {
-      throw protonError(this, 'adopt takes over the component Proton has under componentName: give the name of the component to adopt');
-    }
+    checkAdoptable(this, 'component', props.adopt, props.componentName);
     checkDescription(this, props.description);
     checkComponentsAllowed(this, props);
     const templateFile = readTemplateFile(this, props.templateFile);

@@ -13,7 +13,7 @@ import { protonResource, ProtonCustomResource } from './internal/proton-resource
 import { specValidationErrors } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
-import { checkDescription, checkName, protonError } from './internal/validation';
+import { checkAdoptable, checkDescription, checkName, protonError } from './internal/validation';
 import { RepositoryBranch } from './repositories';
 import { Spec, SpecDocumentKind } from './specs';
 
@@ -167,9 +167,7 @@ export class Environment extends EnvironmentBase implements ITaggable {
     this.componentRole = props.componentRole;
     this.environmentName = props.environmentName ?? generateName(this, pin.template.templateName);
     checkName(this, 'environmentName', this.environmentName);
-    if (props.adopt && props.environmentName === undefined) {
-      throw protonError(this, 'adopt takes over the environment Proton has under environmentName: give the name of the environment to adopt');
-    }
+    checkAdoptable(this, 'environment', props.adopt, props.environmentName);
     checkDescription(this, props.description);
     checkProvisioning(this, props);
     this.tags = protonTagManager(this, ResourceType.ENVIRONMENT, [ReservedTag.OWNER, ReservedTag.REQUEST]);

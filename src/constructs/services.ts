@@ -16,7 +16,7 @@ import { dependOn, protonResource, ProtonCustomResource } from './internal/proto
 import { specValidationErrors, SpecUnderCheck } from './internal/spec-validation';
 import { protonTagManager, protonTags } from './internal/tags';
 import { pinTemplate } from './internal/template-pin';
-import { checkDescription, checkName, checkVersionParts, protonError } from './internal/validation';
+import { checkAdoptable, checkDescription, checkName, checkVersionParts, protonError } from './internal/validation';
 import { IServiceTemplate, ServiceTemplateVersion } from './service-templates';
 import { checkSpecSize, Spec, SpecDocumentKind, toSpecYaml } from './specs';
 
@@ -207,9 +207,7 @@ export class Service extends ServiceBase implements ITaggable {
     this.hasPipeline = pin.template.pipeline;
     this.serviceName = props.serviceName ?? generateName(this, pin.template.templateName);
     checkName(this, 'serviceName', this.serviceName);
-    if (props.adopt && props.serviceName === undefined) {
-      throw protonError(this, 'adopt takes over the service Proton has under serviceName: give the name of the service to adopt');
-    }
+    checkAdoptable(this, 'service', props.adopt, props.serviceName);
     checkDescription(this, props.description);
     checkRepository(this, this.hasPipeline, props);
     this.tags = protonTagManager(this, ResourceType.SERVICE, [ReservedTag.OWNER, ReservedTag.REQUEST]);

@@ -51,6 +51,13 @@ export function checkName(scope: IConstruct, what: string, value: string | undef
   checkString(scope, what, value, RESOURCE_NAME, 'use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit');
 }
 
+/** `adopt` takes over the resource Proton has under a name the user gives (`kind`: environment, service, component). */
+export function checkAdoptable(scope: IConstruct, kind: string, adopt: boolean | undefined, givenName: string | undefined): void {
+  if (adopt && givenName === undefined) {
+    throw protonError(scope, `adopt takes over the ${kind} Proton has under ${kind}Name: give the name of the ${kind} to adopt`);
+  }
+}
+
 /** Checks a description. */
 export function checkDescription(scope: IConstruct, value: string | undefined): void {
   checkString(scope, 'description', value, DESCRIPTION, 'use at most 500 characters');
