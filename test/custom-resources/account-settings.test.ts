@@ -94,7 +94,27 @@ test('Delete of settings found without a repository removes the one the stack se
 
 test('a write Proton refuses fails isComplete with its message', async () => {
   proton.on(UpdateAccountSettingsCommand).rejects(accessDenied('not authorized to perform proton:UpdateAccountSettings'));
+  proton.on(GetAccountSettingsCommand).resolves({ accountSettings: { pipelineServiceRoleArn: OLD_ROLE } });
   const id = physicalIdFor({ pipelineServiceRoleArn: OLD_ROLE, pipelineCodebuildRoleArn: '' });
   await expect(accountSettingsHandler.isComplete(isCompleteRequest('Create', ResourceType.ACCOUNT_SETTINGS, props(), { PhysicalResourceId: id }), context))
     .rejects.toThrow('not authorized to perform proton:UpdateAccountSettings');
+});
+
+describe('a Create delivered twice, whose second execution runs late', () => {
+  const found = { pipelineServiceRoleArn: OLD_ROLE, pipelineCodebuildRoleArn: '' };
+  const createComplete = () => accountSettingsHandler.isComplete(
+    isCompleteRequest('Create', ResourceType.ACCOUNT_SETTINGS, props(), { PhysicalResourceId: physicalIdFor(found) }), context);
+
+  test('finds the settings it declares already written, and writes nothing', async () => {
+    proton.on(GetAccountSettingsCommand).resolves({ accountSettings: { pipelineServiceRoleArn: NEW_ROLE } });
+    expect(await createComplete()).toEqual({ IsComplete: true });
+    expect(updates()).toEqual([]);
+  });
+
+  test('finds settings a later request wrote, and fails without writing over them', async () => {
+    const later = 'arn:aws:iam::111111111111:role/later';
+    proton.on(GetAccountSettingsCommand).resolves({ accountSettings: { pipelineServiceRoleArn: later } });
+    await expect(createComplete()).rejects.toThrow(/the account settings changed after this Create read them/);
+    expect(updates()).toEqual([]);
+  });
 });

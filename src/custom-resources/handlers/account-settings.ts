@@ -1,5 +1,6 @@
 import { GetAccountSettingsCommand, RepositoryProvider, UpdateAccountSettingsCommand, UpdateAccountSettingsInput } from '@aws-sdk/client-proton';
 import { AccountSettingsProperties } from '../contract';
+import { ProtonResourceError } from './errors';
 import { Delivered, enumProperty, optionalObject, optionalString, requiredString, retains } from './properties';
 import type { HandlerContext, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse, ResourceHandler } from './types';
 
@@ -11,6 +12,13 @@ interface FoundSettings {
 }
 
 const PREFIX = 'proton-account-settings:';
+
+/** Two sets of settings that say the same: the roles, and the repository's provider, name and branch. */
+function sameSettings(a: UpdateAccountSettingsInput, b: UpdateAccountSettingsInput): boolean {
+  const repository = (r: UpdateAccountSettingsInput['pipelineProvisioningRepository']) => r && `${r.provider}:${r.name}@${r.branch}`;
+  return (a.pipelineServiceRoleArn ?? '') === (b.pipelineServiceRoleArn ?? '') && (a.pipelineCodebuildRoleArn ?? '') === (b.pipelineCodebuildRoleArn ?? '')
+    && repository(a.pipelineProvisioningRepository) === repository(b.pipelineProvisioningRepository);
+}
 
 /**
  * The physical id carries the settings found at create time (Proton has no delete for account
@@ -52,17 +60,20 @@ export class AccountSettingsHandler implements ResourceHandler {
       return { PhysicalResourceId: event.PhysicalResourceId! };
     }
     desiredSettings(event.ResourceProperties);
+    return { PhysicalResourceId: physicalIdFor(await this.read(context)) };
+  }
+
+  /** The settings Proton has, in the physical id's form. */
+  private async read(context: HandlerContext): Promise<FoundSettings> {
     const current = (await context.proton.send(new GetAccountSettingsCommand({}))).accountSettings ?? {};
     return {
-      PhysicalResourceId: physicalIdFor({
-        pipelineServiceRoleArn: current.pipelineServiceRoleArn ?? '',
-        pipelineCodebuildRoleArn: current.pipelineCodebuildRoleArn ?? '',
-        pipelineProvisioningRepository: current.pipelineProvisioningRepository && {
-          provider: current.pipelineProvisioningRepository.provider!,
-          name: current.pipelineProvisioningRepository.name!,
-          branch: current.pipelineProvisioningRepository.branch!,
-        },
-      }),
+      pipelineServiceRoleArn: current.pipelineServiceRoleArn ?? '',
+      pipelineCodebuildRoleArn: current.pipelineCodebuildRoleArn ?? '',
+      pipelineProvisioningRepository: current.pipelineProvisioningRepository && {
+        provider: current.pipelineProvisioningRepository.provider!,
+        name: current.pipelineProvisioningRepository.name!,
+        branch: current.pipelineProvisioningRepository.branch!,
+      },
     };
   }
 
@@ -70,9 +81,20 @@ export class AccountSettingsHandler implements ResourceHandler {
     const found = foundIn(event.PhysicalResourceId);
     const wantsRepository = !!optionalObject<AccountSettingsProperties, 'PipelineProvisioningRepository'>(event.ResourceProperties, 'PipelineProvisioningRepository');
     switch (event.RequestType) {
-      case 'Create':
-        await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository && !!found?.pipelineProvisioningRepository, context);
+      case 'Create': {
+        // Account settings carry no tag to say which request last wrote them: compare with what this Create found
+        // instead. A second execution of the Create (a duplicate delivery) that runs late must not write over a
+        // later request's settings, nor write the same ones twice.
+        const desired = desiredSettings(event.ResourceProperties);
+        const current = await this.read(context);
+        if (sameSettings(current, desired)) break;
+        if (found && !sameSettings(current, found)) {
+          throw new ProtonResourceError('the account settings changed after this Create read them (a later request, or someone outside '
+            + 'the stack), so it does not write over them: deploy again to apply the stack\'s settings');
+        }
+        await this.apply(desired, !wantsRepository && !!found?.pipelineProvisioningRepository, context);
         break;
+      }
       case 'Update':
         await this.apply(desiredSettings(event.ResourceProperties), !wantsRepository
           && !!optionalObject<AccountSettingsProperties, 'PipelineProvisioningRepository'>(event.OldResourceProperties ?? {}, 'PipelineProvisioningRepository'),
