@@ -29,13 +29,17 @@ export async function deployUnlessBusy(what: string, send: () => Promise<unknown
  * resource changes by itself (a deployment in progress) is left to the next poll, which deletes after it; any
  * other conflict fails, naming the resource and Proton's reason.
  */
-export async function deleteUnlessBusy(what: string, send: () => Promise<unknown>, busy: () => Promise<boolean>): Promise<void> {
+export async function deleteUnlessBusy(what: string, send: () => Promise<unknown>, busy: () => Promise<boolean>,
+  attempts: number = 2): Promise<void> {
   try {
     await send();
   } catch (error) {
     if (isNotFound(error)) return;
     if (isConflict(error)) {
       if (await busy()) return;
+      // The resource may have stopped changing between Proton's refusal and the read (a create that just ended):
+      // send the delete once more before calling the conflict Proton's reason.
+      if (attempts > 1) return deleteUnlessBusy(what, send, busy, attempts - 1);
       throw new ProtonResourceError(`Proton refuses to delete ${what}: ${(error as Error).message}`);
     }
     throw error;
