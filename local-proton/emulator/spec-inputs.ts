@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
 import { TemplateSchemaDoc } from './bundle';
 import { validationError } from './errors';
-import { checkSpecInputs, formatInputPath, InputProblem, InputProblemKind } from '../../src/constructs/internal/spec-validation';
+import { checkSpecInputs, formatInputPath, InputProblem } from '../../src/constructs/internal/spec-validation';
 
 /** The placeholder that keeps an input's current value on update (Proton user guide, "Update ..."). */
 export { CURRENT_VAL } from '../../src/constructs/internal/spec-validation';
@@ -97,10 +97,10 @@ export function checkInputs(
 function describe(problem: InputProblem, typeName: string): string {
   const input = `'${formatInputPath(problem.path)}'`;
   switch (problem.kind) {
-    case InputProblemKind.REQUIRED: return `the spec is missing the required input ${input} of ${typeName}`;
-    case InputProblemKind.TYPE: return `the spec input ${input} must be of type ${problem.type} as ${typeName} declares it`;
-    case InputProblemKind.UNKNOWN: return `the spec input ${input} ${problem.wants}`;
-    case InputProblemKind.SCHEMA: return `the spec ${problem.wants}`;
+    case 'REQUIRED': return `the spec is missing the required input ${input} of ${typeName}`;
+    case 'TYPE': return `the spec input ${input} must be of type ${problem.type} as ${typeName} declares it`;
+    case 'UNKNOWN': return `the spec input ${input} ${problem.wants}`;
+    case 'SCHEMA': return `the spec ${problem.wants}`;
     default: return `the spec input ${input} ${problem.wants} as ${typeName} declares it`;
   }
 }

@@ -8,7 +8,7 @@ import { PERMISSIONS, ProtonResourceFamily } from '../custom-resources/permissio
 import { ProtonProvider } from '../custom-resources/provider';
 import { ITemplate } from './bundles/template-bundle';
 import { protonArn } from './internal/arns';
-import { dependOn, protonResource } from './internal/proton-resource';
+import { ConstructProperties, dependOn, protonResource } from './internal/proton-resource';
 import { protonTags } from './internal/tags';
 import { protonError } from './internal/validation';
 import { IService } from './services';
@@ -131,9 +131,18 @@ export class Repository extends RepositoryBase implements ITaggable {
   }
 }
 
-/** The properties naming the repository branch a sync config follows. */
-function syncedBranch(repository: IRepository, branch: string): SyncedBranchProperties {
-  return { RepositoryProvider: repository.provider, RepositoryName: repository.repositoryName, Branch: branch };
+/** A sync config's resource: what it syncs (`properties`, from `synced`) follows `branch` of `repository`, both deployed first. */
+function syncConfigResource<P extends SyncedBranchProperties>(scope: Construct, type: 'TEMPLATE' | 'SERVICE',
+  synced: unknown, repository: IRepository, branch: string, properties: Omit<ConstructProperties<P>, keyof SyncedBranchProperties>): void {
+  const kind = `${type}_SYNC_CONFIG` as const;
+  const resource = protonResource<P>(scope, {
+    resourceType: ResourceType[kind],
+    permissions: PERMISSIONS[kind],
+    properties: {
+      ...properties, RepositoryProvider: repository.provider, RepositoryName: repository.repositoryName, Branch: branch,
+    } as ConstructProperties<P>,
+  });
+  dependOn(resource, synced, repository);
 }
 
 /** Properties of a template sync config. */
@@ -163,18 +172,12 @@ export interface TemplateSyncConfigProps {
 export class TemplateSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: TemplateSyncConfigProps) {
     super(scope, id);
-    const resource = protonResource<TemplateSyncConfigProperties>(this, {
-      resourceType: ResourceType.TEMPLATE_SYNC_CONFIG,
-      permissions: PERMISSIONS.TEMPLATE_SYNC_CONFIG,
-      properties: {
-        TemplateName: props.template.templateName,
-        TemplateType: props.template.templateKind,
-        ...syncedBranch(props.repository, props.branch),
-        Subdirectory: props.subdirectory,
-        RemovalPolicy: props.removalPolicy,
-      },
+    syncConfigResource<TemplateSyncConfigProperties>(this, 'TEMPLATE', props.template, props.repository, props.branch, {
+      TemplateName: props.template.templateName,
+      TemplateType: props.template.templateKind,
+      Subdirectory: props.subdirectory,
+      RemovalPolicy: props.removalPolicy,
     });
-    dependOn(resource, props.template, props.repository);
   }
 }
 
@@ -202,16 +205,10 @@ export interface ServiceSyncConfigProps {
 export class ServiceSyncConfig extends Resource {
   constructor(scope: Construct, id: string, props: ServiceSyncConfigProps) {
     super(scope, id);
-    const resource = protonResource<ServiceSyncConfigProperties>(this, {
-      resourceType: ResourceType.SERVICE_SYNC_CONFIG,
-      permissions: PERMISSIONS.SERVICE_SYNC_CONFIG,
-      properties: {
-        ServiceName: props.service.serviceName,
-        ...syncedBranch(props.repository, props.branch),
-        FilePath: props.filePath,
-        RemovalPolicy: props.removalPolicy,
-      },
+    syncConfigResource<ServiceSyncConfigProperties>(this, 'SERVICE', props.service, props.repository, props.branch, {
+      ServiceName: props.service.serviceName,
+      FilePath: props.filePath,
+      RemovalPolicy: props.removalPolicy,
     });
-    dependOn(resource, props.service, props.repository);
   }
 }

@@ -88,8 +88,6 @@ export interface SyncedBranchProperties {
 /** The attributes of every Proton resource known by its name (environments, services, service instances, components). */
 export const NamedResourceAttribute = {
   ARN: 'Arn',
-  /** Read by no construct: part of the response the lifecycle tests pin. */
-  NAME: 'Name',
 } as const;
 
 /** Properties of a template version resource (environment or service). */

@@ -102,28 +102,7 @@ export class ProtonProvider extends Construct {
         if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.node.addDependency(policies);
       },
     });
-
-    // The framework's functions get roles that write to their log group only: one for onEvent, one for the
-    // waiter's functions (one role for both would be a cycle: onEvent starts the waiter, which invokes isComplete).
-    const frameworkRoles = ['FrameworkOnEventRole', 'FrameworkWaiterRole'].map((roleId) => new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
-    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs');
-    frameworkRoles.forEach((frameworkRole) => grantLogWrites(frameworkRole, frameworkLogs));
-    const provider = new Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
-      // Between isComplete invocations no waiter polls: 5 s keeps a long deployment's detection p95 near 3 s (BENCHMARKS.md).
-      queryInterval: Duration.seconds(5),
-      totalTimeout,
-      frameworkOnEventRole: frameworkRoles[0],
-      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
-      logGroup: frameworkLogs,
-      // Every state transition is logged, without execution data: the input holds the event's presigned ResponseURL.
-      // Into the framework functions' log group: one resource fewer again.
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: { destination: frameworkLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    this.serviceToken = provider.serviceToken;
-    suppressFrameworkFindings(provider, frameworkRoles);
+    this.serviceToken = frameworkProvider(this, onEvent, isComplete, totalTimeout).serviceToken;
   }
 
   /**
@@ -309,4 +288,31 @@ function suppressFrameworkFindings(provider: Provider, frameworkRoles: iam.Role[
       suppressNag(frameworkPolicy, [{ ...invokeVersions, reason: 'The framework functions invoke the onEvent and isComplete handlers; aws-cdk-lib grants them with their versions (<function>:*)' }]);
     }
   }
+}
+
+/**
+ * The Provider framework around the two handlers. Its functions get roles that write to their log group only: one for
+ * onEvent, one for the waiter's functions (one role for both would be a cycle: onEvent starts the waiter, which invokes
+ * isComplete).
+ */
+function frameworkProvider(scope: Construct, onEvent: lambda.IFunction, isComplete: lambda.IFunction, totalTimeout: Duration): Provider {
+  const frameworkRoles = ['FrameworkOnEventRole', 'FrameworkWaiterRole'].map((roleId) => new iam.Role(scope, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+  const frameworkLogs = new logs.LogGroup(scope, 'FrameworkLogs');
+  frameworkRoles.forEach((frameworkRole) => grantLogWrites(frameworkRole, frameworkLogs));
+  const provider = new Provider(scope, 'Provider', {
+    onEventHandler: onEvent,
+    isCompleteHandler: isComplete,
+    // Between isComplete invocations no waiter polls: 5 s keeps a long deployment's detection p95 near 3 s (BENCHMARKS.md).
+    queryInterval: Duration.seconds(5),
+    totalTimeout,
+    frameworkOnEventRole: frameworkRoles[0],
+    frameworkCompleteAndTimeoutRole: frameworkRoles[1],
+    logGroup: frameworkLogs,
+    // Every state transition is logged, without execution data: the input holds the event's presigned ResponseURL.
+    // Into the framework functions' log group: one resource fewer again.
+    disableWaiterStateMachineLogging: false,
+    waiterStateMachineLogOptions: { destination: frameworkLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+  });
+  suppressFrameworkFindings(provider, frameworkRoles);
+  return provider;
 }

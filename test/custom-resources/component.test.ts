@@ -188,7 +188,7 @@ describe('isComplete', () => {
     proton.on(GetComponentCommand).resolves(component());
     proton.on(ListComponentOutputsCommand).resolves({ outputs: [{ key: 'BucketName', valueString: 'orders-bucket-1' }, { key: 'Unused', valueString: 'x' }] });
     await expect(handler.isComplete(complete('Create', { ResourceProperties: props({ Outputs: ['BucketName'] }) }), context)).resolves.toEqual({
-      IsComplete: true, Data: { 'Arn': ARN, 'Name': 'orders-bucket', 'Outputs.BucketName': 'orders-bucket-1' },
+      IsComplete: true, Data: { 'Arn': ARN, 'Outputs.BucketName': 'orders-bucket-1' },
     });
     expect(updates()).toHaveLength(0);
   });

@@ -173,7 +173,7 @@ describe('isComplete', () => {
     const out = await handler.isComplete(complete('Create', { ResourceProperties: props({ Outputs: ['SubnetId', 'VpcId'] }) }), context);
     expect(out).toEqual({
       IsComplete: true,
-      Data: { 'Arn': 'arn:aws:proton:us-east-1:111111111111:environment/beta', 'Name': 'beta', 'Outputs.SubnetId': 'subnet-1', 'Outputs.VpcId': 'vpc-1' },
+      Data: { 'Arn': 'arn:aws:proton:us-east-1:111111111111:environment/beta', 'Outputs.SubnetId': 'subnet-1', 'Outputs.VpcId': 'vpc-1' },
     });
   });
 

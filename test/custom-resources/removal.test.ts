@@ -30,7 +30,7 @@ test('a removal-policy-only Update without referenced outputs answers the attrib
   const event = onEventRequest('Update', ResourceType.ENVIRONMENT, { ...ENV, RemovalPolicy: 'retain' },
     { PhysicalResourceId: 'beta', OldResourceProperties: ENV });
   const answer = await handlerFor(ResourceType.ENVIRONMENT).onEvent(event, context);
-  expect(answer).toEqual({ PhysicalResourceId: 'beta', Data: { Arn: 'arn:aws:proton:us-east-1:111111111111:environment/beta', Name: 'beta' } });
+  expect(answer).toEqual({ PhysicalResourceId: 'beta', Data: { Arn: 'arn:aws:proton:us-east-1:111111111111:environment/beta' } });
   expect(await handlerFor(ResourceType.ENVIRONMENT).isComplete({ ...event, ...answer }, context)).toEqual({ IsComplete: true });
   expect(proton.calls()).toHaveLength(0);
 });
@@ -50,7 +50,7 @@ test('a removal-policy-only Update that reads outputs asks Proton; when Proton r
   const event = onEventRequest('Update', ResourceType.ENVIRONMENT, { ...withOutputs, RemovalPolicy: 'retain' },
     { PhysicalResourceId: 'beta', OldResourceProperties: withOutputs });
   const answer = await handlerFor(ResourceType.ENVIRONMENT).onEvent(event, context);
-  expect(answer.Data).toEqual({ Arn: 'arn:aws:proton:us-east-1:111111111111:environment/beta', Name: 'beta' });
+  expect(answer.Data).toEqual({ Arn: 'arn:aws:proton:us-east-1:111111111111:environment/beta' });
   expect(proton.calls().length).toBeGreaterThan(0);
   expect(proton.commandCalls(ListEnvironmentOutputsCommand)).toHaveLength(0);
 });

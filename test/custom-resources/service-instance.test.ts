@@ -140,7 +140,7 @@ describe('isComplete', () => {
     proton.on(GetServiceInstanceCommand).resolves(instance());
     proton.on(ListServiceInstanceOutputsCommand).resolves({ outputs: [{ key: 'Url', valueString: 'https://beta' }, { key: 'Unused', valueString: 'x' }] });
     await expect(handler.isComplete(complete('Create', { ResourceProperties: props({ Outputs: ['Url'] }) }), context)).resolves.toEqual({
-      IsComplete: true, Data: { 'Arn': ARN, 'Name': 'beta', 'Outputs.Url': 'https://beta' },
+      IsComplete: true, Data: { 'Arn': ARN, 'Outputs.Url': 'https://beta' },
     });
     expect(deployments()).toHaveLength(0);
   });

@@ -57,7 +57,7 @@ describe('environment lifecycle', () => {
     createRequestId = created.requestId;
     const outputs = (await proton.client.send(new ListEnvironmentOutputsCommand({ environmentName: 'beta' }))).outputs!;
     const vpcId = outputs.find((o) => o.key === 'VpcId')!.valueString;
-    expect(created.attributes).toEqual(expect.objectContaining({ 'Outputs.VpcId': vpcId, 'Name': 'beta' }));
+    expect(created.attributes).toEqual({ 'Arn': expect.stringMatching(/:environment\/beta$/), 'Outputs.VpcId': vpcId });
     expect(Object.keys(created.attributes).filter((k) => k.startsWith('Outputs.'))).toEqual(['Outputs.VpcId']);
     expect(await getEnv('beta')).toMatchObject({ deploymentStatus: 'SUCCEEDED', templateMajorVersion: '1', templateMinorVersion: '0' });
   });

@@ -69,7 +69,7 @@ describe('service lifecycle', () => {
     expect(report.status).toBe('CREATE_COMPLETE');
     const created = report.resources.find((r) => r.type === SERVICE && r.action === 'CREATE')!;
     createRequestId = created.requestId!;
-    expect(Object.keys(created.attributes!).sort()).toEqual(['Arn', 'Instances.beta.Outputs.Url', 'Name', 'Pipeline.Outputs.PipelineUrl']);
+    expect(Object.keys(created.attributes!).sort()).toEqual(['Arn', 'Instances.beta.Outputs.Url', 'Pipeline.Outputs.PipelineUrl']);
     const service = (await proton.client.send(new GetServiceCommand({ name }))).service!;
     expect(service.status).toBe('ACTIVE');
     expect(service.pipeline?.deploymentStatus).toBe('SUCCEEDED');

@@ -29,19 +29,12 @@ export interface TemplateSchemaDocument {
 /** A path to a value in a spec: mapping keys and list indexes. */
 export type InputPath = ReadonlyArray<string | number>;
 
-/** Why an input does not fit the schema. */
-export enum InputProblemKind {
-  /** A required input (without default) is not given. */
-  REQUIRED = 'REQUIRED',
-  /** An input the input type does not declare. */
-  UNKNOWN = 'UNKNOWN',
-  /** A value of another type than the schema's. */
-  TYPE = 'TYPE',
-  /** Any other keyword: enum, minimum, maxLength, pattern, minItems, ... */
-  CONSTRAINT = 'CONSTRAINT',
-  /** The input type is not a schema ajv can compile. */
-  SCHEMA = 'SCHEMA',
-}
+/**
+ * Why an input does not fit the schema: `REQUIRED` (a required input without default is not given), `UNKNOWN` (an
+ * input the input type does not declare), `TYPE` (a value of another type than the schema's), `CONSTRAINT` (any other
+ * keyword: enum, minimum, maxLength, pattern, minItems, ...) or `SCHEMA` (the input type is not a schema ajv can compile).
+ */
+export type InputProblemKind = 'REQUIRED' | 'UNKNOWN' | 'TYPE' | 'CONSTRAINT' | 'SCHEMA';
 
 /** One problem of a spec's inputs. */
 export interface InputProblem {
@@ -99,7 +92,7 @@ export function checkSpecInputs(
   }
   const validate = compile(types as Record<string, unknown>, typeName);
   if (validate instanceof Error) {
-    return { typeName, problems: [{ kind: InputProblemKind.SCHEMA, path: [], wants: `cannot be checked: input type ${typeName} is not a valid schema (${validate.message})` }] };
+    return { typeName, problems: [{ kind: 'SCHEMA', path: [], wants: `cannot be checked: input type ${typeName} is not a valid schema (${validate.message})` }] };
   }
   const knownLater: InputPath[] = [];
   const isKnownLater = (value: unknown) => value === CURRENT_VAL || (options.isKnownLater?.(value) ?? false);
@@ -240,13 +233,13 @@ function toProblem(error: ErrorObject, data: unknown, typeName: string): (InputP
   const base = { keyword: error.keyword, path };
   switch (error.keyword) {
     case 'required':
-      return { ...base, kind: InputProblemKind.REQUIRED, path: [...path, p.missingProperty], wants: 'is required and has no default' };
+      return { ...base, kind: 'REQUIRED', path: [...path, p.missingProperty], wants: 'is required and has no default' };
     case 'additionalProperties': {
       const declared = Object.keys((error.parentSchema as any)?.properties ?? {});
       const owner = path.length === 0 ? `an input of ${typeName}` : 'a property the schema declares here';
       return {
         ...base,
-        kind: InputProblemKind.UNKNOWN,
+        kind: 'UNKNOWN',
         path: [...path, p.additionalProperty],
         wants: `is not ${owner} (${declared.length > 0 ? `declared: ${declared.join(', ')}` : 'it declares none'})`,
         given: { value: (error.data as any)?.[p.additionalProperty] },
@@ -254,12 +247,12 @@ function toProblem(error: ErrorObject, data: unknown, typeName: string): (InputP
     }
     case 'type': {
       const type = ([] as string[]).concat(p.type).join(' or ');
-      return { ...base, kind: InputProblemKind.TYPE, type, wants: `must be ${([] as string[]).concat(p.type).map(describeType).join(' or ')}`, given };
+      return { ...base, kind: 'TYPE', type, wants: `must be ${([] as string[]).concat(p.type).map(describeType).join(' or ')}`, given };
     }
     case 'if':
       return undefined; // its branch reports the problem
     default:
-      return { ...base, kind: InputProblemKind.CONSTRAINT, wants: describeConstraint(error), given };
+      return { ...base, kind: 'CONSTRAINT', wants: describeConstraint(error), given };
   }
 }
 
@@ -319,7 +312,7 @@ function instancePath(pointer: string, data: unknown): InputPath {
  * is unknown whatever its value), or of the contents of a value that holds one.
  */
 function dependsOnKnownLater(problem: InputProblem & { keyword: string }, knownLater: InputPath[]): boolean {
-  return knownLater.some((later) => (problem.kind !== InputProblemKind.UNKNOWN && startsWith(problem.path, later))
+  return knownLater.some((later) => (problem.kind !== 'UNKNOWN' && startsWith(problem.path, later))
     || (WHOLE_VALUE_KEYWORDS.has(problem.keyword) && startsWith(later, problem.path)));
 }
 
@@ -397,7 +390,7 @@ export function specValidationErrors(
     const lines = check.problems.map((problem) => {
       const line = spec.spec?._lineOf(problem.path);
       const where = `${formatInputPath([...spec.at, ...problem.path])}${line !== undefined ? ` (line ${line})` : ''}`;
-      const given = problem.kind === InputProblemKind.REQUIRED ? ', not given' : problem.given ? `, given ${formatValue(problem.given.value)}` : '';
+      const given = problem.kind === 'REQUIRED' ? ', not given' : problem.given ? `, given ${formatValue(problem.given.value)}` : '';
       return `    - ${where}: ${problem.wants}${given}`;
     });
     const summary = check.problems.length === 1 ? '1 problem' : `${check.problems.length} problems`;

@@ -63,55 +63,59 @@ export class ComponentHandler extends NamedResourceHandler<Component> implements
   public async onEvent(event: OnEventRequest, context: HandlerContext): Promise<OnEventResponse> {
     const desired = desiredComponent(event.ResourceProperties);
     switch (event.RequestType) {
-      case 'Create': {
-        const existing = desired.adopt ? await this.getOrUndefined(desired.name, context) : undefined;
-        if (!existing) return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
-        // Its template file is not reported: isComplete deploys the declared one (this request's token is not its last).
-        await adopt(`component ${desired.name}`, existing.arn!, [
-          ['environment', existing.serviceName ? undefined : existing.environmentName, desired.serviceName ? undefined : desired.environmentName],
-          ['service', existing.serviceName, desired.serviceName],
-          ['service instance', existing.serviceInstanceName, desired.serviceInstanceName],
-          ['service spec', existing.serviceSpec, desired.serviceSpec],
-          ['description', existing.description ?? '', desired.description ?? ''],
-        ], desired.tags, event, context);
-        return { PhysicalResourceId: desired.name };
-      }
-      case 'Update': {
-        const previous = desiredComponent(event.OldResourceProperties ?? {});
-        // Against the physical id, not the old properties: a rollback Update returns to the component it has.
-        const renamed = event.PhysicalResourceId !== desired.name;
-        const recreated = previous.manifest !== desired.manifest || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
-        if (!renamed && !recreated) {
-          const component = await this.getOrUndefined(desired.name, context);
-          if (component) {
-            await takeOver(component.arn!, event, context);
-            // Deployed for this request already (a replay after its deployment started): isComplete waits for that
-            // one, or deploys again if it was cancelled.
-            if (!component.lastClientRequestToken?.startsWith(requestTokenPrefix(event))) {
-              await this.tryUpdate(event, previous, desired, component, context);
-            }
-            // Proton takes tags at create only.
-            await syncTags(component.arn!, previous.tags, desired.tags, context);
-          }
-        } else if (renamed && previous.serviceName && previous.serviceName === desired.serviceName
-          && previous.serviceInstanceName === desired.serviceInstanceName) {
-          // Proton attaches one component per instance, and CloudFormation creates the replacement
-          // before it deletes the old one: the new one could never attach.
-          throw new ProtonResourceError(`component ${event.PhysicalResourceId} is attached to instance ${desired.serviceInstanceName} of service `
-            + `${desired.serviceName}, which takes one component: renaming it (to ${desired.name}) would need two. Remove the component `
-            + 'from the stack and deploy, then add it under the new name');
-        } else if (!renamed) {
-          throw new ProtonResourceError(`component ${desired.name}: a new manifest or environment replaces the component, `
-            + 'and the new one needs a name of its own: change componentName too, or omit it to have one generated');
-        } else {
-          return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
-        }
-        return { PhysicalResourceId: desired.name };
-      }
+      case 'Create': return this.onCreate(event, desired, context);
+      case 'Update': return this.onUpdate(event, desired, context);
       case 'Delete':
         if (!desired.retain && await this.ours(event, desired.name, context)) await this.detachOrDelete(event, desired.name, context);
         return { PhysicalResourceId: event.PhysicalResourceId! };
     }
+  }
+
+  private async onCreate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<OnEventResponse> {
+    const existing = desired.adopt ? await this.getOrUndefined(desired.name, context) : undefined;
+    if (!existing) return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
+    // Its template file is not reported: isComplete deploys the declared one (this request's token is not its last).
+    await adopt(`component ${desired.name}`, existing.arn!, [
+      ['environment', existing.serviceName ? undefined : existing.environmentName, desired.serviceName ? undefined : desired.environmentName],
+      ['service', existing.serviceName, desired.serviceName],
+      ['service instance', existing.serviceInstanceName, desired.serviceInstanceName],
+      ['service spec', existing.serviceSpec, desired.serviceSpec],
+      ['description', existing.description ?? '', desired.description ?? ''],
+    ], desired.tags, event, context);
+    return { PhysicalResourceId: desired.name };
+  }
+
+  private async onUpdate(event: OnEventRequest, desired: DesiredComponent, context: HandlerContext): Promise<OnEventResponse> {
+    const previous = desiredComponent(event.OldResourceProperties ?? {});
+    // Against the physical id, not the old properties: a rollback Update returns to the component it has.
+    const renamed = event.PhysicalResourceId !== desired.name;
+    const recreated = previous.manifest !== desired.manifest || (previous.environmentName ?? '') !== (desired.environmentName ?? '');
+    if (!renamed && !recreated) {
+      const component = await this.getOrUndefined(desired.name, context);
+      if (component) {
+        await takeOver(component.arn!, event, context);
+        // Deployed for this request already (a replay after its deployment started): isComplete waits for that
+        // one, or deploys again if it was cancelled.
+        if (!component.lastClientRequestToken?.startsWith(requestTokenPrefix(event))) {
+          await this.tryUpdate(event, previous, desired, component, context);
+        }
+        // Proton takes tags at create only.
+        await syncTags(component.arn!, previous.tags, desired.tags, context);
+      }
+    } else if (renamed && previous.serviceName && previous.serviceName === desired.serviceName
+      && previous.serviceInstanceName === desired.serviceInstanceName) {
+      // Proton attaches one component per instance, and CloudFormation creates the replacement
+      // before it deletes the old one: the new one could never attach.
+      throw new ProtonResourceError(`component ${event.PhysicalResourceId} is attached to instance ${desired.serviceInstanceName} of service `
+        + `${desired.serviceName}, which takes one component: renaming it (to ${desired.name}) would need two. Remove the component `
+        + 'from the stack and deploy, then add it under the new name');
+    } else if (!renamed) {
+      throw new ProtonResourceError(`component ${desired.name}: a new manifest or environment replaces the component, `
+        + 'and the new one needs a name of its own: change componentName too, or omit it to have one generated');
+    } else {
+      return createdOrDeferred(desired.name, await this.tryCreate(event, desired, context));
+    }
+    return { PhysicalResourceId: desired.name };
   }
 
   public async isComplete(event: IsCompleteRequest, context: HandlerContext): Promise<IsCompleteResponse> {

@@ -12,7 +12,7 @@ import { NamedResourceAttribute, ResourceType, TemplateVersionAttribute } from '
 export function attributesWithoutProton(event: OnEventRequest): Record<string, string> {
   const [, partition, , region, account] = event.StackId.split(':');
   const arn = (resource: string) => `arn:${partition}:proton:${region}:${account}:${resource}`;
-  const named = (resource: string, name: string) => ({ [NamedResourceAttribute.ARN]: arn(resource), [NamedResourceAttribute.NAME]: name });
+  const named = (resource: string) => ({ [NamedResourceAttribute.ARN]: arn(resource) });
   const props = event.ResourceProperties;
   switch (event.ResourceType) {
     case ResourceType.ENVIRONMENT_TEMPLATE_VERSION:
@@ -27,13 +27,13 @@ export function attributesWithoutProton(event: OnEventRequest): Record<string, s
       };
     }
     case ResourceType.ENVIRONMENT:
-      return named(`environment/${props.Name}`, props.Name);
+      return named(`environment/${props.Name}`);
     case ResourceType.SERVICE:
-      return named(`service/${props.Name}`, props.Name);
+      return named(`service/${props.Name}`);
     case ResourceType.SERVICE_INSTANCE:
-      return named(`service/${props.ServiceName}/service-instance/${props.Name}`, props.Name);
+      return named(`service/${props.ServiceName}/service-instance/${props.Name}`);
     case ResourceType.COMPONENT:
-      return named(`component/${props.Name}`, props.Name);
+      return named(`component/${props.Name}`);
     default:
       return {};
   }

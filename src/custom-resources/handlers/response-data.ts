@@ -2,9 +2,9 @@ import type { Output } from '@aws-sdk/client-proton';
 import { NamedResourceAttribute, outputAttribute } from '../contract';
 import { ProtonResourceError } from './errors';
 
-/** The response data of a resource known by its name: its ARN and its name. */
-export function namedResourceData(resource: { readonly arn?: string; readonly name?: string }): Record<string, string> {
-  return { [NamedResourceAttribute.ARN]: resource.arn!, [NamedResourceAttribute.NAME]: resource.name! };
+/** The response data of a resource known by its name: its ARN (its name is the physical id). */
+export function namedResourceData(resource: { readonly arn?: string }): Record<string, string> {
+  return { [NamedResourceAttribute.ARN]: resource.arn! };
 }
 
 /** Data beyond this many bytes would not leave room in CloudFormation's 4096-byte response. */

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   Environment, EnvironmentTemplate, EnvironmentTemplateVersion, ProtonServiceRole, Service, ServiceInstance, ServiceTemplate, Spec, TemplateBundle,
 } from '../../../src';
-import { checkSpecInputs, CURRENT_VAL, formatInputPath, InputProblemKind, openApiToJsonSchema, readTemplateSchema } from '../../../src/constructs/internal/spec-validation';
+import { checkSpecInputs, CURRENT_VAL, formatInputPath, openApiToJsonSchema, readTemplateSchema } from '../../../src/constructs/internal/spec-validation';
 import { ENV_BUNDLE, firstResource, newStack } from '../helpers';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'spec-validation');
@@ -383,9 +383,9 @@ describe('checkSpecInputs (the rules the Proton emulator shares)', () => {
       properties: { a: { type: ['string', 'null'], enum: ['x', null], default: 'x' }, b: { type: 'number', exclusiveMinimum: 1 }, c: { $ref: '#/definitions/C' } },
     });
     expect(checkSpecInputs(schema, 'environment_input_type', { size: 10, net: { cidr: 1, mask: 2 } }).problems.map((p) => [p.kind, p.path, p.wants])).toEqual([
-      [InputProblemKind.TYPE, ['net', 'cidr'], 'must be a string'],
-      [InputProblemKind.UNKNOWN, ['net', 'mask'], 'is not a property the schema declares here (declared: cidr)'],
-      [InputProblemKind.CONSTRAINT, ['size'], 'must be less than 10'],
+      ['TYPE', ['net', 'cidr'], 'must be a string'],
+      ['UNKNOWN', ['net', 'mask'], 'is not a property the schema declares here (declared: cidr)'],
+      ['CONSTRAINT', ['size'], 'must be less than 10'],
     ]);
     expect(checkSpecInputs(schema, 'environment_input_type', { size: 5, net: { cidr: 'x' } }).problems).toEqual([]);
   });
@@ -395,7 +395,7 @@ describe('checkSpecInputs (the rules the Proton emulator shares)', () => {
     expect(checkSpecInputs(undefined, 'environment_input_type', { anything: 1 })).toEqual({ typeName: undefined, problems: [] });
     const broken = { environment_input_type: 'Bad', types: { Bad: { type: 'object', properties: { a: { type: 'text' } } } } };
     expect(checkSpecInputs(broken, 'environment_input_type', { a: 1 }).problems).toEqual([
-      { kind: InputProblemKind.SCHEMA, path: [], wants: expect.stringMatching(/^cannot be checked: input type Bad is not a valid schema \(.*type/) },
+      { kind: 'SCHEMA', path: [], wants: expect.stringMatching(/^cannot be checked: input type Bad is not a valid schema \(.*type/) },
     ]);
   });
 });
