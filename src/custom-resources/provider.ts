@@ -1,13 +1,12 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Aspects, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { ResourceType } from './contract';
 import { HandlerPermissions } from './permissions';
 import { MAX_MANAGED_POLICIES_PER_ROLE, splitIntoPolicies } from './policy-size';
 import { protonArn } from '../constructs/internal/arns';
@@ -69,6 +68,8 @@ export class ProtonProvider extends Construct {
   private readonly passedConnections = new Map<string, string>();
   private readonly bundleObjects = new Map<string, { bucketArn: string; keys: Set<string>; assetKeys: Set<string> }>();
   private rendered = false;
+  /** The handlers' managed policies, rendered at synthesis. */
+  private readonly policies: Construct;
 
   private constructor(scope: Stack, id: string, props: ProtonProviderProps) {
     super(scope, id);
@@ -93,16 +94,18 @@ export class ProtonProvider extends Construct {
     const isComplete = handlerFunction(this, 'IsComplete', 'isComplete', { role, logGroup, timeout: Duration.minutes(10) });
     onEvent.node.addDependency(policies);
     isComplete.node.addDependency(policies);
-    // Each Proton resource depends on the policy directly, not only through the functions: when a
-    // policy is replaced, CloudFormation orders the deletes of the cleanup phase (and of a rollback)
-    // by the dependencies among the resources it deletes, so a Proton resource goes before its grants.
-    const protonTypes = new Set<string>(Object.values(ResourceType));
-    Aspects.of(scope).add({
-      visit: (node: IConstruct) => {
-        if (node instanceof CfnResource && protonTypes.has(node.cfnResourceType)) node.node.addDependency(policies);
-      },
-    });
+    this.policies = policies;
     this.serviceToken = frameworkProvider(this, onEvent, isComplete, totalTimeout).serviceToken;
+  }
+
+  /**
+   * Makes a Proton resource depend on the handlers' policies directly, not only through the functions: when a policy
+   * is replaced, CloudFormation orders the deletes of the cleanup phase (and of a rollback) by the dependencies among
+   * the resources it deletes, so a Proton resource goes before its grants.
+   * @internal
+   */
+  public _dependOnGrants(resource: IConstruct): void {
+    resource.node.addDependency(this.policies);
   }
 
   /**

@@ -188,14 +188,16 @@ describe('ProtonProvider permissions', () => {
     expect(build('vpc-env')).toMatch(/^ProtonPolicy[0-9A-F]{8}$/);
   });
 
-  test('every Proton resource depends on the policy directly, so cleanup and rollback delete it before its grants', () => {
+  test('every Proton resource depends on every policy directly, so cleanup and rollback delete it before its grants', () => {
     const stack = newStack();
-    environmentTemplateVersion(stack);
-    const t = Template.fromStack(stack);
-    const [policyId] = protonPolicyResource(t);
-    const versions = Object.values(t.findResources('Custom::ProtonEnvironmentTemplateVersion'));
-    expect(versions).toHaveLength(1);
-    expect(versions[0].DependsOn).toContain(policyId);
+    platformOf480(stack);
+    const t = Template.fromStack(stack).toJSON();
+    const policyIds = Object.keys(t.Resources).filter((id) => id.startsWith('ProtonPolicy'));
+    expect(policyIds.length).toBeGreaterThan(1);
+    const proton = Object.values<any>(t.Resources).filter((r) => r.Type.startsWith('Custom::Proton'));
+    expect(new Set(proton.map((r) => r.Type))).toEqual(new Set(['Custom::ProtonEnvironmentTemplateVersion', 'Custom::ProtonServiceTemplateVersion',
+      'Custom::ProtonEnvironment', 'Custom::ProtonService', 'Custom::ProtonServiceInstance', 'Custom::ProtonComponent']));
+    for (const resource of proton) expect(resource.DependsOn).toEqual(expect.arrayContaining(policyIds));
   });
 
   test('totalTimeout is configurable up to one hour, before the first Proton construct', () => {

@@ -60,6 +60,7 @@ export function protonResource<P>(scope: Construct, options: ProtonResourceOptio
     type: options.resourceType,
     properties: { ServiceToken: provider.serviceToken, ...properties },
   });
+  provider._dependOnGrants(resource);
   // DESTROY is CloudFormation's default for a custom resource: only RETAIN is written.
   if (removalPolicy === RemovalPolicy.RETAIN && (options.applyRemovalPolicy ?? true)) resource.applyRemovalPolicy(removalPolicy);
   return resource;
