@@ -139,7 +139,7 @@ test('with 60% of calls throttled and every event delivered twice, every resourc
   expect(settingsAfter.pipelineServiceRoleArn ?? '').toBe(settingsBefore.pipelineServiceRoleArn ?? '');
   expect(settingsAfter.pipelineProvisioningRepository).toEqual(settingsBefore.pipelineProvisioningRepository);
   expect((await proton.destroy('ThrEnvAccount')).status).toBe('DELETE_COMPLETE');
-});
+}, 300_000); // Three deployments of every type: about 20 s alone, several times that on a loaded machine.
 
 test('a throttle that outlasts the SDK\'s default attempts is waited out, not a failure', async () => {
   // Twice the SDK default's 10 attempts: both deliveries of the Create are throttled throughout today.
