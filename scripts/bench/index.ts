@@ -36,7 +36,10 @@ const EXPLANATIONS = [
   'The Provider framework this library runs on costs a fixed amount the floor never pays: it loads aws-cdk-lib\'s lambda, iam, '
     + 'stepfunctions, logs and custom-resources modules and declares 5 functions, a state machine, 4 roles and two assets. Every '
     + '`lambda.Code.fromAsset` (the framework\'s own functions too) loads aws-cdk-lib\'s region facts: about 470 M instructions, '
-    + '0.2 s, measured with callgrind. Only replacing the framework would remove it.',
+    + '0.2 s, measured with callgrind. Only replacing the framework would remove it, and neither way is worth its risk: declaring '
+    + 'the framework\'s resources without its constructs would tie the library to its runtime\'s unpublished contract (environment '
+    + 'variables, the waiter\'s input), which the user\'s aws-cdk-lib may change; a framework of the library\'s own would need its '
+    + 'own waiting and a new model in local CloudFormation for every rollback and retry case the tests prove.',
   'Per object, about half of the cost is aws-cdk-lib resolving the tokens of the properties (`findAllReferences` over each '
     + 'resource\'s property tree, then the template) and the dependencies: at 480 objects 330 ms and 210 ms against the floor\'s '
     + '150 ms and 80 ms (`node --cpu-prof`). The floor\'s objects reference nothing (a literal service token and version numbers); '
